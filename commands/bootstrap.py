@@ -1,0 +1,123 @@
+"""Wiring: the only place that reads the environment.
+
+``Settings.from_environ()`` reads ``KIRJURI_*`` variables; ``build_ledger``
+turns settings into a ledger on SQLite (default: ``./kirjuri.db``) or
+PostgreSQL (``KIRJURI_DATABASE_URL=postgresql://…``), with its master key.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, unquote, urlparse
+
+import structlog
+
+from ledger.application import Ledger
+from ledger.errors import ConfigurationError
+from ledger.keys import MasterKey, load_or_create_master_key
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["Settings", "build_ledger"]
+
+log = structlog.get_logger("kirjuri.bootstrap")
+
+DEFAULT_SQLITE_PATH = Path("kirjuri.db")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None
+    sqlite_path: Path = DEFAULT_SQLITE_PATH
+    master_key: str | None = None
+    master_key_file: Path | None = None
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        url = env.get("KIRJURI_DATABASE_URL") or None
+        sqlite_path = DEFAULT_SQLITE_PATH
+        if url and url.startswith("sqlite:"):
+            sqlite_path = Path(url.split(":", 1)[1].removeprefix("//"))
+            url = None
+        key_file = env.get("KIRJURI_MASTER_KEY_FILE")
+        return cls(
+            database_url=url,
+            sqlite_path=sqlite_path,
+            master_key=env.get("KIRJURI_MASTER_KEY") or None,
+            master_key_file=Path(key_file) if key_file else None,
+        )
+
+    @property
+    def key_file(self) -> Path:
+        """The master key file: named, or beside the SQLite database."""
+        if self.master_key_file is not None:
+            return self.master_key_file
+        if self.database_url is None:
+            return self.sqlite_path.with_name(self.sqlite_path.name + ".master-key")
+        return Path("kirjuri.master-key")
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        if self.database_url is None:
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.sqlite_path),
+                "SQLITE_LOCK_TIMEOUT": "10",
+            }
+        return postgres_env(self.database_url)
+
+
+def postgres_env(url: str) -> dict[str, str]:
+    """``postgresql://user:password@host:port/db?schema=name`` for the library."""
+    parts = urlparse(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ConfigurationError(
+            f"KIRJURI_DATABASE_URL: scheme {parts.scheme!r} is not postgresql or sqlite"
+        )
+    if not parts.path.strip("/"):
+        raise ConfigurationError("KIRJURI_DATABASE_URL: names no database")
+    query = parse_qs(parts.query)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": unquote(parts.path.strip("/")),
+        "POSTGRES_HOST": parts.hostname or "localhost",
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
+        "POSTGRES_POOL_SIZE": "2",
+        "POSTGRES_MAX_OVERFLOW": "4",
+    }
+
+
+def master_key(settings: Settings, *, create: bool) -> MasterKey:
+    if settings.master_key is not None:
+        return MasterKey.from_text(settings.master_key, "KIRJURI_MASTER_KEY")
+    key, created = load_or_create_master_key(settings.key_file, create=create)
+    if created:
+        log.warning(
+            "master key created; back it up apart from the database",
+            path=str(settings.key_file),
+        )
+    return key
+
+
+def build_ledger(settings: Settings, *, create: bool = False) -> Ledger:
+    """Open the ledger; ``create`` allows a new SQLite file and master key."""
+    if (
+        settings.database_url is None
+        and not create
+        and not settings.sqlite_path.exists()
+    ):
+        raise ConfigurationError(
+            f"{settings.sqlite_path}: no ledger here; run 'kirjuri init' first"
+        )
+    key = master_key(settings, create=create)
+    try:
+        return Ledger(settings.eventsourcing_env(), key)
+    except OSError as err:
+        raise ConfigurationError(f"database: {err}") from err

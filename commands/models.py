@@ -1,0 +1,299 @@
+"""Commands: what a system or a person asks the ledger to record.
+
+All commands form one tagged union (on ``kind``) parsed by one TypeAdapter
+at the edge, whether they come from the CLI, a JSON-lines feed or Python.
+Field descriptions double as the CLI's help.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any, ClassVar, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+)
+
+from ledger.errors import InvalidCommand
+from ledger.events import ObjectionScope, RequestType, RestrictionGround
+from ledger.policy import LegalBasis, Safeguard
+
+__all__ = ["COMMANDS", "Command", "parse_command"]
+
+# A date or a naive time given by a person means Finnish local time.
+LOCAL_TZ = ZoneInfo("Europe/Helsinki")
+
+
+def _moment(value: Any) -> Any:
+    if value is None or value == "":
+        return datetime.now(UTC)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        except ValueError as err:
+            raise ValueError(f"is not an ISO date or time: {text!r}") from err
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), LOCAL_TZ)
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_moment)]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Ids = Annotated[tuple[Identifier, ...], Field(min_length=1)]
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    help: ClassVar[str] = ""
+
+    at: Moment = Field(
+        default_factory=lambda: datetime.now(UTC),
+        description="when it happened (ISO date or time; default now)",
+    )
+    reported_by: Identifier = Field(
+        default="cli", description="the system reporting it (crm, erp, …)"
+    )
+
+
+class _SubjectCommand(_Command):
+    subject: Text = Field(description="subject id (or unique prefix) or email")
+
+
+class RegisterSubject(_Command):
+    help: ClassVar[str] = "register a contact as a representative of a company"
+    kind: Literal["register"] = "register"
+    company: Text = Field(description="name of the company the person represents")
+    business_id: str | None = Field(default=None, description="company's business ID")
+    source: Identifier = Field(description="where the data came from (policy source)")
+    name: str | None = Field(default=None, description="the person's name")
+    email: str | None = Field(default=None, description="the person's email")
+    phone: str | None = Field(default=None, description="the person's phone")
+    title: str | None = Field(default=None, description="title or salutation")
+    purposes: Ids = Field(
+        default=("customer_relationship",), description="purposes of the collection"
+    )
+
+
+class CollectData(_SubjectCommand):
+    help: ClassVar[str] = "record personal data collected about a subject"
+    kind: Literal["collect"] = "collect"
+    category: Identifier = Field(description="data category (policy)")
+    value: Text = Field(description="the value (stored encrypted)")
+    source: Identifier = Field(description="where it came from (policy source)")
+    purposes: Ids = Field(description="purposes it is collected for")
+
+
+class RectifyData(_SubjectCommand):
+    help: ClassVar[str] = "record a corrected value (Art. 16)"
+    kind: Literal["rectify"] = "rectify"
+    category: Identifier = Field(description="data category (policy)")
+    value: Text = Field(description="the corrected value")
+    source: Identifier = Field(default="subject", description="who gave it")
+
+
+class GiveConsent(_SubjectCommand):
+    help: ClassVar[str] = "record consent to a purpose"
+    kind: Literal["consent"] = "consent"
+    purpose: Identifier = Field(description="purpose consented to")
+    channel: Identifier = Field(description="how it was given (web_form, email, …)")
+    evidence: str | None = Field(default=None, description="reference to the record")
+
+
+class WithdrawConsent(_SubjectCommand):
+    help: ClassVar[str] = "record withdrawal of consent"
+    kind: Literal["withdraw-consent"] = "withdraw-consent"
+    purpose: Identifier = Field(description="purpose withdrawn")
+    channel: Identifier = Field(description="how (unsubscribe_link, post, …)")
+    evidence: str | None = Field(default=None, description="reference to the record")
+
+
+class RecordObjection(_SubjectCommand):
+    help: ClassVar[str] = "record an objection (Art. 21)"
+    kind: Literal["object"] = "object"
+    scope: ObjectionScope = Field(description="what is objected to")
+    channel: Identifier = Field(description="how it was made")
+
+
+class LiftObjection(_SubjectCommand):
+    help: ClassVar[str] = "record that the person lifted an objection"
+    kind: Literal["lift-objection"] = "lift-objection"
+    scope: ObjectionScope = Field(description="which objection")
+    channel: Identifier = Field(description="how it was asked")
+
+
+class RestrictProcessing(_SubjectCommand):
+    help: ClassVar[str] = "restrict processing (Art. 18)"
+    kind: Literal["restrict"] = "restrict"
+    ground: RestrictionGround = Field(description="Art. 18(1) ground")
+
+
+class LiftRestriction(_SubjectCommand):
+    help: ClassVar[str] = "lift a restriction of processing"
+    kind: Literal["lift-restriction"] = "lift-restriction"
+
+
+class RecordProcessing(_SubjectCommand):
+    help: ClassVar[str] = "record a use of data for a purpose (e.g. newsletter sent)"
+    kind: Literal["process"] = "process"
+    purpose: Identifier = Field(description="purpose (policy)")
+    categories: Ids = Field(description="categories used")
+    activity: Identifier = Field(description="what was done (newsletter_sent, …)")
+    legal_basis: LegalBasis | None = Field(
+        default=None, description="legal basis (default: the purpose's)"
+    )
+    recipient: Identifier | None = Field(
+        default=None, description="processor that did it, if any"
+    )
+
+
+class RecordDisclosure(_SubjectCommand):
+    help: ClassVar[str] = "record a disclosure to a recipient (a transfer if outside EU/EEA)"
+    kind: Literal["disclose"] = "disclose"
+    recipient: Identifier = Field(description="recipient (policy)")
+    categories: Ids = Field(description="categories disclosed")
+    purpose: Identifier = Field(description="purpose (policy)")
+    legal_basis: LegalBasis | None = Field(
+        default=None, description="legal basis (default: the purpose's)"
+    )
+    reference: str | None = Field(default=None, description="e.g. order number")
+
+
+class RecordTransfer(_SubjectCommand):
+    help: ClassVar[str] = "record a transfer outside the EU/EEA with its safeguard"
+    kind: Literal["transfer"] = "transfer"
+    recipient: Identifier = Field(description="recipient (policy)")
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = Field(
+        description="destination country (ISO 3166 alpha-2)"
+    )
+    safeguard: Safeguard | None = Field(default=None, description="Art. 45-49 ground")
+    categories: Ids = Field(description="categories transferred")
+    purpose: Identifier = Field(description="purpose (policy)")
+    legal_basis: LegalBasis | None = Field(
+        default=None, description="legal basis (default: the purpose's)"
+    )
+    reference: str | None = Field(default=None, description="e.g. order number")
+
+
+class StartRelationship(_SubjectCommand):
+    help: ClassVar[str] = "record that the person's company became a customer"
+    kind: Literal["start-relationship"] = "start-relationship"
+    reference: str | None = Field(default=None, description="contract reference")
+
+
+class EndRelationship(_SubjectCommand):
+    help: ClassVar[str] = "record that the customer relationship ended"
+    kind: Literal["end-relationship"] = "end-relationship"
+    reference: str | None = Field(default=None, description="contract reference")
+
+
+class MarkLeftCompany(_SubjectCommand):
+    help: ClassVar[str] = "mark that the person left the company they represented"
+    kind: Literal["left"] = "left"
+
+
+class ReceiveRequest(_SubjectCommand):
+    help: ClassVar[str] = "record a data-subject request received"
+    kind: Literal["request"] = "request"
+    type: RequestType = Field(description="what is asked")
+    channel: Identifier = Field(description="how it came (policy rights.channels)")
+    received_on: date | None = Field(default=None, description="day received (default: at)")
+    request_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")] | None = (
+        Field(default=None, description="your reference (default: generated)")
+    )
+
+
+class _RequestCommand(_Command):
+    request_id: Text = Field(description="the request's reference")
+
+
+class ExtendRequest(_RequestCommand):
+    help: ClassVar[str] = "extend a request's deadline by up to two months (Art. 12(3))"
+    kind: Literal["extend-request"] = "extend-request"
+    reason: Text = Field(description="why (told to the person)")
+    months: int = Field(default=2, ge=1, le=2, description="months added")
+
+
+class AnswerRequest(_RequestCommand):
+    help: ClassVar[str] = "record that a request was answered"
+    kind: Literal["answer-request"] = "answer-request"
+
+
+class RefuseRequest(_RequestCommand):
+    help: ClassVar[str] = "record that a request was refused, and why"
+    kind: Literal["refuse-request"] = "refuse-request"
+    reason: Text = Field(description="the grounds (told to the person)")
+
+
+COMMANDS: tuple[type[_Command], ...] = (
+    RegisterSubject,
+    CollectData,
+    RectifyData,
+    GiveConsent,
+    WithdrawConsent,
+    RecordObjection,
+    LiftObjection,
+    RestrictProcessing,
+    LiftRestriction,
+    RecordProcessing,
+    RecordDisclosure,
+    RecordTransfer,
+    StartRelationship,
+    EndRelationship,
+    MarkLeftCompany,
+    ReceiveRequest,
+    ExtendRequest,
+    AnswerRequest,
+    RefuseRequest,
+)
+
+Command = Annotated[
+    RegisterSubject
+    | CollectData
+    | RectifyData
+    | GiveConsent
+    | WithdrawConsent
+    | RecordObjection
+    | LiftObjection
+    | RestrictProcessing
+    | LiftRestriction
+    | RecordProcessing
+    | RecordDisclosure
+    | RecordTransfer
+    | StartRelationship
+    | EndRelationship
+    | MarkLeftCompany
+    | ReceiveRequest
+    | ExtendRequest
+    | AnswerRequest
+    | RefuseRequest,
+    Field(discriminator="kind"),
+]
+
+_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
+
+
+def parse_command(data: dict[str, Any] | str | bytes) -> Command:
+    """One command from a dict or JSON; malformed input names its field."""
+    try:
+        if isinstance(data, dict):
+            return _ADAPTER.validate_python(data)
+        return _ADAPTER.validate_json(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = [str(part) for part in first["loc"]]
+        # The first location is the union's tag; the field follows it.
+        field = loc[1] if len(loc) > 1 else (loc[0] if loc else "command")
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            field = "kind"
+        raise InvalidCommand(field, message) from err

@@ -1,0 +1,155 @@
+"""The ledger: the eventsourcing application that stores subjects' events.
+
+Persistence is the library's own (SQLite or PostgreSQL, chosen by the
+environment the bootstrap builds); Kirjuri adds the pydantic mapper, the key
+store for personal values and the policy stream.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Mapper
+
+from ledger.errors import ConcurrencyConflict, ConfigurationError
+from ledger.events import POLICY_STREAM, PolicyAdopted, SubjectEvent
+from ledger.keys import KeyStore, MasterKey
+from ledger.mapper import PydanticMapper
+from ledger.policy import Policy, parse_policy
+from ledger.sealed import Sealed, blind_index, open_value, seal_value
+from ledger.storage import Database
+from ledger.subject import SubjectState, fold, project_subject
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from eventsourcing.persistence import Notification
+
+__all__ = ["Ledger"]
+
+
+class Ledger(Application[UUID]):
+    """Subjects' event streams, their keys, and the policy in force."""
+
+    name = "kirjuri"
+
+    def __init__(self, env: dict[str, str], master: MasterKey) -> None:
+        super().__init__(env)
+        datastore = getattr(self.factory, "datastore", None)
+        if datastore is None:
+            raise ConfigurationError("PERSISTENCE_MODULE: backend has no datastore")
+        self.database = Database(datastore)
+        self.keys = KeyStore(self.database, master)
+        self.keys.create_tables()
+        self._policy: Policy | None = None
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return cast(Mapper[UUID], PydanticMapper())
+
+    # The policy ------------------------------------------------------------
+
+    @property
+    def policy(self) -> Policy:
+        if self._policy is None:
+            adopted = self.policy_history()
+            if not adopted:
+                raise ConfigurationError(
+                    "no policy adopted: run 'kirjuri init --policy FILE'"
+                )
+            self._policy = parse_policy(adopted[-1].text, "adopted policy")
+        return self._policy
+
+    def policy_history(self) -> list[PolicyAdopted]:
+        return cast(list[PolicyAdopted], list(self.events.get(POLICY_STREAM)))
+
+    def adopt_policy(self, text: str, origin: str) -> bool:
+        """Record a policy if it differs from the one in force; True if new."""
+        policy = parse_policy(text, origin)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        history = self.policy_history()
+        if history and history[-1].digest == digest:
+            return False
+        now = datetime.now(UTC)
+        self.append(
+            [
+                PolicyAdopted(
+                    originator_id=POLICY_STREAM,
+                    originator_version=len(history) + 1,
+                    occurred_at=now,
+                    recorded_at=now,
+                    text=text,
+                    digest=digest,
+                )
+            ]
+        )
+        self._policy = policy
+        return True
+
+    # Streams ----------------------------------------------------------------
+
+    def stream(self, subject_id: UUID) -> list[SubjectEvent]:
+        return cast(list[SubjectEvent], list(self.events.get(subject_id)))
+
+    def exists(self, subject_id: UUID) -> bool:
+        return any(True for _ in self.events.get(subject_id, limit=1))
+
+    def load(self, subject_id: UUID) -> SubjectState:
+        """The subject's state from its events (raises if it has none)."""
+        try:
+            return cast(
+                SubjectState,
+                self.repository.get(subject_id, projector_func=_projector),
+            )
+        except AggregateNotFoundError:
+            return SubjectState(subject_id)
+
+    def state_as_of(
+        self,
+        subject_id: UUID,
+        as_of: datetime | None = None,
+        known_at: datetime | None = None,
+    ) -> SubjectState:
+        return fold(subject_id, self.stream(subject_id), as_of=as_of, known_at=known_at)
+
+    def append(self, events: Sequence[SubjectEvent]) -> list[int]:
+        """Store events atomically; a version clash means another writer won."""
+        try:
+            recordings = self.save(*events)
+        except IntegrityError as err:
+            raise ConcurrencyConflict(
+                "another writer appended to this subject first; retry"
+            ) from err
+        return [r.notification.id for r in recordings]
+
+    def notifications(self, after: int, limit: int) -> Sequence[Notification]:
+        return self.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+
+    def to_event(self, notification: Notification) -> SubjectEvent:
+        return cast(SubjectEvent, self.mapper.to_domain_event(notification))
+
+    def head(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    # Personal values -------------------------------------------------------
+
+    def seal(self, subject_id: UUID, category: str, value: str) -> Sealed:
+        retention = self.policy.retention_of(category).id
+        aead = self.keys.aead_for(subject_id, retention)
+        return seal_value(aead, subject_id, retention, category, value)
+
+    def open(self, subject_id: UUID, category: str, sealed: Sealed) -> str:
+        aead = self.keys.existing_aead(subject_id, sealed.key)
+        return open_value(aead, subject_id, category, sealed)
+
+    def lookup_hash(self, category: str, value: str) -> str:
+        return blind_index(self.keys.index_key(), category, value)
+
+
+def _projector(state: Any, events: Iterable[Any]) -> Any:
+    return project_subject(state, events)

@@ -1,0 +1,131 @@
+"""The policy rules a recorded processing is judged by.
+
+A breach never stops a fact from being recorded: the handler appends the
+processing event and, beside it, one `FindingRaised` per broken rule. The
+same function answers ``kirjuri check`` before anything is done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ledger.events import ObjectionScope
+from ledger.policy import EEA_COUNTRIES, LegalBasis
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ledger.policy import Policy
+    from ledger.subject import SubjectState
+
+__all__ = ["Finding", "Processing", "judge"]
+
+
+@dataclass(frozen=True)
+class Processing:
+    """What is about to be (or was) done with a subject's data."""
+
+    purpose: str
+    legal_basis: LegalBasis
+    categories: tuple[str, ...]
+    occurred_at: datetime
+    recipient: str | None = None
+    safeguard: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    detail: str
+
+
+def judge(policy: Policy, state: SubjectState, processing: Processing) -> list[Finding]:
+    """Every rule of the policy that this processing breaks, in a fixed order."""
+    findings: list[Finding] = []
+    purpose = policy.purpose(processing.purpose)
+    at = processing.occurred_at
+
+    def breach(rule: str, detail: str) -> None:
+        findings.append(Finding(rule, detail))
+
+    if processing.legal_basis != purpose.legal_basis:
+        breach(
+            "legal_basis_mismatch",
+            f"purpose {purpose.id} rests on {purpose.legal_basis.value}, "
+            f"not {processing.legal_basis.value}",
+        )
+    if purpose.legal_basis is LegalBasis.CONSENT and not state.consent_in_force(
+        purpose.id, at
+    ):
+        breach("consent_required", f"no consent to {purpose.id} in force")
+    if purpose.direct_marketing and state.objection_in_force(
+        ObjectionScope.DIRECT_MARKETING, at
+    ):
+        breach(
+            "direct_marketing_objection",
+            f"{purpose.id} after an objection to direct marketing",
+        )
+    if purpose.sales_contact and state.objection_in_force(
+        ObjectionScope.SALES_CONTACT, at
+    ):
+        breach("sales_contact_objection", f"{purpose.id} after an objection to sales contact")
+    if (
+        processing.legal_basis is LegalBasis.LEGITIMATE_INTEREST
+        and not purpose.allowed_while_restricted
+        and state.objection_in_force(ObjectionScope.LEGITIMATE_INTEREST, at)
+    ):
+        breach(
+            "legitimate_interest_objection",
+            f"{purpose.id} on legitimate interest after an objection (Art. 21(1)) "
+            "with no compelling grounds recorded",
+        )
+    if state.restriction.at(at) and not purpose.allowed_while_restricted:
+        breach("restricted", f"{purpose.id} while processing is restricted (Art. 18)")
+    if purpose.direct_marketing and state.left_at is not None and state.left_at <= at:
+        breach("left_company", f"{purpose.id} to a person marked as left the company")
+    if purpose.categories:
+        for category in processing.categories:
+            if category not in purpose.categories:
+                breach(
+                    "purpose_categories",
+                    f"category {category} is not needed for {purpose.id}",
+                )
+    if processing.recipient is not None:
+        findings.extend(_judge_recipient(policy, processing))
+    return findings
+
+
+def _judge_recipient(policy: Policy, processing: Processing) -> list[Finding]:
+    findings = []
+    recipient = policy.recipient(processing.recipient or "")
+    if recipient.purposes and processing.purpose not in recipient.purposes:
+        findings.append(
+            Finding(
+                "recipient_purpose",
+                f"{recipient.id} does not receive data for {processing.purpose}",
+            )
+        )
+    if recipient.categories:
+        for category in processing.categories:
+            if category not in recipient.categories:
+                findings.append(
+                    Finding(
+                        "recipient_categories",
+                        f"{recipient.id} does not receive category {category}",
+                    )
+                )
+    if (
+        recipient.country not in EEA_COUNTRIES
+        and processing.safeguard is not None
+        and recipient.safeguard is not None
+        and processing.safeguard != recipient.safeguard.value
+    ):
+        findings.append(
+            Finding(
+                "safeguard_mismatch",
+                f"transfer to {recipient.id} under {processing.safeguard}, "
+                f"policy names {recipient.safeguard.value}",
+            )
+        )
+    return findings

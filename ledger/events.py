@@ -1,0 +1,275 @@
+"""The facts Kirjuri records: immutable, versioned events of a data subject.
+
+Every event belongs to one subject's stream (``originator_id``) and says when
+the processing happened (``occurred_at``, given by the reporting system, may
+be in the past) and when Kirjuri recorded it (``recorded_at``). Personal
+values are `Sealed`; what auditors query stays in clear.
+
+Stored names (``STORED_NAME``) never change. To change a schema, raise
+``class_version`` and add a static ``upcast_vN_vN1(state: dict) -> None`` that
+rewrites the stored state of version N in place; old events keep loading
+(see ``ledger.mapper``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any, ClassVar
+from uuid import UUID, uuid5
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from ledger.policy import LegalBasis, Safeguard
+from ledger.sealed import Sealed
+
+__all__ = [
+    "EVENT_TYPES",
+    "ConsentGiven",
+    "ConsentWithdrawn",
+    "DataCollected",
+    "DataDisclosed",
+    "DataProcessed",
+    "DataRectified",
+    "DataTransferred",
+    "FindingRaised",
+    "ObjectionLifted",
+    "ObjectionRecorded",
+    "ObjectionScope",
+    "POLICY_STREAM",
+    "PolicyAdopted",
+    "ProcessingRestricted",
+    "RelationshipEnded",
+    "RelationshipStarted",
+    "RequestAnswered",
+    "RequestExtended",
+    "RequestReceived",
+    "RequestRefused",
+    "RequestType",
+    "RestrictionGround",
+    "RestrictionLifted",
+    "SubjectEvent",
+    "SubjectLeftCompany",
+    "SubjectRegistered",
+]
+
+EVENT_TYPES: dict[str, type[SubjectEvent]] = {}
+POLICY_STREAM = uuid5(UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8"), "urn:kirjuri:policy")
+
+
+class ObjectionScope(StrEnum):
+    DIRECT_MARKETING = "direct_marketing"  # Art. 21(2): absolute
+    SALES_CONTACT = "sales_contact"  # the notice's "no more sales contact"
+    LEGITIMATE_INTEREST = "legitimate_interest"  # Art. 21(1)
+
+
+class RestrictionGround(StrEnum):
+    """Art. 18(1)(a)-(d)."""
+
+    ACCURACY_CONTESTED = "accuracy_contested"
+    UNLAWFUL_PROCESSING = "unlawful_processing"
+    LEGAL_CLAIMS = "legal_claims"
+    OBJECTION_PENDING = "objection_pending"
+
+
+class RequestType(StrEnum):
+    ACCESS = "access"
+    RECTIFICATION = "rectification"
+    ERASURE = "erasure"
+    RESTRICTION = "restriction"
+    OBJECTION = "objection"
+    PORTABILITY = "portability"
+
+
+class SubjectEvent(BaseModel):
+    """Base of every event in a subject's stream."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    STORED_NAME: ClassVar[str] = ""
+    class_version: ClassVar[int] = 1
+
+    originator_id: UUID
+    originator_version: int = Field(ge=1)
+    occurred_at: AwareDatetime
+    recorded_at: AwareDatetime
+    reported_by: str = Field(default="kirjuri", max_length=64)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("STORED_NAME")
+        if name:
+            register_event(cls)
+
+    @property
+    def stored_name(self) -> str:
+        return self.STORED_NAME
+
+
+def register_event(cls: type[SubjectEvent], *, replace: bool = False) -> None:
+    """Make a stored name load as ``cls``; ``replace`` is for schema tests."""
+    existing = EVENT_TYPES.get(cls.STORED_NAME)
+    if existing is not None and existing is not cls and not replace:
+        raise TypeError(f"stored name {cls.STORED_NAME!r} is already {existing!r}")
+    EVENT_TYPES[cls.STORED_NAME] = cls
+
+
+class SubjectRegistered(SubjectEvent):
+    """A person became known, as a representative of a company."""
+
+    STORED_NAME: ClassVar[str] = "SubjectRegistered"
+    company_name: Sealed
+    business_id: Sealed | None = None
+    source: str
+
+
+class DataCollected(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "DataCollected"
+    category: str
+    value: Sealed
+    source: str
+    purposes: tuple[str, ...]
+    lookup: str | None = None  # blind index of the value, where the policy asks
+
+
+class DataRectified(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "DataRectified"
+    category: str
+    value: Sealed
+    source: str
+    lookup: str | None = None
+
+
+class ConsentGiven(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "ConsentGiven"
+    purpose: str
+    channel: str
+    evidence: str | None = None  # reference to the consent record (ISO/IEC TS 27560)
+
+
+class ConsentWithdrawn(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "ConsentWithdrawn"
+    purpose: str
+    channel: str
+    evidence: str | None = None
+
+
+class ObjectionRecorded(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "ObjectionRecorded"
+    scope: ObjectionScope
+    channel: str
+
+
+class ObjectionLifted(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "ObjectionLifted"
+    scope: ObjectionScope
+    channel: str
+
+
+class ProcessingRestricted(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "ProcessingRestricted"
+    ground: RestrictionGround
+
+
+class RestrictionLifted(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "RestrictionLifted"
+
+
+class DataProcessed(SubjectEvent):
+    """Data used for a purpose inside the controller (e.g. a newsletter sent)."""
+
+    STORED_NAME: ClassVar[str] = "DataProcessed"
+    purpose: str
+    legal_basis: LegalBasis
+    categories: tuple[str, ...]
+    activity: str
+    recipient: str | None = None  # a processor doing it on our behalf
+
+
+class DataDisclosed(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "DataDisclosed"
+    recipient: str
+    country: str
+    categories: tuple[str, ...]
+    purpose: str
+    legal_basis: LegalBasis
+    reference: str | None = None  # e.g. the order number
+
+
+class DataTransferred(SubjectEvent):
+    """Disclosure or processor access outside the EU/EEA."""
+
+    STORED_NAME: ClassVar[str] = "DataTransferred"
+    recipient: str
+    country: str
+    safeguard: Safeguard
+    categories: tuple[str, ...]
+    purpose: str
+    legal_basis: LegalBasis
+    reference: str | None = None
+
+
+class RelationshipStarted(SubjectEvent):
+    """The represented company became a customer (contract in force)."""
+
+    STORED_NAME: ClassVar[str] = "RelationshipStarted"
+    reference: str | None = None
+
+
+class RelationshipEnded(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "RelationshipEnded"
+    reference: str | None = None
+
+
+class SubjectLeftCompany(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "SubjectLeftCompany"
+
+
+class RequestReceived(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "RequestReceived"
+    request_id: str
+    request_type: RequestType
+    channel: str
+    received_on: date
+    due_on: date  # Art. 12(3), fixed at receipt by the policy then in force
+
+
+class RequestExtended(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "RequestExtended"
+    request_id: str
+    reason: str
+    due_on: date
+    notified_on: date
+
+
+class RequestAnswered(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "RequestAnswered"
+    request_id: str
+    answered_on: date
+
+
+class RequestRefused(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "RequestRefused"
+    request_id: str
+    answered_on: date
+    reason: str
+
+
+class FindingRaised(SubjectEvent):
+    """A recorded processing breached the policy in force when it happened."""
+
+    STORED_NAME: ClassVar[str] = "FindingRaised"
+    rule: str
+    about_version: int
+    about_event: str
+    detail: str
+
+
+class PolicyAdopted(SubjectEvent):
+    """A policy file came into force; kept in the log like every other fact.
+
+    Lives in its own stream (`POLICY_STREAM`), not a subject's."""
+
+    STORED_NAME: ClassVar[str] = "PolicyAdopted"
+    text: str
+    digest: str

@@ -1,0 +1,44 @@
+"""Formats of personal values that are refused when malformed."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["check_format"]
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,30}$")
+_BUSINESS_ID = re.compile(r"^(\d{7})-(\d)$")
+_BUSINESS_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
+
+
+def business_id_is_valid(value: str) -> bool:
+    """A Finnish business ID (Y-tunnus): seven digits, a dash, a check digit."""
+    match = _BUSINESS_ID.match(value)
+    if match is None:
+        return False
+    remainder = sum(
+        int(d) * w for d, w in zip(match[1], _BUSINESS_ID_WEIGHTS, strict=True)
+    ) % 11
+    if remainder == 1:
+        return False
+    return int(match[2]) == (0 if remainder == 0 else 11 - remainder)
+
+
+def check_format(kind: str | None, value: str) -> str | None:
+    """The problem with a value, or None if it has the format."""
+    if not value.strip():
+        return "is empty"
+    if kind == "email" and not _EMAIL.match(value.strip()):
+        return f"is not an email address: {_mask(value)}"
+    if kind == "phone" and not _PHONE.match(value.strip()):
+        return "is not a phone number"
+    if kind == "business_id" and not business_id_is_valid(value.strip()):
+        return "is not a valid Finnish business ID (1234567-8, check digit)"
+    return None
+
+
+def _mask(value: str) -> str:
+    """Enough of a value to recognise it in an error, not to read it."""
+    value = value.strip()
+    return value[:1] + "…" if len(value) > 1 else "…"

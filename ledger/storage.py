@@ -1,0 +1,99 @@
+"""Our own tables beside the library's: one small seam over both backends.
+
+The eventsourcing library owns the events and tracking tables. Kirjuri's key
+table and read models live in the same database, reached through the
+library's own datastore (its connection pool and transactions), so that a
+projection batch and its tracking position commit together.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteDatastore
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+__all__ = ["Cursor", "Database", "PortableCursor"]
+
+Backend = Literal["sqlite", "postgres"]
+
+
+class Cursor(Protocol):
+    """What both backends' cursors offer; rows are read by column name."""
+
+    def execute(self, statement: Any, params: Any = ...) -> Any: ...
+    def executemany(self, statement: Any, params_seq: Any) -> Any: ...
+    def fetchall(self) -> Any: ...
+    def fetchone(self) -> Any: ...
+
+
+_PLACEHOLDER = re.compile(r"%s")
+
+
+class Database:
+    """Runs portable SQL (``%s`` placeholders, ``{t}`` table prefixes).
+
+    Statements are written once for both backends: ``{blob}`` becomes BLOB or
+    BYTEA, ``{p}`` the schema prefix of PostgreSQL, and ``%s`` the SQLite
+    ``?`` placeholder.
+    """
+
+    def __init__(self, datastore: SQLiteDatastore | PostgresDatastore) -> None:
+        self.datastore = datastore
+        if isinstance(datastore, PostgresDatastore):
+            self.backend: Backend = "postgres"
+            self._prefix = f'"{datastore.schema}".'
+        else:
+            self.backend = "sqlite"
+            self._prefix = ""
+        self._cache: dict[str, str] = {}
+
+    def sql(self, statement: str) -> str:
+        """Translate a portable statement for this backend (cached)."""
+        try:
+            return self._cache[statement]
+        except KeyError:
+            pass
+        text = statement.replace("{p}", self._prefix)
+        if self.backend == "sqlite":
+            text = text.replace("{blob}", "BLOB").replace("{bigint}", "INTEGER")
+            text = _PLACEHOLDER.sub("?", text)
+        else:
+            text = text.replace("{blob}", "BYTEA").replace("{bigint}", "BIGINT")
+        self._cache[statement] = text
+        return text
+
+    @contextmanager
+    def transaction(self, *, commit: bool = True) -> Iterator[PortableCursor]:
+        with self.datastore.transaction(commit=commit) as cursor:
+            yield PortableCursor(self, cursor)
+
+    def execute_script(self, statements: Sequence[str]) -> None:
+        with self.transaction() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+class PortableCursor:
+    """Translates portable statements on the fly; otherwise the real cursor."""
+
+    def __init__(self, database: Database, cursor: Any) -> None:
+        self._database = database
+        self.raw = cursor
+
+    def execute(self, statement: str, params: Any = ()) -> Any:
+        return self.raw.execute(self._database.sql(statement), params)
+
+    def executemany(self, statement: str, params_seq: Any) -> Any:
+        return self.raw.executemany(self._database.sql(statement), params_seq)
+
+    def fetchall(self) -> Any:
+        return self.raw.fetchall()
+
+    def fetchone(self) -> Any:
+        return self.raw.fetchone()

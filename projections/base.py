@@ -1,0 +1,39 @@
+"""What every read model is: tables, and how each event changes them.
+
+A read model is rebuilt from the event log alone. `apply` runs inside the
+catch-up transaction that also moves the model's tracking position, so a
+restart resumes exactly where the last committed batch ended.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from ledger.events import SubjectEvent
+    from ledger.storage import Cursor
+
+__all__ = ["ReadModel", "iso", "iso_date"]
+
+
+class ReadModel(ABC):
+    name: ClassVar[str]
+    # Portable DDL (see ledger.storage.Database.sql), and the tables to drop
+    # when the model is rebuilt from scratch.
+    ddl: ClassVar[tuple[str, ...]]
+    tables: ClassVar[tuple[str, ...]]
+
+    @abstractmethod
+    def apply(self, event: SubjectEvent, cursor: Cursor, notification_id: int) -> None:
+        """Change the tables for one event (events it ignores change nothing)."""
+
+
+def iso(moment: datetime) -> str:
+    """Timestamps as fixed-width UTC text: they sort as they compare."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def iso_date(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()

@@ -1,0 +1,205 @@
+"""Contact state: who each subject is, what is held, and every switch.
+
+Values stay sealed here; reports open them. Current values, consents,
+objections and restriction are the latest rows by when they happened.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ledger import events as ev
+from projections.base import ReadModel, iso
+
+if TYPE_CHECKING:
+    from ledger.storage import Cursor
+
+__all__ = ["ContactsModel"]
+
+
+class ContactsModel(ReadModel):
+    name: ClassVar[str] = "contacts"
+    tables: ClassVar[tuple[str, ...]] = (
+        "kirjuri_subjects",
+        "kirjuri_values",
+        "kirjuri_switches",
+        "kirjuri_lookup",
+    )
+    ddl: ClassVar[tuple[str, ...]] = (
+        "CREATE TABLE IF NOT EXISTS {p}kirjuri_subjects ("
+        " subject_id TEXT PRIMARY KEY, registered_at TEXT, recorded_at TEXT,"
+        " source TEXT, company_name TEXT, business_id TEXT, left_at TEXT,"
+        " last_version INTEGER NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS {p}kirjuri_values ("
+        " subject_id TEXT NOT NULL, version INTEGER NOT NULL, category TEXT NOT NULL,"
+        " sealed TEXT NOT NULL, source TEXT NOT NULL, purposes TEXT NOT NULL,"
+        " occurred_at TEXT NOT NULL, rectified INTEGER NOT NULL,"
+        " PRIMARY KEY (subject_id, version))",
+        "CREATE TABLE IF NOT EXISTS {p}kirjuri_switches ("
+        " subject_id TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL,"
+        " name TEXT NOT NULL, active INTEGER NOT NULL, occurred_at TEXT NOT NULL,"
+        " channel TEXT, evidence TEXT, PRIMARY KEY (subject_id, version))",
+        "CREATE TABLE IF NOT EXISTS {p}kirjuri_lookup ("
+        " lookup TEXT NOT NULL, subject_id TEXT NOT NULL, category TEXT NOT NULL,"
+        " PRIMARY KEY (lookup, subject_id))",
+    )
+
+    @singledispatchmethod
+    def apply(self, event: Any, cursor: Cursor, notification_id: int) -> None:
+        self._touch(cursor, event)
+
+    @staticmethod
+    def _touch(cursor: Cursor, event: ev.SubjectEvent) -> None:
+        """Keep the subject's newest version (events of other streams: no row)."""
+        cursor.execute(
+            "UPDATE {p}kirjuri_subjects SET last_version = %s WHERE subject_id = %s",
+            (event.originator_version, str(event.originator_id)),
+        )
+
+    @apply.register(ev.SubjectRegistered)
+    def _registered(self, event: ev.SubjectRegistered, cursor: Cursor, _: int) -> None:
+        cursor.execute(
+            "INSERT INTO {p}kirjuri_subjects (subject_id, registered_at, recorded_at,"
+            " source, company_name, business_id, last_version)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (
+                str(event.originator_id),
+                iso(event.occurred_at),
+                iso(event.recorded_at),
+                event.source,
+                event.company_name.model_dump_json(),
+                event.business_id.model_dump_json() if event.business_id else None,
+                event.originator_version,
+            ),
+        )
+
+    @apply.register(ev.DataCollected)
+    def _collected(self, event: ev.DataCollected, cursor: Cursor, n: int) -> None:
+        self._value(cursor, event, event.purposes, rectified=False)
+        self._touch(cursor, event)
+
+    @apply.register(ev.DataRectified)
+    def _rectified(self, event: ev.DataRectified, cursor: Cursor, n: int) -> None:
+        self._value(cursor, event, (), rectified=True)
+        self._touch(cursor, event)
+
+    def _value(
+        self,
+        cursor: Cursor,
+        event: ev.DataCollected | ev.DataRectified,
+        purposes: tuple[str, ...],
+        *,
+        rectified: bool,
+    ) -> None:
+        subject = str(event.originator_id)
+        cursor.execute(
+            "INSERT INTO {p}kirjuri_values (subject_id, version, category, sealed,"
+            " source, purposes, occurred_at, rectified)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                subject,
+                event.originator_version,
+                event.category,
+                event.value.model_dump_json(),
+                event.source,
+                ",".join(purposes),
+                iso(event.occurred_at),
+                int(rectified),
+            ),
+        )
+        if event.lookup is not None:
+            cursor.execute(
+                "INSERT INTO {p}kirjuri_lookup (lookup, subject_id, category)"
+                " VALUES (%s, %s, %s) ON CONFLICT (lookup, subject_id) DO NOTHING",
+                (event.lookup, subject, event.category),
+            )
+
+    def _switch(
+        self,
+        cursor: Cursor,
+        n: int,
+        event: ev.SubjectEvent,
+        kind: str,
+        name: str,
+        *,
+        active: bool,
+        channel: str | None = None,
+        evidence: str | None = None,
+    ) -> None:
+        cursor.execute(
+            "INSERT INTO {p}kirjuri_switches (subject_id, version, kind, name, active,"
+            " occurred_at, channel, evidence) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                str(event.originator_id),
+                event.originator_version,
+                kind,
+                name,
+                int(active),
+                iso(event.occurred_at),
+                channel,
+                evidence,
+            ),
+        )
+        self._touch(cursor, event)
+
+    @apply.register(ev.ConsentGiven)
+    def _consent(self, event: ev.ConsentGiven, cursor: Cursor, n: int) -> None:
+        self._switch(
+            cursor, n, event, "consent", event.purpose, active=True,
+            channel=event.channel, evidence=event.evidence,
+        )
+
+    @apply.register(ev.ConsentWithdrawn)
+    def _withdrawn(self, event: ev.ConsentWithdrawn, cursor: Cursor, n: int) -> None:
+        self._switch(
+            cursor, n, event, "consent", event.purpose, active=False,
+            channel=event.channel, evidence=event.evidence,
+        )
+
+    @apply.register(ev.ObjectionRecorded)
+    def _objection(self, event: ev.ObjectionRecorded, cursor: Cursor, n: int) -> None:
+        self._switch(
+            cursor, n, event, "objection", event.scope.value, active=True,
+            channel=event.channel,
+        )
+
+    @apply.register(ev.ObjectionLifted)
+    def _lifted(self, event: ev.ObjectionLifted, cursor: Cursor, n: int) -> None:
+        self._switch(
+            cursor, n, event, "objection", event.scope.value, active=False,
+            channel=event.channel,
+        )
+
+    @apply.register(ev.ProcessingRestricted)
+    def _restricted(self, event: ev.ProcessingRestricted, cursor: Cursor, n: int) -> None:
+        self._switch(
+            cursor, n, event, "restriction", "processing", active=True,
+            evidence=event.ground.value,
+        )
+
+    @apply.register(ev.RestrictionLifted)
+    def _unrestricted(self, event: ev.RestrictionLifted, cursor: Cursor, n: int) -> None:
+        self._switch(cursor, n, event, "restriction", "processing", active=False)
+
+    @apply.register(ev.RelationshipStarted)
+    def _started(self, event: ev.RelationshipStarted, cursor: Cursor, n: int) -> None:
+        self._switch(
+            cursor, n, event, "relationship", "customer", active=True,
+            evidence=event.reference,
+        )
+
+    @apply.register(ev.RelationshipEnded)
+    def _ended(self, event: ev.RelationshipEnded, cursor: Cursor, n: int) -> None:
+        self._switch(
+            cursor, n, event, "relationship", "customer", active=False,
+            evidence=event.reference,
+        )
+
+    @apply.register(ev.SubjectLeftCompany)
+    def _left(self, event: ev.SubjectLeftCompany, cursor: Cursor, _: int) -> None:
+        cursor.execute(
+            "UPDATE {p}kirjuri_subjects SET left_at = %s, last_version = %s"
+            " WHERE subject_id = %s",
+            (iso(event.occurred_at), event.originator_version, str(event.originator_id)),
+        )

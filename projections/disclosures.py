@@ -1,0 +1,81 @@
+"""Disclosure history: who received what, when, why, on which basis.
+
+One row per disclosure or transfer, indexed per subject and per recipient,
+so "every disclosure to the debt collector in 2025" is one index range.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ledger import events as ev
+from projections.base import ReadModel, iso
+
+if TYPE_CHECKING:
+    from ledger.storage import Cursor
+
+__all__ = ["DisclosuresModel"]
+
+_INSERT = (
+    "INSERT INTO {p}kirjuri_disclosures (notification_id, subject_id, version, kind,"
+    " recipient, country, safeguard, purpose, legal_basis, categories, reference,"
+    " occurred_at, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+    " %s, %s)"
+)
+
+
+class DisclosuresModel(ReadModel):
+    name: ClassVar[str] = "disclosures"
+    tables: ClassVar[tuple[str, ...]] = ("kirjuri_disclosures",)
+    ddl: ClassVar[tuple[str, ...]] = (
+        "CREATE TABLE IF NOT EXISTS {p}kirjuri_disclosures ("
+        " notification_id {bigint} PRIMARY KEY, subject_id TEXT NOT NULL,"
+        " version INTEGER NOT NULL, kind TEXT NOT NULL, recipient TEXT NOT NULL,"
+        " country TEXT NOT NULL, safeguard TEXT, purpose TEXT NOT NULL,"
+        " legal_basis TEXT NOT NULL, categories TEXT NOT NULL, reference TEXT,"
+        " occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kirjuri_disclosures_by_subject"
+        " ON {p}kirjuri_disclosures (subject_id, occurred_at)",
+        "CREATE INDEX IF NOT EXISTS kirjuri_disclosures_by_recipient"
+        " ON {p}kirjuri_disclosures (recipient, occurred_at)",
+    )
+
+    @singledispatchmethod
+    def apply(self, event: Any, cursor: Cursor, notification_id: int) -> None:
+        pass
+
+    @apply.register(ev.DataDisclosed)
+    def _disclosed(self, event: ev.DataDisclosed, cursor: Cursor, n: int) -> None:
+        self._insert(cursor, n, event, "disclosure", None)
+
+    @apply.register(ev.DataTransferred)
+    def _transferred(self, event: ev.DataTransferred, cursor: Cursor, n: int) -> None:
+        self._insert(cursor, n, event, "transfer", event.safeguard.value)
+
+    @staticmethod
+    def _insert(
+        cursor: Cursor,
+        n: int,
+        event: ev.DataDisclosed | ev.DataTransferred,
+        kind: str,
+        safeguard: str | None,
+    ) -> None:
+        cursor.execute(
+            _INSERT,
+            (
+                n,
+                str(event.originator_id),
+                event.originator_version,
+                kind,
+                event.recipient,
+                event.country,
+                safeguard,
+                event.purpose,
+                event.legal_basis.value,
+                ",".join(event.categories),
+                event.reference,
+                iso(event.occurred_at),
+                iso(event.recorded_at),
+            ),
+        )

@@ -1,0 +1,169 @@
+"""Reads of the read models: what reports, lookups and auditors ask.
+
+Every function takes the `Database` and returns plain rows (dicts); none
+writes. Personal values come back sealed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from projections.base import iso
+
+if TYPE_CHECKING:
+    from ledger.storage import Database
+
+__all__ = [
+    "HistoryFilter",
+    "contact",
+    "disclosures_of",
+    "findings",
+    "history",
+    "request_subject",
+    "requests",
+    "subjects_by_lookup",
+    "subjects_by_prefix",
+]
+
+
+def _rows(database: Database, statement: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    with database.transaction(commit=False) as cursor:
+        cursor.execute(statement, params)
+        return [dict(row) for row in cursor.fetchall()]
+
+
+def subjects_by_lookup(database: Database, lookup: str) -> list[str]:
+    rows = _rows(
+        database,
+        "SELECT subject_id FROM {p}kirjuri_lookup WHERE lookup = %s ORDER BY subject_id",
+        (lookup,),
+    )
+    return [row["subject_id"] for row in rows]
+
+
+def subjects_by_prefix(database: Database, prefix: str) -> list[str]:
+    rows = _rows(
+        database,
+        "SELECT subject_id FROM {p}kirjuri_subjects WHERE substr(subject_id, 1, %s) = %s"
+        " ORDER BY subject_id LIMIT 2",
+        (len(prefix), prefix),
+    )
+    return [row["subject_id"] for row in rows]
+
+
+def request_subject(database: Database, request_id: str) -> str | None:
+    rows = _rows(
+        database,
+        "SELECT subject_id FROM {p}kirjuri_requests WHERE request_id = %s",
+        (request_id,),
+    )
+    return rows[0]["subject_id"] if rows else None
+
+
+def contact(database: Database, subject_id: str) -> dict[str, Any] | None:
+    """The subject row, its values (history) and switches, oldest first."""
+    subjects = _rows(
+        database, "SELECT * FROM {p}kirjuri_subjects WHERE subject_id = %s", (subject_id,)
+    )
+    if not subjects:
+        return None
+    values = _rows(
+        database,
+        "SELECT * FROM {p}kirjuri_values WHERE subject_id = %s"
+        " ORDER BY occurred_at, version",
+        (subject_id,),
+    )
+    switches = _rows(
+        database,
+        "SELECT * FROM {p}kirjuri_switches WHERE subject_id = %s"
+        " ORDER BY occurred_at, version",
+        (subject_id,),
+    )
+    return {"subject": subjects[0], "values": values, "switches": switches}
+
+
+def disclosures_of(database: Database, subject_id: str) -> list[dict[str, Any]]:
+    return _rows(
+        database,
+        "SELECT * FROM {p}kirjuri_disclosures WHERE subject_id = %s"
+        " ORDER BY occurred_at, version",
+        (subject_id,),
+    )
+
+
+def requests(
+    database: Database,
+    subject_id: str | None = None,
+    today: date | None = None,
+) -> list[dict[str, Any]]:
+    """Requests, each with ``overdue`` (open past due, or answered late)."""
+    where, params = ("WHERE subject_id = %s", (subject_id,)) if subject_id else ("", ())
+    rows = _rows(
+        database,
+        f"SELECT * FROM {{p}}kirjuri_requests {where} ORDER BY received_on, request_id",
+        params,
+    )
+    today_text = (today or date.today()).isoformat()
+    for row in rows:
+        if row["status"] == "open":
+            row["overdue"] = today_text > row["due_on"]
+        else:
+            row["overdue"] = row["answered_on"] > row["due_on"]
+    return rows
+
+
+def findings(database: Database, subject_id: str | None = None) -> list[dict[str, Any]]:
+    where, params = ("WHERE subject_id = %s", (subject_id,)) if subject_id else ("", ())
+    return _rows(
+        database,
+        f"SELECT * FROM {{p}}kirjuri_findings {where} ORDER BY notification_id",
+        params,
+    )
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    subject: str | None = None
+    recipient: str | None = None
+    purpose: str | None = None
+    category: str | None = None
+    event_type: str | None = None
+    country: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int | None = None
+
+
+def history(database: Database, wanted: HistoryFilter) -> list[dict[str, Any]]:
+    """Audit-index rows matching every given filter, in log order."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, value in (
+        ("subject_id", wanted.subject),
+        ("recipient", wanted.recipient),
+        ("event_type", wanted.event_type),
+        ("country", wanted.country),
+    ):
+        if value is not None:
+            clauses.append(f"{column} = %s")
+            params.append(value)
+    # Lists are stored comma-joined; match a whole element.
+    for column, value in (("purposes", wanted.purpose), ("categories", wanted.category)):
+        if value is not None:
+            clauses.append(f"(',' || {column} || ',') LIKE %s")
+            params.append(f"%,{value},%")
+    if wanted.since is not None:
+        clauses.append("occurred_at >= %s")
+        params.append(iso(wanted.since))
+    if wanted.until is not None:
+        clauses.append("occurred_at < %s")
+        params.append(iso(wanted.until))
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    limit = f" LIMIT {int(wanted.limit)}" if wanted.limit else ""
+    return _rows(
+        database,
+        f"SELECT * FROM {{p}}kirjuri_audit {where} ORDER BY notification_id{limit}",
+        tuple(params),
+    )

@@ -1,0 +1,95 @@
+"""The requests register: received, due, extended, answered or refused.
+
+Whether a request is free follows the notice read with Art. 15(3): the first
+access (or portability) request of a calendar year is free; a further one in
+the same year may carry a reasonable fee. The register says which it is.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ledger import events as ev
+from projections.base import ReadModel, iso, iso_date
+
+if TYPE_CHECKING:
+    from ledger.storage import Cursor
+
+__all__ = ["RequestsModel"]
+
+
+class RequestsModel(ReadModel):
+    name: ClassVar[str] = "requests"
+    tables: ClassVar[tuple[str, ...]] = ("kirjuri_requests",)
+    ddl: ClassVar[tuple[str, ...]] = (
+        "CREATE TABLE IF NOT EXISTS {p}kirjuri_requests ("
+        " request_id TEXT PRIMARY KEY, subject_id TEXT NOT NULL,"
+        " request_type TEXT NOT NULL, channel TEXT NOT NULL,"
+        " received_on TEXT NOT NULL, due_on TEXT NOT NULL,"
+        " original_due_on TEXT NOT NULL, extension_reason TEXT,"
+        " extension_notified_on TEXT, status TEXT NOT NULL, answered_on TEXT,"
+        " refusal_reason TEXT, number_in_year INTEGER NOT NULL,"
+        " recorded_at TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kirjuri_requests_by_subject"
+        " ON {p}kirjuri_requests (subject_id, received_on)",
+    )
+
+    @singledispatchmethod
+    def apply(self, event: Any, cursor: Cursor, notification_id: int) -> None:
+        pass
+
+    @apply.register(ev.RequestReceived)
+    def _received(self, event: ev.RequestReceived, cursor: Cursor, _: int) -> None:
+        year = str(event.received_on.year)
+        cursor.execute(
+            "SELECT COUNT(*) AS earlier FROM {p}kirjuri_requests WHERE subject_id = %s"
+            " AND request_type = %s AND substr(received_on, 1, 4) = %s",
+            (str(event.originator_id), event.request_type.value, year),
+        )
+        earlier = int(cursor.fetchone()["earlier"])
+        cursor.execute(
+            "INSERT INTO {p}kirjuri_requests (request_id, subject_id, request_type,"
+            " channel, received_on, due_on, original_due_on, status, number_in_year,"
+            " recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, 'open', %s, %s)",
+            (
+                event.request_id,
+                str(event.originator_id),
+                event.request_type.value,
+                event.channel,
+                iso_date(event.received_on),
+                iso_date(event.due_on),
+                iso_date(event.due_on),
+                earlier + 1,
+                iso(event.recorded_at),
+            ),
+        )
+
+    @apply.register(ev.RequestExtended)
+    def _extended(self, event: ev.RequestExtended, cursor: Cursor, _: int) -> None:
+        cursor.execute(
+            "UPDATE {p}kirjuri_requests SET due_on = %s, extension_reason = %s,"
+            " extension_notified_on = %s WHERE request_id = %s",
+            (
+                iso_date(event.due_on),
+                event.reason,
+                iso_date(event.notified_on),
+                event.request_id,
+            ),
+        )
+
+    @apply.register(ev.RequestAnswered)
+    def _answered(self, event: ev.RequestAnswered, cursor: Cursor, _: int) -> None:
+        cursor.execute(
+            "UPDATE {p}kirjuri_requests SET status = 'answered', answered_on = %s"
+            " WHERE request_id = %s",
+            (iso_date(event.answered_on), event.request_id),
+        )
+
+    @apply.register(ev.RequestRefused)
+    def _refused(self, event: ev.RequestRefused, cursor: Cursor, _: int) -> None:
+        cursor.execute(
+            "UPDATE {p}kirjuri_requests SET status = 'refused', answered_on = %s,"
+            " refusal_reason = %s WHERE request_id = %s",
+            (iso_date(event.answered_on), event.reason, event.request_id),
+        )

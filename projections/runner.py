@@ -1,0 +1,143 @@
+"""Catch-up: one mechanism that keeps read models current on both backends.
+
+SQLite has no live subscriptions, so read models are brought up to date by
+pulling the ledger's notification log (after each command, or on demand) in
+batches. Each batch is applied in one transaction together with each model's
+tracking position (the library's tracking recorder), so a crash or a
+concurrent catch-up never applies an event twice or skips one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+import structlog
+from eventsourcing.persistence import IntegrityError, Tracking
+
+from projections.audit import AuditModel
+from projections.contacts import ContactsModel
+from projections.disclosures import DisclosuresModel
+from projections.findings import FindingsModel
+from projections.requests import RequestsModel
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from eventsourcing.persistence import TrackingRecorder
+
+    from ledger.application import Ledger
+    from projections.base import ReadModel
+
+__all__ = ["Progress", "Projector", "default_models"]
+
+log = structlog.get_logger("kirjuri.projections")
+
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+    def advance(self, done: int) -> None: ...
+    def finish(self) -> None: ...
+
+
+def default_models() -> tuple[ReadModel, ...]:
+    return (
+        ContactsModel(),
+        DisclosuresModel(),
+        RequestsModel(),
+        FindingsModel(),
+        AuditModel(),
+    )
+
+
+class Projector:
+    """Brings every read model up to the head of the ledger's log."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        models: Sequence[ReadModel] | None = None,
+        batch_size: int = 1000,
+    ) -> None:
+        self.ledger = ledger
+        self.models = tuple(models) if models is not None else default_models()
+        self.batch_size = batch_size
+        self.tracking: TrackingRecorder = ledger.factory.tracking_recorder()
+        self._create_tables()
+
+    def _create_tables(self) -> None:
+        self.ledger.database.execute_script(
+            [statement for model in self.models for statement in model.ddl]
+        )
+
+    def tracking_name(self, model: ReadModel) -> str:
+        return f"{self.ledger.name}/{model.name}"
+
+    def positions(self) -> dict[str, int]:
+        return {
+            model.name: self.tracking.max_tracking_id(self.tracking_name(model)) or 0
+            for model in self.models
+        }
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Apply every event not yet applied; returns how many were read."""
+        positions = self.positions()
+        start = min(positions.values(), default=0)
+        head = self.ledger.head()
+        if progress is not None:
+            progress.start(max(head - start, 0))
+        read = 0
+        while True:
+            notifications = self.ledger.notifications(start, self.batch_size)
+            if not notifications:
+                break
+            events = [(n.id, self.ledger.to_event(n)) for n in notifications]
+            try:
+                self._apply_batch(events, positions)
+            except IntegrityError:
+                # Another process applied this batch first: resume from there.
+                positions = self.positions()
+                start = min(positions.values())
+                continue
+            start = notifications[-1].id
+            read += len(notifications)
+            if progress is not None:
+                progress.advance(read)
+        if progress is not None:
+            progress.finish()
+        if read:
+            log.debug("projections caught up", events=read, position=start)
+        return read
+
+    def _apply_batch(
+        self, events: list[tuple[int, object]], positions: dict[str, int]
+    ) -> None:
+        last = events[-1][0]
+        record = getattr(self.tracking, "_insert_tracking")  # noqa: B009
+        with self.ledger.database.transaction() as cursor:
+            for model in self.models:
+                position = positions[model.name]
+                if position >= last:
+                    continue
+                for notification_id, event in events:
+                    if notification_id > position:
+                        model.apply(event, cursor, notification_id)  # type: ignore[arg-type]
+                # The library's tracking row commits with the model's rows.
+                record(cursor.raw, Tracking(self.tracking_name(model), last))
+        for model in self.models:
+            positions[model.name] = max(positions[model.name], last)
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Drop every read model and replay the whole log into fresh tables."""
+        table = getattr(self.tracking, "tracking_table_name", "tracking")
+        prefix = self.ledger.database.sql("{p}")
+        with self.ledger.database.transaction() as cursor:
+            for model in self.models:
+                for name in model.tables:
+                    cursor.execute(f"DROP TABLE IF EXISTS {{p}}{name}")
+                cursor.execute(
+                    f"DELETE FROM {prefix}{table} WHERE application_name = %s",
+                    (self.tracking_name(model),),
+                )
+        self._create_tables()
+        log.info("projections dropped for rebuild", models=[m.name for m in self.models])
+        return self.catch_up(progress)
