@@ -35,6 +35,7 @@ class Settings:
     sqlite_path: Path = DEFAULT_SQLITE_PATH
     master_key: str | None = None
     master_key_file: Path | None = None
+    log_level: str = "info"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -50,6 +51,7 @@ class Settings:
             sqlite_path=sqlite_path,
             master_key=env.get("KIRJURI_MASTER_KEY") or None,
             master_key_file=Path(key_file) if key_file else None,
+            log_level=env.get("KIRJURI_LOG_LEVEL", "info"),
         )
 
     @property

@@ -282,6 +282,21 @@ def _process(command: m.RecordProcessing, ledger: Ledger, resolve: Callable[[str
         activity=command.activity,
         recipient=command.recipient,
     )
+    recipient = policy.recipient(command.recipient) if command.recipient else None
+    if recipient is not None and recipient.country not in EEA_COUNTRIES:
+        # A processor outside the EU/EEA handling the data is a transfer too.
+        if recipient.safeguard is None:
+            raise InvalidCommand("recipient", f"{recipient.id} is abroad with no safeguard")
+        draft.add(
+            ev.DataTransferred,
+            recipient=recipient.id,
+            country=recipient.country,
+            safeguard=recipient.safeguard,
+            categories=command.categories,
+            purpose=command.purpose,
+            legal_basis=basis,
+            reference=None,
+        )
     draft.judge(
         Processing(command.purpose, basis, command.categories, command.at, command.recipient),
         event,

@@ -243,6 +243,11 @@ class Policy(_Model):
             duplicates = sorted({i for i in ids if ids.count(i) > 1})
             if duplicates:
                 raise ValueError(f"{name}: duplicate id {duplicates[0]!r}")
+        for r in self.retention:
+            if r.keeps_against_erasure and r.legal_ground is None:
+                raise ValueError(
+                    f"retention.{r.id}: keeps_against_erasure needs a legal_ground"
+                )
         retention = {r.id for r in self.retention}
         categories = {c.id for c in self.categories}
         purposes = {p.id for p in self.purposes}
@@ -323,6 +328,8 @@ def parse_policy(text: str, origin: str) -> Policy:
         return Policy.model_validate(raw)
     except ValidationError as err:
         first = err.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(policy)"
         message = first["msg"].removeprefix("Value error, ")
-        raise PolicyError(f"{origin}: {field}: {message}") from err
+        # Cross-reference errors name their field inside the message.
+        field = ".".join(str(part) for part in first["loc"])
+        where = f"{origin}: {field}" if field else origin
+        raise PolicyError(f"{where}: {message}") from err

@@ -1,0 +1,44 @@
+# Kirjuri: `make demo` and `make test` do all set-up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+KIRJURI := $(abspath $(VENV))/bin/kirjuri
+
+.PHONY: install demo test lint fmt bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+# A year of the notice's processing on SQLite, then an access report.
+demo: install
+	rm -rf demo && mkdir demo
+	cd demo && KIRJURI_DATABASE_URL= $(KIRJURI) init --policy ../policies/fluiconnecto.toml
+	cd demo && $(KIRJURI) import ../examples/crm-contacts.csv --source event_attendee_list
+	cd demo && $(KIRJURI) apply ../examples/year-2025.jsonl
+	cd demo && $(KIRJURI) findings
+	cd demo && $(KIRJURI) requests
+	cd demo && $(KIRJURI) access-report aino.virtanen@esimerkki.fi --format html --lang fi -o access-report-fi.html
+	cd demo && $(KIRJURI) access-report aino.virtanen@esimerkki.fi --format markdown
+
+# All tests, SQLite and PostgreSQL (the run starts its own server).
+test: install
+	$(PY) -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check ledger projections commands tests bench
+	$(VENV)/bin/ruff format --check ledger projections commands tests bench
+	$(VENV)/bin/mypy
+
+fmt: install
+	$(VENV)/bin/ruff format ledger projections commands tests bench
+	$(VENV)/bin/ruff check --fix ledger projections commands tests bench
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,55 @@
+"""Logging: structlog, readable on a terminal, JSON lines otherwise.
+
+A processor masks personal values before anything is rendered, so a
+careless ``log.info(..., email=...)`` never writes one in clear.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import Any
+
+import structlog
+
+__all__ = ["PERSONAL_KEYS", "configure_logging", "redact_personal"]
+
+# Keys whose values are personal data by name.
+PERSONAL_KEYS = frozenset(
+    {"value", "name", "email", "phone", "title", "company", "business_id", "address"}
+)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+
+
+def redact_personal(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    for key, value in event_dict.items():
+        if key in PERSONAL_KEYS and value is not None:
+            event_dict[key] = "[redacted]"
+        elif isinstance(value, str) and "@" in value:
+            event_dict[key] = _EMAIL.sub("[email]", value)
+    return event_dict
+
+
+def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
+    """Once, at the entrypoint; logs go to stderr so stdout stays data."""
+    as_json = not sys.stderr.isatty() if json is None else json
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if as_json
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            redact_personal,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+        ),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=False,
+    )

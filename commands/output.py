@@ -1,0 +1,46 @@
+"""Rows out: an aligned table for people, JSON lines or CSV for programs."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["write_rows"]
+
+_MAX_CELL = 40
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 1] + "…"
+
+
+def write_rows(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    form: str,
+    out: TextIO,
+) -> None:
+    if form == "jsonl":
+        for row in rows:
+            out.write(json.dumps({c: row.get(c) for c in columns}, default=str) + "\n")
+    elif form == "csv":
+        writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+        widths = [
+            max([len(c)] + [len(line[i]) for line in cells]) for i, c in enumerate(columns)
+        ]
+        out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
+        for line in cells:
+            out.write(
+                "  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() + "\n"
+            )

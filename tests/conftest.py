@@ -1,0 +1,53 @@
+"""Fixtures: every storage test runs on SQLite and on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import psycopg
+import pytest
+
+from commands.bootstrap import Settings
+from commands.service import Kirjuri
+from tests.pgserver import postgres_server
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+POLICY = Path(__file__).resolve().parent.parent / "policies" / "fluiconnecto.toml"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A server for the whole run: KIRJURI_TEST_POSTGRES_URL, or one we start."""
+    given = os.environ.get("KIRJURI_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings of a fresh, empty ledger on each backend (a schema per test)."""
+    master = secrets.token_hex(32)
+    if request.param == "sqlite":
+        return Settings(sqlite_path=tmp_path / "kirjuri.db", master_key=master)
+    base = request.getfixturevalue("postgres_url")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    return Settings(database_url=f"{base}?schema={schema}", master_key=master)
+
+
+@pytest.fixture
+def kirjuri(settings: Settings) -> Iterator[Kirjuri]:
+    """An initialised ledger with the shipped Fluiconnecto policy."""
+    with Kirjuri.open(settings, create=True) as opened:
+        opened.ledger.adopt_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))
+        yield opened
