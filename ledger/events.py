@@ -95,10 +95,10 @@ class SubjectEvent(BaseModel):
     recorded_at: AwareDatetime
     reported_by: str = Field(default="kirjuri", max_length=64)
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, *, register: bool = True, **kwargs: Any) -> None:
+        # ``register=False`` keeps a class (e.g. a schema test's) out of the registry.
         super().__init_subclass__(**kwargs)
-        name = cls.__dict__.get("STORED_NAME")
-        if name:
+        if register and cls.__dict__.get("STORED_NAME"):
             register_event(cls)
 
     @property

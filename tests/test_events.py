@@ -1,0 +1,95 @@
+"""Events: stable stored names, immutability, and old versions that still load."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import uuid4
+
+import pytest
+from pydantic import ValidationError
+
+from ledger import events as ev
+from ledger.events import EVENT_TYPES, SubjectEvent, register_event
+from ledger.mapper import PydanticMapper
+
+if TYPE_CHECKING:
+    from commands.service import Kirjuri
+
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def test_stored_names_never_change() -> None:
+    """Renaming a stored name would orphan every event already written."""
+    assert set(EVENT_TYPES) >= {
+        "SubjectRegistered", "DataCollected", "DataRectified", "ConsentGiven",
+        "ConsentWithdrawn", "ObjectionRecorded", "ObjectionLifted",
+        "ProcessingRestricted", "RestrictionLifted", "DataProcessed", "DataDisclosed",
+        "DataTransferred", "RelationshipStarted", "RelationshipEnded",
+        "SubjectLeftCompany", "RequestReceived", "RequestExtended", "RequestAnswered",
+        "RequestRefused", "FindingRaised", "PolicyAdopted",
+    }
+
+
+def test_events_are_immutable_and_refuse_unknown_fields() -> None:
+    event = ev.SubjectLeftCompany(
+        originator_id=uuid4(), originator_version=1, occurred_at=NOW, recorded_at=NOW
+    )
+    with pytest.raises(ValidationError):
+        event.reported_by = "someone else"  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="extra"):
+        ev.SubjectLeftCompany(
+            originator_id=uuid4(), originator_version=1, occurred_at=NOW,
+            recorded_at=NOW, shoe_size=42,
+        )
+
+
+def test_naive_timestamps_are_refused() -> None:
+    with pytest.raises(ValidationError, match="timezone"):
+        ev.SubjectLeftCompany(
+            originator_id=uuid4(), originator_version=1,
+            occurred_at=datetime(2025, 1, 1), recorded_at=NOW,
+        )
+
+
+class NoteV1(SubjectEvent, register=False):
+    STORED_NAME: ClassVar[str] = "TestNote"
+    text: str
+
+
+class NoteV2(SubjectEvent, register=False):
+    """v2 split the free text into a topic and a body."""
+
+    STORED_NAME: ClassVar[str] = "TestNote"
+    class_version: ClassVar[int] = 2
+    topic: str
+    body: str
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        topic, _, body = state.pop("text").partition(": ")
+        state["topic"], state["body"] = topic, body
+
+
+def test_a_v1_event_stored_in_the_ledger_loads_as_v2(kirjuri: Kirjuri) -> None:
+    subject = uuid4()
+    register_event(NoteV1, replace=True)
+    try:
+        kirjuri.ledger.append(
+            [NoteV1(originator_id=subject, originator_version=1, occurred_at=NOW,
+                    recorded_at=NOW, text="delivery: left at the gate")]
+        )
+        register_event(NoteV2, replace=True)
+        (loaded,) = kirjuri.ledger.stream(subject)
+    finally:
+        EVENT_TYPES.pop("TestNote", None)
+    assert isinstance(loaded, NoteV2)
+    assert (loaded.topic, loaded.body) == ("delivery", "left at the gate")
+
+
+def test_v2_events_store_their_class_version() -> None:
+    event = NoteV2(originator_id=uuid4(), originator_version=1, occurred_at=NOW,
+                   recorded_at=NOW, topic="a", body="b")
+    stored = PydanticMapper().to_stored_event(event)
+    assert stored.topic == "TestNote"
+    assert b'"class_version":2' in stored.state
