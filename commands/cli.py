@@ -24,8 +24,10 @@ from commands.logs import configure_logging
 from commands.output import write_rows
 from commands.progress import progress_for
 from commands.service import Kirjuri
+from commands.state import describe_state
 from ledger.compliance import Processing, judge
 from ledger.errors import InvalidCommand, KirjuriError
+from ledger.policy import LegalBasis, load_policy
 from projections import queries
 from projections.reports.access import build_access_report, build_export
 from projections.reports.render import render_html, render_json, render_markdown
@@ -74,7 +76,10 @@ def _add_field(
     flag = "--" + name.replace("_", "-")
     if _is_tuple(info.annotation):
         parser.add_argument(
-            flag, dest=name, action="append", metavar=name.upper(),
+            flag,
+            dest=name,
+            action="append",
+            metavar=name.upper(),
             help=f"{help_text} (repeat, or comma-separate)",
         )
     else:
@@ -119,7 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("access-report", help="answer an access request (Art. 15)")
     report.add_argument("subject")
-    report.add_argument("--format", choices=("json", "markdown", "html"), default="markdown")
+    report.add_argument(
+        "--format", choices=("json", "markdown", "html"), default="markdown"
+    )
     report.add_argument("--lang", choices=("en", "fi"), default="en")
     report.add_argument("--request", help="the request it answers (default: latest)")
     report.add_argument("-o", "--output", type=Path, help="write to a file")
@@ -151,7 +158,9 @@ def _add_query_verbs(sub: Any) -> None:
     state.add_argument("--known-at", help="what had been recorded by then")
     state.set_defaults(handler=_run_state)
 
-    found = sub.add_parser("findings", help="recorded processing that breached the policy")
+    found = sub.add_parser(
+        "findings", help="recorded processing that breached the policy"
+    )
     found.add_argument("--subject")
     found.add_argument("--format", choices=formats, default="table")
     found.set_defaults(handler=_run_findings)
@@ -169,6 +178,7 @@ def _add_query_verbs(sub: Any) -> None:
 
 # Handlers ------------------------------------------------------------------
 
+
 def _open(settings: Settings) -> Kirjuri:
     return Kirjuri.open(settings)
 
@@ -179,14 +189,13 @@ def _run_init(args: argparse.Namespace, settings: Settings) -> int:
             kirjuri.ledger.policy  # noqa: B018 - raises when none was ever adopted
             print("ledger ready; policy unchanged")
             return EX_OK
-        from ledger.policy import load_policy
-
         load_policy(args.policy)
         adopted = kirjuri.ledger.adopt_policy(
             args.policy.read_text(encoding="utf-8"), str(args.policy)
         )
         kirjuri.catch_up()
-        print(f"ledger ready; policy {'adopted' if adopted else 'unchanged'}: {args.policy}")
+        verdict = "adopted" if adopted else "unchanged"
+        print(f"ledger ready; policy {verdict}: {args.policy}")
     return EX_OK
 
 
@@ -197,7 +206,12 @@ def _command_data(args: argparse.Namespace) -> dict[str, Any]:
         if value is None or name == "kind":
             continue
         if isinstance(value, list):
-            value = [part.strip() for item in value for part in item.split(",") if part.strip()]
+            value = [
+                part.strip()
+                for item in value
+                for part in item.split(",")
+                if part.strip()
+            ]
         data[name] = value
     return data
 
@@ -281,11 +295,13 @@ def _run_check(args: argparse.Namespace, settings: Settings) -> int:
             if args.recipient:
                 policy.recipient(args.recipient)
         except KeyError as err:
-            raise InvalidCommand("purpose" if args.recipient is None else "recipient",
-                                 f"unknown id {err}") from err
-        from ledger.policy import LegalBasis
-
-        basis = LegalBasis(args.legal_basis) if args.legal_basis else purpose.legal_basis
+            raise InvalidCommand(
+                "purpose" if args.recipient is None else "recipient",
+                f"unknown id {err}",
+            ) from err
+        basis = (
+            LegalBasis(args.legal_basis) if args.legal_basis else purpose.legal_basis
+        )
         at = _moment(args.at, "at") or datetime.now().astimezone()
         categories = tuple(c for item in args.categories for c in item.split(",") if c)
         findings = judge(
@@ -326,9 +342,19 @@ def _run_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 HISTORY_COLUMNS = (
-    "notification_id", "occurred_at", "subject_id", "event_type", "categories",
-    "purposes", "recipient", "country", "legal_basis", "safeguard", "reference",
-    "detail", "reported_by",
+    "notification_id",
+    "occurred_at",
+    "subject_id",
+    "event_type",
+    "categories",
+    "purposes",
+    "recipient",
+    "country",
+    "legal_basis",
+    "safeguard",
+    "reference",
+    "detail",
+    "reported_by",
 )
 
 
@@ -355,8 +381,6 @@ def _run_history(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run_state(args: argparse.Namespace, settings: Settings) -> int:
-    from commands.state import describe_state
-
     with _open(settings) as kirjuri:
         subject = kirjuri.resolve(args.subject)
         as_of = _moment(args.as_of, "as-of")
@@ -375,7 +399,14 @@ def _run_findings(args: argparse.Namespace, settings: Settings) -> int:
         subject = str(kirjuri.resolve(args.subject)) if args.subject else None
         kirjuri.catch_up()
         rows = queries.findings(kirjuri.ledger.database, subject)
-    columns = ("occurred_at", "subject_id", "rule", "about_event", "about_version", "detail")
+    columns = (
+        "occurred_at",
+        "subject_id",
+        "rule",
+        "about_event",
+        "about_version",
+        "detail",
+    )
     write_rows(rows, columns, args.format, sys.stdout)
     return EX_OK
 
@@ -388,8 +419,16 @@ def _run_requests(args: argparse.Namespace, settings: Settings) -> int:
     if args.open:
         rows = [r for r in rows if r["status"] == "open"]
     columns = (
-        "request_id", "subject_id", "request_type", "channel", "received_on", "due_on",
-        "status", "answered_on", "overdue", "number_in_year",
+        "request_id",
+        "subject_id",
+        "request_type",
+        "channel",
+        "received_on",
+        "due_on",
+        "status",
+        "answered_on",
+        "overdue",
+        "number_in_year",
     )
     write_rows(rows, columns, args.format, sys.stdout)
     return EX_OK

@@ -15,6 +15,7 @@ from functools import singledispatch
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
+from commands import models as m
 from ledger import events as ev
 from ledger.compliance import Finding, Processing, judge
 from ledger.deadlines import due_date
@@ -26,10 +27,10 @@ from ledger.subject import SubjectState
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from commands import models as m
     from ledger.application import Ledger
 
 __all__ = ["Outcome", "handle"]
+
 
 @dataclass
 class Outcome:
@@ -104,7 +105,9 @@ def _known(policy: Policy, kind: str, value: str) -> None:
     try:
         lookups[kind](value)
     except KeyError:
-        raise InvalidCommand(kind, f"unknown {kind} {value!r} (not in the policy)") from None
+        raise InvalidCommand(
+            kind, f"unknown {kind} {value!r} (not in the policy)"
+        ) from None
 
 
 def _check_value(policy: Policy, category: str, value: str) -> None:
@@ -120,7 +123,11 @@ def _seal_collection(
     _known(policy, "category", category)
     _check_value(policy, category, value)
     ledger, subject = draft.ledger, draft.state.id
-    lookup = ledger.lookup_hash(category, value) if policy.category(category).lookup else None
+    lookup = (
+        ledger.lookup_hash(category, value)
+        if policy.category(category).lookup
+        else None
+    )
     return draft.add(
         ev.DataCollected,
         category=category,
@@ -154,7 +161,9 @@ def _draft(ledger: Ledger, command: Any, resolve: Callable[[str], UUID]) -> Draf
     return Draft(ledger, ledger.load(subject_id), command)
 
 
-def _register(command: m.RegisterSubject, ledger: Ledger, _: Callable[[str], UUID]) -> Outcome:
+def _register(
+    command: m.RegisterSubject, ledger: Ledger, _: Callable[[str], UUID]
+) -> Outcome:
     policy = ledger.policy
     _known(policy, "source", command.source)
     for purpose in command.purposes:
@@ -179,8 +188,12 @@ def _register(command: m.RegisterSubject, ledger: Ledger, _: Callable[[str], UUI
     for category in ("name", "email", "phone", "title"):
         value = getattr(command, category)
         if value is not None:
-            event = _seal_collection(draft, category, value, command.source, command.purposes)
-            draft.judge(_collection(command.purposes, category, command.at, ledger), event)
+            event = _seal_collection(
+                draft, category, value, command.source, command.purposes
+            )
+            draft.judge(
+                _collection(command.purposes, category, command.at, ledger), event
+            )
     return draft.commit()
 
 
@@ -197,7 +210,9 @@ def _collection(
     )
 
 
-def _collect(command: m.CollectData, ledger: Ledger, resolve: Callable[[str], UUID]) -> Outcome:
+def _collect(
+    command: m.CollectData, ledger: Ledger, resolve: Callable[[str], UUID]
+) -> Outcome:
     policy = ledger.policy
     _known(policy, "source", command.source)
     for purpose in command.purposes:
@@ -207,18 +222,24 @@ def _collect(command: m.CollectData, ledger: Ledger, resolve: Callable[[str], UU
         draft, command.category, command.value, command.source, command.purposes
     )
     for purpose in command.purposes:
-        draft.judge(_collection((purpose,), command.category, command.at, ledger), event)
+        draft.judge(
+            _collection((purpose,), command.category, command.at, ledger), event
+        )
     return draft.commit()
 
 
-def _rectify(command: m.RectifyData, ledger: Ledger, resolve: Callable[[str], UUID]) -> Outcome:
+def _rectify(
+    command: m.RectifyData, ledger: Ledger, resolve: Callable[[str], UUID]
+) -> Outcome:
     policy = ledger.policy
     _known(policy, "category", command.category)
     _known(policy, "source", command.source)
     _check_value(policy, command.category, command.value)
     draft = _draft(ledger, command, resolve)
     if command.category not in draft.state.values:
-        raise InvalidCommand("category", f"nothing of {command.category} is held to rectify")
+        raise InvalidCommand(
+            "category", f"nothing of {command.category} is held to rectify"
+        )
     subject = draft.state.id
     draft.add(
         ev.DataRectified,
@@ -234,22 +255,34 @@ def _rectify(command: m.RectifyData, ledger: Ledger, resolve: Callable[[str], UU
     return draft.commit()
 
 
-def _consent(command: m.GiveConsent | m.WithdrawConsent, ledger: Ledger, resolve: Callable[[str], UUID]) -> Outcome:
+def _consent(
+    command: m.GiveConsent | m.WithdrawConsent,
+    ledger: Ledger,
+    resolve: Callable[[str], UUID],
+) -> Outcome:
     _known(ledger.policy, "purpose", command.purpose)
     draft = _draft(ledger, command, resolve)
     cls = ev.ConsentGiven if command.kind == "consent" else ev.ConsentWithdrawn
-    draft.add(cls, purpose=command.purpose, channel=command.channel, evidence=command.evidence)
+    draft.add(
+        cls, purpose=command.purpose, channel=command.channel, evidence=command.evidence
+    )
     return draft.commit()
 
 
-def _objection(command: m.RecordObjection | m.LiftObjection, ledger: Ledger, resolve: Callable[[str], UUID]) -> Outcome:
+def _objection(
+    command: m.RecordObjection | m.LiftObjection,
+    ledger: Ledger,
+    resolve: Callable[[str], UUID],
+) -> Outcome:
     draft = _draft(ledger, command, resolve)
     cls = ev.ObjectionRecorded if command.kind == "object" else ev.ObjectionLifted
     draft.add(cls, scope=command.scope, channel=command.channel)
     return draft.commit()
 
 
-def _restrict(command: m.RestrictProcessing, ledger: Ledger, resolve: Callable[[str], UUID]) -> Outcome:
+def _restrict(
+    command: m.RestrictProcessing, ledger: Ledger, resolve: Callable[[str], UUID]
+) -> Outcome:
     draft = _draft(ledger, command, resolve)
     draft.add(ev.ProcessingRestricted, ground=command.ground)
     return draft.commit()
@@ -258,15 +291,21 @@ def _restrict(command: m.RestrictProcessing, ledger: Ledger, resolve: Callable[[
 def _simple(
     cls: type[ev.SubjectEvent], **fields: str
 ) -> Callable[[Any, Ledger, Callable[[str], UUID]], Outcome]:
-    def handler(command: Any, ledger: Ledger, resolve: Callable[[str], UUID]) -> Outcome:
+    def handler(
+        command: Any, ledger: Ledger, resolve: Callable[[str], UUID]
+    ) -> Outcome:
         draft = _draft(ledger, command, resolve)
-        draft.add(cls, **{name: getattr(command, attr) for name, attr in fields.items()})
+        draft.add(
+            cls, **{name: getattr(command, attr) for name, attr in fields.items()}
+        )
         return draft.commit()
 
     return handler
 
 
-def _process(command: m.RecordProcessing, ledger: Ledger, resolve: Callable[[str], UUID]) -> Outcome:
+def _process(
+    command: m.RecordProcessing, ledger: Ledger, resolve: Callable[[str], UUID]
+) -> Outcome:
     policy = ledger.policy
     basis = _basis(policy, command.purpose, command.legal_basis)
     for category in command.categories:
@@ -286,7 +325,9 @@ def _process(command: m.RecordProcessing, ledger: Ledger, resolve: Callable[[str
     if recipient is not None and recipient.country not in EEA_COUNTRIES:
         # A processor outside the EU/EEA handling the data is a transfer too.
         if recipient.safeguard is None:
-            raise InvalidCommand("recipient", f"{recipient.id} is abroad with no safeguard")
+            raise InvalidCommand(
+                "recipient", f"{recipient.id} is abroad with no safeguard"
+            )
         draft.add(
             ev.DataTransferred,
             recipient=recipient.id,
@@ -298,13 +339,19 @@ def _process(command: m.RecordProcessing, ledger: Ledger, resolve: Callable[[str
             reference=None,
         )
     draft.judge(
-        Processing(command.purpose, basis, command.categories, command.at, command.recipient),
+        Processing(
+            command.purpose, basis, command.categories, command.at, command.recipient
+        ),
         event,
     )
     return draft.commit()
 
 
-def _disclose(command: m.RecordDisclosure | m.RecordTransfer, ledger: Ledger, resolve: Callable[[str], UUID]) -> Outcome:
+def _disclose(
+    command: m.RecordDisclosure | m.RecordTransfer,
+    ledger: Ledger,
+    resolve: Callable[[str], UUID],
+) -> Outcome:
     policy = ledger.policy
     _known(policy, "recipient", command.recipient)
     basis = _basis(policy, command.purpose, command.legal_basis)
@@ -314,7 +361,9 @@ def _disclose(command: m.RecordDisclosure | m.RecordTransfer, ledger: Ledger, re
     country = getattr(command, "country", None) or recipient.country
     safeguard = getattr(command, "safeguard", None)
     if command.kind == "transfer" and country in EEA_COUNTRIES:
-        raise InvalidCommand("country", f"{country} is inside the EU/EEA: record a disclosure")
+        raise InvalidCommand(
+            "country", f"{country} is inside the EU/EEA: record a disclosure"
+        )
     draft = _draft(ledger, command, resolve)
     common: dict[str, Any] = {
         "recipient": command.recipient,
@@ -348,7 +397,9 @@ def _disclose(command: m.RecordDisclosure | m.RecordTransfer, ledger: Ledger, re
     return draft.commit()
 
 
-def _receive(command: m.ReceiveRequest, ledger: Ledger, resolve: Callable[[str], UUID]) -> Outcome:
+def _receive(
+    command: m.ReceiveRequest, ledger: Ledger, resolve: Callable[[str], UUID]
+) -> Outcome:
     policy = ledger.policy
     if command.channel not in policy.rights.channels:
         raise InvalidCommand(
@@ -382,7 +433,9 @@ def _open_request(draft: Draft, request_id: str) -> Any:
     return request
 
 
-def _extend(command: m.ExtendRequest, ledger: Ledger, resolve: Callable[[str], UUID]) -> Outcome:
+def _extend(
+    command: m.ExtendRequest, ledger: Ledger, resolve: Callable[[str], UUID]
+) -> Outcome:
     policy = ledger.policy
     draft = _draft(ledger, _with_subject(command, resolve), resolve)
     request = _open_request(draft, command.request_id)
@@ -405,11 +458,19 @@ def _extend(command: m.ExtendRequest, ledger: Ledger, resolve: Callable[[str], U
     return draft.commit()
 
 
-def _close(command: m.AnswerRequest | m.RefuseRequest, ledger: Ledger, resolve: Callable[[str], UUID]) -> Outcome:
+def _close(
+    command: m.AnswerRequest | m.RefuseRequest,
+    ledger: Ledger,
+    resolve: Callable[[str], UUID],
+) -> Outcome:
     draft = _draft(ledger, _with_subject(command, resolve), resolve)
     _open_request(draft, command.request_id)
     if command.kind == "answer-request":
-        draft.add(ev.RequestAnswered, request_id=command.request_id, answered_on=command.at.date())
+        draft.add(
+            ev.RequestAnswered,
+            request_id=command.request_id,
+            answered_on=command.at.date(),
+        )
     else:
         draft.add(
             ev.RequestRefused,
@@ -437,8 +498,6 @@ def _with_subject(command: Any, resolve: Callable[[str], UUID]) -> Any:
 
 
 def _register_handlers() -> None:
-    from commands import models as m
-
     _handle.register(m.RegisterSubject, _register)
     _handle.register(m.CollectData, _collect)
     _handle.register(m.RectifyData, _rectify)
@@ -451,8 +510,12 @@ def _register_handlers() -> None:
     _handle.register(m.RecordProcessing, _process)
     _handle.register(m.RecordDisclosure, _disclose)
     _handle.register(m.RecordTransfer, _disclose)
-    _handle.register(m.StartRelationship, _simple(ev.RelationshipStarted, reference="reference"))
-    _handle.register(m.EndRelationship, _simple(ev.RelationshipEnded, reference="reference"))
+    _handle.register(
+        m.StartRelationship, _simple(ev.RelationshipStarted, reference="reference")
+    )
+    _handle.register(
+        m.EndRelationship, _simple(ev.RelationshipEnded, reference="reference")
+    )
     _handle.register(m.MarkLeftCompany, _simple(ev.SubjectLeftCompany))
     _handle.register(m.ReceiveRequest, _receive)
     _handle.register(m.ExtendRequest, _extend)

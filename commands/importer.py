@@ -42,7 +42,9 @@ class ImportReport:
             "registered": self.registered,
             "updated": self.updated,
             "findings": self.findings,
-            "rejected": [{"line": line, "error": error} for line, error in self.rejected],
+            "rejected": [
+                {"line": line, "error": error} for line, error in self.rejected
+            ],
         }
 
 
@@ -56,9 +58,14 @@ def _rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
         header = [h.strip() for h in reader.fieldnames or []]
         missing = [c for c in REQUIRED_COLUMNS if c not in header]
         if missing:
-            raise InvalidCommand("file", f"{path}: no column {missing[0]!r} in the header")
+            raise InvalidCommand(
+                "file", f"{path}: no column {missing[0]!r} in the header"
+            )
         rows = [
-            (reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items() if k})
+            (
+                reader.line_num,
+                {k.strip(): (v or "").strip() for k, v in row.items() if k},
+            )
             for row in reader
         ]
     return header, rows
@@ -91,7 +98,7 @@ def import_contacts(
     return report
 
 
-def _import_row(
+def _import_row(  # noqa: PLR0917 - one row's context, passed through once
     kirjuri: Kirjuri,
     row: dict[str, str],
     source: str,
@@ -122,13 +129,21 @@ def _import_row(
         # Check every value first, so the row is written whole or not at all.
         policy = kirjuri.ledger.policy
         for column in VALUE_COLUMNS:
-            problem = row.get(column) and check_format(policy.category(column).format, row[column])
+            problem = row.get(column) and check_format(
+                policy.category(column).format, row[column]
+            )
             if problem:
                 raise InvalidCommand(column, problem)
         commands = [
             parse_command(
-                {"kind": "collect", "subject": existing, "category": c,
-                 "value": row[c], "purposes": purposes, **common}
+                {
+                    "kind": "collect",
+                    "subject": existing,
+                    "category": c,
+                    "value": row[c],
+                    "purposes": purposes,
+                    **common,
+                }
             )
             for c in VALUE_COLUMNS
             if row.get(c)

@@ -9,9 +9,12 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
+
+if TYPE_CHECKING:
+    from collections.abc import MutableMapping
 
 __all__ = ["PERSONAL_KEYS", "configure_logging", "redact_personal"]
 
@@ -22,13 +25,19 @@ PERSONAL_KEYS = frozenset(
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
-def redact_personal(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def redact_personal(
+    _: Any, __: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     for key, value in event_dict.items():
         if key in PERSONAL_KEYS and value is not None:
             event_dict[key] = "[redacted]"
         elif isinstance(value, str) and "@" in value:
             event_dict[key] = _EMAIL.sub("[email]", value)
     return event_dict
+
+
+def _stderr_logger(*_: Any) -> structlog.PrintLogger:
+    return structlog.PrintLogger(sys.stderr)
 
 
 def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
@@ -50,6 +59,7 @@ def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
         ),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        # Look stderr up per logger: it may be replaced (tests, redirection).
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )

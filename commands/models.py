@@ -36,7 +36,11 @@ def _moment(value: Any) -> Any:
     if isinstance(value, str):
         text = value.strip()
         try:
-            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+            value = (
+                date.fromisoformat(text)
+                if len(text) == 10
+                else datetime.fromisoformat(text)
+            )
         except ValueError as err:
             raise ValueError(f"is not an ISO date or time: {text!r}") from err
     if isinstance(value, datetime):
@@ -157,7 +161,9 @@ class RecordProcessing(_SubjectCommand):
 
 
 class RecordDisclosure(_SubjectCommand):
-    help: ClassVar[str] = "record a disclosure to a recipient (a transfer if outside EU/EEA)"
+    help: ClassVar[str] = (
+        "record a disclosure to a recipient (a transfer if outside EU/EEA)"
+    )
     kind: Literal["disclose"] = "disclose"
     recipient: Identifier = Field(description="recipient (policy)")
     categories: Ids = Field(description="categories disclosed")
@@ -206,10 +212,12 @@ class ReceiveRequest(_SubjectCommand):
     kind: Literal["request"] = "request"
     type: RequestType = Field(description="what is asked")
     channel: Identifier = Field(description="how it came (policy rights.channels)")
-    received_on: date | None = Field(default=None, description="day received (default: at)")
-    request_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")] | None = (
-        Field(default=None, description="your reference (default: generated)")
+    received_on: date | None = Field(
+        default=None, description="day received (default: at)"
     )
+    request_id: (
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")] | None
+    ) = Field(default=None, description="your reference (default: generated)")
 
 
 class _RequestCommand(_Command):

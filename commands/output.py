@@ -37,10 +37,17 @@ def write_rows(
     else:
         cells = [[_cell(row.get(c)) for c in columns] for row in rows]
         widths = [
-            max([len(c)] + [len(line[i]) for line in cells]) for i, c in enumerate(columns)
+            max([len(c)] + [len(line[i]) for line in cells])
+            for i, c in enumerate(columns)
         ]
-        out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
+        out.write(
+            "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()
+            + "\n"
+        )
         for line in cells:
             out.write(
-                "  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() + "\n"
+                "  ".join(
+                    v.ljust(w) for v, w in zip(line, widths, strict=True)
+                ).rstrip()
+                + "\n"
             )

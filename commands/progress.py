@@ -33,9 +33,7 @@ class TerminalProgress:
         width = 30
         filled = int(width * done / self.total) if self.total else width
         bar = "#" * filled + "-" * (width - filled)
-        self.stream.write(
-            f"\r{self.label} [{bar}] {done}/{self.total} ({rate:,.0f}/s)"
-        )
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{self.total} ({rate:,.0f}/s)")
         self.stream.flush()
 
     def finish(self) -> None:

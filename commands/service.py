@@ -1,7 +1,7 @@
 """Kirjuri as a library: run commands, keep read models current, resolve names.
 
-    kirjuri = Kirjuri.open(Settings.from_environ())
-    outcome = kirjuri.execute(parse_command({...}))
+kirjuri = Kirjuri.open(Settings.from_environ())
+outcome = kirjuri.execute(parse_command({...}))
 """
 
 from __future__ import annotations
@@ -78,7 +78,9 @@ class Kirjuri:
         self.catch_up()
         database = self.ledger.database
         if reference.startswith("request:"):
-            found = queries.request_subject(database, reference.removeprefix("request:"))
+            found = queries.request_subject(
+                database, reference.removeprefix("request:")
+            )
             if found is None:
                 raise InvalidCommand("request_id", f"no request {reference[8:]}")
             return UUID(found)
@@ -90,7 +92,8 @@ class Kirjuri:
         else:
             if len(reference) < _MIN_PREFIX:
                 raise UnknownSubject(
-                    reference, f"give an id, {_MIN_PREFIX}+ characters of one, or an email"
+                    reference,
+                    f"give an id, {_MIN_PREFIX}+ characters of one, or an email",
                 )
             matches = queries.subjects_by_prefix(database, reference.lower())
             problem = "no such subject"

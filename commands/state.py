@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import KeyUnavailable, UnknownSubject
 
 if TYPE_CHECKING:
-    from datetime import datetime
     from uuid import UUID
 
     from ledger.application import Ledger
@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 __all__ = ["describe_state"]
 
 
-def _open(ledger: Ledger, subject: UUID, category: str, sealed: Sealed | None) -> str | None:
+def _open(
+    ledger: Ledger, subject: UUID, category: str, sealed: Sealed | None
+) -> str | None:
     if sealed is None:
         return None
     try:
@@ -37,13 +39,10 @@ def describe_state(
     ledger: Ledger, subject: UUID, as_of: datetime | None, known_at: datetime | None
 ) -> dict[str, Any]:
     """Values held, consents, objections, restriction and status at a moment."""
-    from datetime import UTC
-    from datetime import datetime as dt
-
     state: SubjectState = ledger.state_as_of(subject, as_of, known_at)
     if state.registered_at is None:
         raise UnknownSubject(str(subject), "not registered by then")
-    at = as_of or dt.now(UTC)
+    at = as_of or datetime.now(UTC)
     values = {
         category: {
             "value": _open(ledger, subject, category, held.value),

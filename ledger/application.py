@@ -48,7 +48,7 @@ class Ledger(Application[UUID]):
         self._policy: Policy | None = None
 
     def construct_mapper(self) -> Mapper[UUID]:
-        return cast(Mapper[UUID], PydanticMapper())
+        return cast("Mapper[UUID]", PydanticMapper())
 
     # The policy ------------------------------------------------------------
 
@@ -64,7 +64,7 @@ class Ledger(Application[UUID]):
         return self._policy
 
     def policy_history(self) -> list[PolicyAdopted]:
-        return cast(list[PolicyAdopted], list(self.events.get(POLICY_STREAM)))
+        return cast("list[PolicyAdopted]", list(self.events.get(POLICY_STREAM)))
 
     def adopt_policy(self, text: str, origin: str) -> bool:
         """Record a policy if it differs from the one in force; True if new."""
@@ -92,7 +92,7 @@ class Ledger(Application[UUID]):
     # Streams ----------------------------------------------------------------
 
     def stream(self, subject_id: UUID) -> list[SubjectEvent]:
-        return cast(list[SubjectEvent], list(self.events.get(subject_id)))
+        return cast("list[SubjectEvent]", list(self.events.get(subject_id)))
 
     def exists(self, subject_id: UUID) -> bool:
         return any(True for _ in self.events.get(subject_id, limit=1))
@@ -101,7 +101,7 @@ class Ledger(Application[UUID]):
         """The subject's state from its events (raises if it has none)."""
         try:
             return cast(
-                SubjectState,
+                "SubjectState",
                 self.repository.get(subject_id, projector_func=_projector),
             )
         except AggregateNotFoundError:
@@ -131,7 +131,7 @@ class Ledger(Application[UUID]):
         )
 
     def to_event(self, notification: Notification) -> SubjectEvent:
-        return cast(SubjectEvent, self.mapper.to_domain_event(notification))
+        return cast("SubjectEvent", self.mapper.to_domain_event(notification))
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0

@@ -69,7 +69,10 @@ def judge(policy: Policy, state: SubjectState, processing: Processing) -> list[F
     if purpose.sales_contact and state.objection_in_force(
         ObjectionScope.SALES_CONTACT, at
     ):
-        breach("sales_contact_objection", f"{purpose.id} after an objection to sales contact")
+        breach(
+            "sales_contact_objection",
+            f"{purpose.id} after an objection to sales contact",
+        )
     if (
         processing.legal_basis is LegalBasis.LEGITIMATE_INTEREST
         and not purpose.allowed_while_restricted

@@ -25,6 +25,7 @@ from ledger.sealed import Sealed
 
 __all__ = [
     "EVENT_TYPES",
+    "POLICY_STREAM",
     "ConsentGiven",
     "ConsentWithdrawn",
     "DataCollected",
@@ -36,7 +37,6 @@ __all__ = [
     "ObjectionLifted",
     "ObjectionRecorded",
     "ObjectionScope",
-    "POLICY_STREAM",
     "PolicyAdopted",
     "ProcessingRestricted",
     "RelationshipEnded",
@@ -54,7 +54,9 @@ __all__ = [
 ]
 
 EVENT_TYPES: dict[str, type[SubjectEvent]] = {}
-POLICY_STREAM = uuid5(UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8"), "urn:kirjuri:policy")
+POLICY_STREAM = uuid5(
+    UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8"), "urn:kirjuri:policy"
+)
 
 
 class ObjectionScope(StrEnum):

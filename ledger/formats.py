@@ -17,9 +17,10 @@ def business_id_is_valid(value: str) -> bool:
     match = _BUSINESS_ID.match(value)
     if match is None:
         return False
-    remainder = sum(
-        int(d) * w for d, w in zip(match[1], _BUSINESS_ID_WEIGHTS, strict=True)
-    ) % 11
+    remainder = (
+        sum(int(d) * w for d, w in zip(match[1], _BUSINESS_ID_WEIGHTS, strict=True))
+        % 11
+    )
     if remainder == 1:
         return False
     return int(match[2]) == (0 if remainder == 0 else 11 - remainder)

@@ -58,14 +58,20 @@ class MasterKey:
                 f"KIRJURI_MASTER_KEY: must be {KEY_BYTES} bytes, got {len(key)}"
             )
         self.aead = AESGCM(key)
-        self.key_id = hashlib.sha256(b"kirjuri master key id\x00" + key).hexdigest()[:16]
+        self.key_id = hashlib.sha256(b"kirjuri master key id\x00" + key).hexdigest()[
+            :16
+        ]
 
     @classmethod
     def from_text(cls, text: str, origin: str) -> MasterKey:
         """Accept 64 hex digits or base64 of 32 bytes."""
         text = text.strip()
         try:
-            raw = bytes.fromhex(text) if len(text) == 64 else base64.b64decode(text, validate=True)
+            raw = (
+                bytes.fromhex(text)
+                if len(text) == 64
+                else base64.b64decode(text, validate=True)
+            )
         except (ValueError, binascii.Error) as err:
             raise ConfigurationError(
                 f"{origin}: not hex or base64 of {KEY_BYTES} bytes"
@@ -119,7 +125,7 @@ class KeyStore:
     def __init__(self, database: Database, master: MasterKey, cache_size: int = 4096):
         self.database = database
         self.master = master
-        self._cache: OrderedDict[tuple[UUID, str], AESGCM] = OrderedDict()
+        self._cache: OrderedDict[tuple[UUID, str], tuple[bytes, AESGCM]] = OrderedDict()
         self._cache_size = cache_size
 
     def create_tables(self) -> None:
@@ -136,12 +142,20 @@ class KeyStore:
         with self.database.transaction() as cursor:
             wrapped = self._select(cursor, subject_id, retention_class)
             if wrapped is None:
-                fresh = self.master.wrap(os.urandom(KEY_BYTES), subject_id, retention_class)
+                fresh = self.master.wrap(
+                    os.urandom(KEY_BYTES), subject_id, retention_class
+                )
                 cursor.execute(
                     "INSERT INTO {p}kirjuri_data_keys (subject_id, retention_class,"
                     " wrapped, master_key_id, created_at) VALUES (%s, %s, %s, %s, %s)"
                     " ON CONFLICT (subject_id, retention_class) DO NOTHING",
-                    (str(subject_id), retention_class, fresh, self.master.key_id, _now()),
+                    (
+                        str(subject_id),
+                        retention_class,
+                        fresh,
+                        self.master.key_id,
+                        _now(),
+                    ),
                 )
                 wrapped = self._select(cursor, subject_id, retention_class)
         return self._remember(subject_id, retention_class, wrapped)

@@ -29,10 +29,10 @@ _STREAM_FIELDS = {"originator_id", "originator_version"}
 class PydanticMapper(Mapper[Any]):
     def __init__(self, transcoder: Transcoder | None = None) -> None:
         # The library's transcoder is not used: pydantic writes the JSON.
-        super().__init__(transcoder=cast(Transcoder, transcoder))
+        super().__init__(transcoder=cast("Transcoder", transcoder))
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        event = cast(SubjectEvent, domain_event)
+        event = cast("SubjectEvent", domain_event)
         state = event.model_dump(mode="json", exclude=_STREAM_FIELDS)
         if event.class_version > 1:
             state["class_version"] = event.class_version

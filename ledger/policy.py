@@ -10,8 +10,7 @@ from __future__ import annotations
 import tomllib
 from datetime import date
 from enum import StrEnum
-from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -23,6 +22,9 @@ from pydantic import (
 )
 
 from ledger.errors import PolicyError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "EEA_COUNTRIES",
@@ -52,8 +54,8 @@ CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 # EU member states plus Iceland, Liechtenstein and Norway (ISO 3166-1 alpha-2;
 # Greece is "GR" in ISO, "EL" in EU usage: both accepted).
 EEA_COUNTRIES = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR EL HU IE IT LV LT LU MT NL PL PT RO SK "
-    "SI ES SE IS LI NO".split()
+    "AT BE BG HR CY CZ DK EE FI FR DE GR EL HU IE IT LV LT LU MT NL PL PT RO SK SI "  # noqa: SIM905 - a list of codes reads better as one string
+    "ES SE IS LI NO".split()
 )
 
 
@@ -243,10 +245,10 @@ class Policy(_Model):
             duplicates = sorted({i for i in ids if ids.count(i) > 1})
             if duplicates:
                 raise ValueError(f"{name}: duplicate id {duplicates[0]!r}")
-        for r in self.retention:
-            if r.keeps_against_erasure and r.legal_ground is None:
+        for kept in self.retention:
+            if kept.keeps_against_erasure and kept.legal_ground is None:
                 raise ValueError(
-                    f"retention.{r.id}: keeps_against_erasure needs a legal_ground"
+                    f"retention.{kept.id}: keeps_against_erasure needs a legal_ground"
                 )
         retention = {r.id for r in self.retention}
         categories = {c.id for c in self.categories}

@@ -16,13 +16,14 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import BaseModel, ConfigDict, Field
 
 from ledger.errors import KeyUnavailable
 
 if TYPE_CHECKING:
     from uuid import UUID
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = ["NONCE_BYTES", "Sealed", "blind_index", "open_value", "seal_value"]
 
@@ -49,12 +50,12 @@ def seal_value(
     ciphertext = aead.encrypt(
         nonce, value.encode(), _aad(subject_id, retention_class, category)
     )
-    return Sealed(key=retention_class, box=base64.b64encode(nonce + ciphertext).decode())
+    return Sealed(
+        key=retention_class, box=base64.b64encode(nonce + ciphertext).decode()
+    )
 
 
-def open_value(
-    aead: AESGCM, subject_id: UUID, category: str, sealed: Sealed
-) -> str:
+def open_value(aead: AESGCM, subject_id: UUID, category: str, sealed: Sealed) -> str:
     raw = base64.b64decode(sealed.box)
     try:
         plain = aead.decrypt(

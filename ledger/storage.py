@@ -13,10 +13,11 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from eventsourcing.postgres import PostgresDatastore
-from eventsourcing.sqlite import SQLiteDatastore
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
+
+    from eventsourcing.sqlite import SQLiteDatastore
 
 __all__ = ["Cursor", "Database", "PortableCursor"]
 

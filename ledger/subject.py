@@ -10,19 +10,26 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import singledispatch
 from typing import TYPE_CHECKING
-from uuid import UUID
 
 from ledger import events as ev
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from datetime import datetime
+    from uuid import UUID
 
     from ledger.sealed import Sealed
 
-__all__ = ["HeldValue", "RequestState", "SubjectState", "Timeline", "fold", "project_subject"]
+__all__ = [
+    "HeldValue",
+    "RequestState",
+    "SubjectState",
+    "Timeline",
+    "fold",
+    "project_subject",
+]
 
 
 @dataclass
@@ -143,7 +150,12 @@ def _hold(
 ) -> None:
     state.values.setdefault(category, []).append(
         HeldValue(
-            category, value, source, event.occurred_at, event.originator_version, rectified
+            category,
+            value,
+            source,
+            event.occurred_at,
+            event.originator_version,
+            rectified,
         )
     )
 

@@ -32,7 +32,8 @@ def event_metadata(event: ev.SubjectEvent) -> dict[str, str | None]:
         "country": getattr(event, "country", None),
         "legal_basis": basis.value if basis is not None else None,
         "safeguard": safeguard.value if safeguard is not None else None,
-        "reference": getattr(event, "reference", None) or getattr(event, "request_id", None),
+        "reference": getattr(event, "reference", None)
+        or getattr(event, "request_id", None),
         "detail": getattr(event, "rule", None) or getattr(event, "activity", None),
     }
 
@@ -56,7 +57,9 @@ class AuditModel(ReadModel):
         " ON {p}kirjuri_audit (recipient, occurred_at)",
     )
 
-    def apply(self, event: ev.SubjectEvent, cursor: Cursor, notification_id: int) -> None:
+    def apply(
+        self, event: ev.SubjectEvent, cursor: Cursor, notification_id: int
+    ) -> None:
         if event.originator_id == ev.POLICY_STREAM:
             return
         meta = event_metadata(event)

@@ -146,53 +146,94 @@ class ContactsModel(ReadModel):
     @apply.register(ev.ConsentGiven)
     def _consent(self, event: ev.ConsentGiven, cursor: Cursor, n: int) -> None:
         self._switch(
-            cursor, n, event, "consent", event.purpose, active=True,
-            channel=event.channel, evidence=event.evidence,
+            cursor,
+            n,
+            event,
+            "consent",
+            event.purpose,
+            active=True,
+            channel=event.channel,
+            evidence=event.evidence,
         )
 
     @apply.register(ev.ConsentWithdrawn)
     def _withdrawn(self, event: ev.ConsentWithdrawn, cursor: Cursor, n: int) -> None:
         self._switch(
-            cursor, n, event, "consent", event.purpose, active=False,
-            channel=event.channel, evidence=event.evidence,
+            cursor,
+            n,
+            event,
+            "consent",
+            event.purpose,
+            active=False,
+            channel=event.channel,
+            evidence=event.evidence,
         )
 
     @apply.register(ev.ObjectionRecorded)
     def _objection(self, event: ev.ObjectionRecorded, cursor: Cursor, n: int) -> None:
         self._switch(
-            cursor, n, event, "objection", event.scope.value, active=True,
+            cursor,
+            n,
+            event,
+            "objection",
+            event.scope.value,
+            active=True,
             channel=event.channel,
         )
 
     @apply.register(ev.ObjectionLifted)
     def _lifted(self, event: ev.ObjectionLifted, cursor: Cursor, n: int) -> None:
         self._switch(
-            cursor, n, event, "objection", event.scope.value, active=False,
+            cursor,
+            n,
+            event,
+            "objection",
+            event.scope.value,
+            active=False,
             channel=event.channel,
         )
 
     @apply.register(ev.ProcessingRestricted)
-    def _restricted(self, event: ev.ProcessingRestricted, cursor: Cursor, n: int) -> None:
+    def _restricted(
+        self, event: ev.ProcessingRestricted, cursor: Cursor, n: int
+    ) -> None:
         self._switch(
-            cursor, n, event, "restriction", "processing", active=True,
+            cursor,
+            n,
+            event,
+            "restriction",
+            "processing",
+            active=True,
             evidence=event.ground.value,
         )
 
     @apply.register(ev.RestrictionLifted)
-    def _unrestricted(self, event: ev.RestrictionLifted, cursor: Cursor, n: int) -> None:
+    def _unrestricted(
+        self, event: ev.RestrictionLifted, cursor: Cursor, n: int
+    ) -> None:
         self._switch(cursor, n, event, "restriction", "processing", active=False)
 
     @apply.register(ev.RelationshipStarted)
     def _started(self, event: ev.RelationshipStarted, cursor: Cursor, n: int) -> None:
         self._switch(
-            cursor, n, event, "relationship", "customer", active=True,
+            cursor,
+            n,
+            event,
+            "relationship",
+            "customer",
+            active=True,
             evidence=event.reference,
         )
 
     @apply.register(ev.RelationshipEnded)
     def _ended(self, event: ev.RelationshipEnded, cursor: Cursor, n: int) -> None:
         self._switch(
-            cursor, n, event, "relationship", "customer", active=False,
+            cursor,
+            n,
+            event,
+            "relationship",
+            "customer",
+            active=False,
             evidence=event.reference,
         )
 
@@ -201,5 +242,9 @@ class ContactsModel(ReadModel):
         cursor.execute(
             "UPDATE {p}kirjuri_subjects SET left_at = %s, last_version = %s"
             " WHERE subject_id = %s",
-            (iso(event.occurred_at), event.originator_version, str(event.originator_id)),
+            (
+                iso(event.occurred_at),
+                event.originator_version,
+                str(event.originator_id),
+            ),
         )

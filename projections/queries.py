@@ -28,7 +28,9 @@ __all__ = [
 ]
 
 
-def _rows(database: Database, statement: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+def _rows(
+    database: Database, statement: str, params: tuple[Any, ...] = ()
+) -> list[dict[str, Any]]:
     with database.transaction(commit=False) as cursor:
         cursor.execute(statement, params)
         return [dict(row) for row in cursor.fetchall()]
@@ -37,7 +39,8 @@ def _rows(database: Database, statement: str, params: tuple[Any, ...] = ()) -> l
 def subjects_by_lookup(database: Database, lookup: str) -> list[str]:
     rows = _rows(
         database,
-        "SELECT subject_id FROM {p}kirjuri_lookup WHERE lookup = %s ORDER BY subject_id",
+        "SELECT subject_id FROM {p}kirjuri_lookup WHERE lookup = %s"
+        " ORDER BY subject_id",
         (lookup,),
     )
     return [row["subject_id"] for row in rows]
@@ -46,8 +49,8 @@ def subjects_by_lookup(database: Database, lookup: str) -> list[str]:
 def subjects_by_prefix(database: Database, prefix: str) -> list[str]:
     rows = _rows(
         database,
-        "SELECT subject_id FROM {p}kirjuri_subjects WHERE substr(subject_id, 1, %s) = %s"
-        " ORDER BY subject_id LIMIT 2",
+        "SELECT subject_id FROM {p}kirjuri_subjects"
+        " WHERE substr(subject_id, 1, %s) = %s ORDER BY subject_id LIMIT 2",
         (len(prefix), prefix),
     )
     return [row["subject_id"] for row in rows]
@@ -65,7 +68,9 @@ def request_subject(database: Database, request_id: str) -> str | None:
 def contact(database: Database, subject_id: str) -> dict[str, Any] | None:
     """The subject row, its values (history) and switches, oldest first."""
     subjects = _rows(
-        database, "SELECT * FROM {p}kirjuri_subjects WHERE subject_id = %s", (subject_id,)
+        database,
+        "SELECT * FROM {p}kirjuri_subjects WHERE subject_id = %s",
+        (subject_id,),
     )
     if not subjects:
         return None
@@ -150,7 +155,10 @@ def history(database: Database, wanted: HistoryFilter) -> list[dict[str, Any]]:
             clauses.append(f"{column} = %s")
             params.append(value)
     # Lists are stored comma-joined; match a whole element.
-    for column, value in (("purposes", wanted.purpose), ("categories", wanted.category)):
+    for column, value in (
+        ("purposes", wanted.purpose),
+        ("categories", wanted.category),
+    ):
         if value is not None:
             clauses.append(f"(',' || {column} || ',') LIKE %s")
             params.append(f"%,{value},%")

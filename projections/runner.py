@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from eventsourcing.persistence import TrackingRecorder
 
     from ledger.application import Ledger
+    from ledger.events import SubjectEvent
     from projections.base import ReadModel
 
 __all__ = ["Progress", "Projector", "default_models"]
@@ -109,7 +110,7 @@ class Projector:
         return read
 
     def _apply_batch(
-        self, events: list[tuple[int, object]], positions: dict[str, int]
+        self, events: list[tuple[int, SubjectEvent]], positions: dict[str, int]
     ) -> None:
         last = events[-1][0]
         record = getattr(self.tracking, "_insert_tracking")  # noqa: B009
@@ -120,7 +121,7 @@ class Projector:
                     continue
                 for notification_id, event in events:
                     if notification_id > position:
-                        model.apply(event, cursor, notification_id)  # type: ignore[arg-type]
+                        model.apply(event, cursor, notification_id)
                 # The library's tracking row commits with the model's rows.
                 record(cursor.raw, Tracking(self.tracking_name(model), last))
         for model in self.models:
@@ -139,5 +140,7 @@ class Projector:
                     (self.tracking_name(model),),
                 )
         self._create_tables()
-        log.info("projections dropped for rebuild", models=[m.name for m in self.models])
+        log.info(
+            "projections dropped for rebuild", models=[m.name for m in self.models]
+        )
         return self.catch_up(progress)

@@ -24,7 +24,9 @@ def _bindir() -> Path:
     pg_config = shutil.which("pg_config")
     if pg_config is None:
         raise RuntimeError("pg_config not found: install PostgreSQL (see .ci/run)")
-    found = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=True)
+    found = subprocess.run(
+        [pg_config, "--bindir"], capture_output=True, text=True, check=True
+    )
     bindir = Path(found.stdout.strip())
     if not (bindir / "initdb").exists():
         raise RuntimeError(f"{bindir}/initdb missing: install the PostgreSQL server")
@@ -52,17 +54,40 @@ def postgres_server() -> Iterator[str]:
         [*as_postgres, *args], check=True, capture_output=True, text=True
     )
     try:
-        run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-            "-E", "UTF8", "--no-sync")
+        run(
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
         options = (
             f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-            str(root / "log"), "-w", "-t", "60", "start")
+        run(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(root / "log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         try:
             yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
         finally:
-            run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
+            run(
+                str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"
+            )
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,9 +28,12 @@ POLICY = ROOT / "policies" / "fluiconnecto.toml"
 AINO = "aino.virtanen@esimerkki.fi"
 MIKKO = "mikko.korhonen@korhonenhydro.example"
 
+
 @pytest.fixture
 def cli(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> Callable[..., tuple[int, str, str]]:
     """Run ``kirjuri ARGS`` in-process against the backend under test."""
@@ -56,7 +60,7 @@ def year(cli: Callable[..., tuple[int, str, str]]) -> list[str]:
         ("import", EXAMPLES / "crm-contacts.csv", "--source", "event_attendee_list"),
         ("apply", EXAMPLES / "year-2025.jsonl"),
     ):
-        code, out, err = cli(*args)
+        code, _, err = cli(*args)
         assert code == 0, err
         logs.append(err)
     return logs
@@ -103,15 +107,25 @@ def test_access_report_answers_article_15_field_by_field(
 
     recipients = {r["id"]: r for r in report["recipients"]}
     assert set(recipients) == {
-        "delivery_partner", "marketing_partner", "email_marketing_platform",
-        "customs_us", "group_company_us", "debt_collector",
+        "delivery_partner",
+        "marketing_partner",
+        "email_marketing_platform",
+        "customs_us",
+        "group_company_us",
+        "debt_collector",
     }
     delivery = recipients["delivery_partner"]["disclosures"]
-    assert [(d["reference"], d["purpose"]) for d in delivery] == [("10023", "order_delivery")]
+    assert [(d["reference"], d["purpose"]) for d in delivery] == [
+        ("10023", "order_delivery")
+    ]
     assert len(recipients["marketing_partner"]["disclosures"]) == 2
-    assert recipients["debt_collector"]["disclosures"][0]["reference"] == "INV-2025-0456"
+    assert (
+        recipients["debt_collector"]["disclosures"][0]["reference"] == "INV-2025-0456"
+    )
 
-    transfers = {(t["country"], t["safeguard"], t["purpose"]) for t in report["transfers"]}
+    transfers = {
+        (t["country"], t["safeguard"], t["purpose"]) for t in report["transfers"]
+    }
     assert transfers == {
         ("US", "art49_contract", "customs_export"),
         ("US", "scc", "group_administration"),
@@ -127,7 +141,9 @@ def test_access_report_answers_article_15_field_by_field(
 
     request = report["request"]
     assert (request["request_id"], request["received_on"], request["due_on"]) == (
-        "R-2025-021", "2025-11-03", "2025-12-03",
+        "R-2025-021",
+        "2025-11-03",
+        "2025-12-03",
     )
     assert request["free_of_charge"] is True
 
@@ -146,7 +162,9 @@ def test_findings_flag_the_breaches_of_the_year(
     found = [json.loads(line) for line in out.splitlines()]
     assert code == 0
     assert sorted(f["rule"] for f in found) == [
-        "consent_required", "direct_marketing_objection", "direct_marketing_objection",
+        "consent_required",
+        "direct_marketing_objection",
+        "direct_marketing_objection",
         "restricted",
     ]
 
@@ -154,8 +172,17 @@ def test_findings_flag_the_breaches_of_the_year(
 def test_auditor_queries_history_by_recipient_and_year(
     cli: Callable[..., tuple[int, str, str]], year: list[str]
 ) -> None:
-    code, out, _ = cli("history", "--recipient", "debt_collector", "--since", "2025-01-01",
-                       "--until", "2026-01-01", "--format", "jsonl")
+    code, out, _ = cli(
+        "history",
+        "--recipient",
+        "debt_collector",
+        "--since",
+        "2025-01-01",
+        "--until",
+        "2026-01-01",
+        "--format",
+        "jsonl",
+    )
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0
     assert [(r["event_type"], r["reference"]) for r in rows] == [
@@ -211,7 +238,10 @@ def test_no_personal_value_in_clear_in_the_database_or_the_logs(
 def stored_text(settings: Settings) -> bytes:
     """Every byte the backend holds for this ledger."""
     if settings.database_url is None:
-        files = [settings.sqlite_path, *settings.sqlite_path.parent.glob("kirjuri.db-*")]
+        files = [
+            settings.sqlite_path,
+            *settings.sqlite_path.parent.glob("kirjuri.db-*"),
+        ]
         return b"".join(f.read_bytes() for f in files if f.exists())
     base, _, schema = settings.database_url.partition("?schema=")
     chunks = []
@@ -234,8 +264,6 @@ def stored_text(settings: Settings) -> bytes:
 
 
 def _decode_hex_runs(blob: bytes) -> bytes:
-    import re
-
     out = []
     for match in re.finditer(rb"\\\\x([0-9a-f]+)|\\x([0-9a-f]+)", blob):
         digits = match.group(1) or match.group(2)
@@ -249,13 +277,50 @@ def test_bad_input_is_one_line_naming_the_field_and_writes_nothing(
     assert cli("init", "--policy", POLICY)[0] == 0
     cases = [
         (("register", "--company", "X Oy", "--source", "fair"), "source"),
-        (("register", "--company", "X Oy", "--source", "subject", "--email", "x"), "value"),
-        (("register", "--company", "X Oy", "--source", "subject",
-          "--business-id", "1234567-8"), "business_id"),
-        (("collect", "nobody@example.fi", "--category", "email", "--value", "a@b.fi",
-          "--source", "subject", "--purposes", "customer_relationship"), "subject"),
-        (("consent", "12345678", "--purpose", "partner_marketing", "--channel", "web",
-          "--at", "2025-02-30"), "at"),
+        (
+            ("register", "--company", "X Oy", "--source", "subject", "--email", "x"),
+            "value",
+        ),
+        (
+            (
+                "register",
+                "--company",
+                "X Oy",
+                "--source",
+                "subject",
+                "--business-id",
+                "1234567-8",
+            ),
+            "business_id",
+        ),
+        (
+            (
+                "collect",
+                "nobody@example.fi",
+                "--category",
+                "email",
+                "--value",
+                "a@b.fi",
+                "--source",
+                "subject",
+                "--purposes",
+                "customer_relationship",
+            ),
+            "subject",
+        ),
+        (
+            (
+                "consent",
+                "12345678",
+                "--purpose",
+                "partner_marketing",
+                "--channel",
+                "web",
+                "--at",
+                "2025-02-30",
+            ),
+            "at",
+        ),
         (("history", "--since", "yesterday"), "since"),
     ]
     for args, field in cases:
@@ -305,6 +370,14 @@ def test_check_answers_before_processing(
     code, out, _ = cli("check", AINO, "--purpose", "electronic_marketing")
     assert code == 1
     assert "direct_marketing_objection" in out
-    code, out, _ = cli("check", MIKKO, "--purpose", "order_delivery",
-                       "--recipient", "delivery_partner", "--category", "name")
+    code, out, _ = cli(
+        "check",
+        MIKKO,
+        "--purpose",
+        "order_delivery",
+        "--recipient",
+        "delivery_partner",
+        "--category",
+        "name",
+    )
     assert (code, out.strip()) == (0, "allowed")

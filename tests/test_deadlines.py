@@ -18,7 +18,9 @@ from ledger.deadlines import add_months, due_date, finnish_holidays
         (date(2025, 11, 30), 3, date(2026, 2, 28)),
     ],
 )
-def test_months_are_calendar_months(received: date, months: int, expected: date) -> None:
+def test_months_are_calendar_months(
+    received: date, months: int, expected: date
+) -> None:
     assert add_months(received, months) == expected
 
 

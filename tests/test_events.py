@@ -22,12 +22,27 @@ NOW = datetime(2025, 1, 1, tzinfo=UTC)
 def test_stored_names_never_change() -> None:
     """Renaming a stored name would orphan every event already written."""
     assert set(EVENT_TYPES) >= {
-        "SubjectRegistered", "DataCollected", "DataRectified", "ConsentGiven",
-        "ConsentWithdrawn", "ObjectionRecorded", "ObjectionLifted",
-        "ProcessingRestricted", "RestrictionLifted", "DataProcessed", "DataDisclosed",
-        "DataTransferred", "RelationshipStarted", "RelationshipEnded",
-        "SubjectLeftCompany", "RequestReceived", "RequestExtended", "RequestAnswered",
-        "RequestRefused", "FindingRaised", "PolicyAdopted",
+        "SubjectRegistered",
+        "DataCollected",
+        "DataRectified",
+        "ConsentGiven",
+        "ConsentWithdrawn",
+        "ObjectionRecorded",
+        "ObjectionLifted",
+        "ProcessingRestricted",
+        "RestrictionLifted",
+        "DataProcessed",
+        "DataDisclosed",
+        "DataTransferred",
+        "RelationshipStarted",
+        "RelationshipEnded",
+        "SubjectLeftCompany",
+        "RequestReceived",
+        "RequestExtended",
+        "RequestAnswered",
+        "RequestRefused",
+        "FindingRaised",
+        "PolicyAdopted",
     }
 
 
@@ -39,16 +54,21 @@ def test_events_are_immutable_and_refuse_unknown_fields() -> None:
         event.reported_by = "someone else"  # type: ignore[misc]
     with pytest.raises(ValidationError, match="extra"):
         ev.SubjectLeftCompany(
-            originator_id=uuid4(), originator_version=1, occurred_at=NOW,
-            recorded_at=NOW, shoe_size=42,
+            originator_id=uuid4(),
+            originator_version=1,
+            occurred_at=NOW,
+            recorded_at=NOW,
+            shoe_size=42,
         )
 
 
 def test_naive_timestamps_are_refused() -> None:
     with pytest.raises(ValidationError, match="timezone"):
         ev.SubjectLeftCompany(
-            originator_id=uuid4(), originator_version=1,
-            occurred_at=datetime(2025, 1, 1), recorded_at=NOW,
+            originator_id=uuid4(),
+            originator_version=1,
+            occurred_at=datetime(2025, 1, 1),
+            recorded_at=NOW,
         )
 
 
@@ -76,8 +96,15 @@ def test_a_v1_event_stored_in_the_ledger_loads_as_v2(kirjuri: Kirjuri) -> None:
     register_event(NoteV1, replace=True)
     try:
         kirjuri.ledger.append(
-            [NoteV1(originator_id=subject, originator_version=1, occurred_at=NOW,
-                    recorded_at=NOW, text="delivery: left at the gate")]
+            [
+                NoteV1(
+                    originator_id=subject,
+                    originator_version=1,
+                    occurred_at=NOW,
+                    recorded_at=NOW,
+                    text="delivery: left at the gate",
+                )
+            ]
         )
         register_event(NoteV2, replace=True)
         (loaded,) = kirjuri.ledger.stream(subject)
@@ -88,8 +115,14 @@ def test_a_v1_event_stored_in_the_ledger_loads_as_v2(kirjuri: Kirjuri) -> None:
 
 
 def test_v2_events_store_their_class_version() -> None:
-    event = NoteV2(originator_id=uuid4(), originator_version=1, occurred_at=NOW,
-                   recorded_at=NOW, topic="a", body="b")
+    event = NoteV2(
+        originator_id=uuid4(),
+        originator_version=1,
+        occurred_at=NOW,
+        recorded_at=NOW,
+        topic="a",
+        body="b",
+    )
     stored = PydanticMapper().to_stored_event(event)
     assert stored.topic == "TestNote"
     assert b'"class_version":2' in stored.state

@@ -38,10 +38,17 @@ def register(kirjuri: Kirjuri, email: str = EMAIL, at: str = "2025-01-10") -> Ou
     )
 
 
-def test_registration_records_company_and_values_as_one_append(kirjuri: Kirjuri) -> None:
+def test_registration_records_company_and_values_as_one_append(
+    kirjuri: Kirjuri,
+) -> None:
     outcome = register(kirjuri)
     names = [e.STORED_NAME for e in outcome.events]
-    assert names == ["SubjectRegistered", "DataCollected", "DataCollected", "DataCollected"]
+    assert names == [
+        "SubjectRegistered",
+        "DataCollected",
+        "DataCollected",
+        "DataCollected",
+    ]
     assert kirjuri.ledger.head() == 1 + len(names)  # the policy, then these
 
 
@@ -57,8 +64,15 @@ def test_unknown_category_is_refused_and_nothing_is_written(kirjuri: Kirjuri) ->
     register(kirjuri)
     head = kirjuri.ledger.head()
     with pytest.raises(InvalidCommand, match="category: unknown category 'shoe_size'"):
-        run(kirjuri, kind="collect", subject=EMAIL, category="shoe_size", value="42",
-            source="subject", purposes=["customer_relationship"])
+        run(
+            kirjuri,
+            kind="collect",
+            subject=EMAIL,
+            category="shoe_size",
+            value="42",
+            source="subject",
+            purposes=["customer_relationship"],
+        )
     assert kirjuri.ledger.head() == head
 
 
@@ -74,15 +88,31 @@ def test_transfer_outside_eea_without_safeguard_is_refused(kirjuri: Kirjuri) -> 
     register(kirjuri)
     head = kirjuri.ledger.head()
     with pytest.raises(InvalidCommand, match="safeguard"):
-        run(kirjuri, kind="transfer", subject=EMAIL, recipient="marketing_partner",
-            country="IN", categories=["email"], purpose="partner_marketing")
+        run(
+            kirjuri,
+            kind="transfer",
+            subject=EMAIL,
+            recipient="marketing_partner",
+            country="IN",
+            categories=["email"],
+            purpose="partner_marketing",
+        )
     assert kirjuri.ledger.head() == head
 
 
-def test_disclosure_to_customs_abroad_is_recorded_as_a_transfer(kirjuri: Kirjuri) -> None:
+def test_disclosure_to_customs_abroad_is_recorded_as_a_transfer(
+    kirjuri: Kirjuri,
+) -> None:
     register(kirjuri)
-    outcome = run(kirjuri, kind="disclose", subject=EMAIL, recipient="customs_us",
-                  categories=["name", "company"], purpose="customs_export", reference="10057")
+    outcome = run(
+        kirjuri,
+        kind="disclose",
+        subject=EMAIL,
+        recipient="customs_us",
+        categories=["name", "company"],
+        purpose="customs_export",
+        reference="10057",
+    )
     transfer = outcome.events[0]
     assert isinstance(transfer, ev.DataTransferred)
     assert (transfer.country, transfer.safeguard.value) == ("US", "art49_contract")
@@ -90,8 +120,15 @@ def test_disclosure_to_customs_abroad_is_recorded_as_a_transfer(kirjuri: Kirjuri
 
 def test_breach_is_recorded_and_flagged_not_dropped(kirjuri: Kirjuri) -> None:
     register(kirjuri)
-    outcome = run(kirjuri, kind="disclose", subject=EMAIL, recipient="marketing_partner",
-                  categories=["email"], purpose="partner_marketing", at="2025-02-01")
+    outcome = run(
+        kirjuri,
+        kind="disclose",
+        subject=EMAIL,
+        recipient="marketing_partner",
+        categories=["email"],
+        purpose="partner_marketing",
+        at="2025-02-01",
+    )
     assert [e.STORED_NAME for e in outcome.events] == ["DataDisclosed", "FindingRaised"]
     rows = queries.findings(kirjuri.ledger.database)
     assert [(r["rule"], r["about_event"]) for r in rows] == [
@@ -101,33 +138,85 @@ def test_breach_is_recorded_and_flagged_not_dropped(kirjuri: Kirjuri) -> None:
 
 def test_consent_is_judged_at_the_time_processing_happened(kirjuri: Kirjuri) -> None:
     register(kirjuri)
-    run(kirjuri, kind="consent", subject=EMAIL, purpose="partner_marketing",
-        channel="web_form", at="2025-02-10")
-    run(kirjuri, kind="withdraw-consent", subject=EMAIL, purpose="partner_marketing",
-        channel="unsubscribe_link", at="2025-06-15")
+    run(
+        kirjuri,
+        kind="consent",
+        subject=EMAIL,
+        purpose="partner_marketing",
+        channel="web_form",
+        at="2025-02-10",
+    )
+    run(
+        kirjuri,
+        kind="withdraw-consent",
+        subject=EMAIL,
+        purpose="partner_marketing",
+        channel="unsubscribe_link",
+        at="2025-06-15",
+    )
     # Reported late, but it happened while consent was in force.
-    late = run(kirjuri, kind="disclose", subject=EMAIL, recipient="marketing_partner",
-               categories=["email"], purpose="partner_marketing", at="2025-03-01")
-    after = run(kirjuri, kind="disclose", subject=EMAIL, recipient="marketing_partner",
-                categories=["email"], purpose="partner_marketing", at="2025-06-20")
+    late = run(
+        kirjuri,
+        kind="disclose",
+        subject=EMAIL,
+        recipient="marketing_partner",
+        categories=["email"],
+        purpose="partner_marketing",
+        at="2025-03-01",
+    )
+    after = run(
+        kirjuri,
+        kind="disclose",
+        subject=EMAIL,
+        recipient="marketing_partner",
+        categories=["email"],
+        purpose="partner_marketing",
+        at="2025-06-20",
+    )
     assert late.findings == []
     assert [f.rule for f in after.findings] == ["consent_required"]
 
 
 def test_marketing_after_objection_is_a_finding(kirjuri: Kirjuri) -> None:
     register(kirjuri)
-    run(kirjuri, kind="object", subject=EMAIL, scope="direct_marketing", channel="email",
-        at="2025-03-03")
-    outcome = run(kirjuri, kind="process", subject=EMAIL, purpose="electronic_marketing",
-                  categories=["email"], activity="newsletter_sent", at="2025-03-10")
+    run(
+        kirjuri,
+        kind="object",
+        subject=EMAIL,
+        scope="direct_marketing",
+        channel="email",
+        at="2025-03-03",
+    )
+    outcome = run(
+        kirjuri,
+        kind="process",
+        subject=EMAIL,
+        purpose="electronic_marketing",
+        categories=["email"],
+        activity="newsletter_sent",
+        at="2025-03-10",
+    )
     assert "direct_marketing_objection" in [f.rule for f in outcome.findings]
 
 
 def test_processing_while_restricted_is_a_finding(kirjuri: Kirjuri) -> None:
     register(kirjuri)
-    run(kirjuri, kind="restrict", subject=EMAIL, ground="accuracy_contested", at="2025-05-02")
-    outcome = run(kirjuri, kind="process", subject=EMAIL, purpose="direct_marketing",
-                  categories=["name"], activity="sales_call", at="2025-05-20")
+    run(
+        kirjuri,
+        kind="restrict",
+        subject=EMAIL,
+        ground="accuracy_contested",
+        at="2025-05-02",
+    )
+    outcome = run(
+        kirjuri,
+        kind="process",
+        subject=EMAIL,
+        purpose="direct_marketing",
+        categories=["name"],
+        activity="sales_call",
+        at="2025-05-20",
+    )
     assert "restricted" in [f.rule for f in outcome.findings]
 
 
@@ -143,10 +232,24 @@ def test_concurrent_writer_loses_with_a_conflict(kirjuri: Kirjuri) -> None:
 
 def test_request_due_date_follows_calendar_months(kirjuri: Kirjuri) -> None:
     register(kirjuri)
-    run(kirjuri, kind="request", subject=EMAIL, type="access", channel="post",
-        received_on="2025-01-31", request_id="R-1")
-    run(kirjuri, kind="request", subject=EMAIL, type="access", channel="post",
-        received_on="2025-05-31", request_id="R-2")
+    run(
+        kirjuri,
+        kind="request",
+        subject=EMAIL,
+        type="access",
+        channel="post",
+        received_on="2025-01-31",
+        request_id="R-1",
+    )
+    run(
+        kirjuri,
+        kind="request",
+        subject=EMAIL,
+        type="access",
+        channel="post",
+        received_on="2025-05-31",
+        request_id="R-2",
+    )
     rows = {r["request_id"]: r for r in queries.requests(kirjuri.ledger.database)}
     assert rows["R-1"]["due_on"] == "2025-02-28"
     # 30 June 2025 is a Monday; the second request that year may carry a fee.
@@ -156,27 +259,57 @@ def test_request_due_date_follows_calendar_months(kirjuri: Kirjuri) -> None:
 
 def test_extension_and_answer_update_the_register(kirjuri: Kirjuri) -> None:
     register(kirjuri)
-    run(kirjuri, kind="request", subject=EMAIL, type="access", channel="email",
-        received_on="2025-08-29", request_id="R-15")
-    run(kirjuri, kind="extend-request", request_id="R-15", reason="group records",
-        at="2025-09-20")
+    run(
+        kirjuri,
+        kind="request",
+        subject=EMAIL,
+        type="access",
+        channel="email",
+        received_on="2025-08-29",
+        request_id="R-15",
+    )
+    run(
+        kirjuri,
+        kind="extend-request",
+        request_id="R-15",
+        reason="group records",
+        at="2025-09-20",
+    )
     run(kirjuri, kind="answer-request", request_id="R-15", at="2025-11-12")
     (row,) = queries.requests(kirjuri.ledger.database, today=date(2026, 1, 1))
-    assert (row["due_on"], row["status"], row["overdue"]) == ("2025-12-01", "answered", False)
+    assert (row["due_on"], row["status"], row["overdue"]) == (
+        "2025-12-01",
+        "answered",
+        False,
+    )
     with pytest.raises(InvalidCommand, match="already answered"):
         run(kirjuri, kind="answer-request", request_id="R-15")
 
 
 def test_state_as_of_a_past_date_comes_from_the_events(kirjuri: Kirjuri) -> None:
     subject = register(kirjuri).subject_id
-    run(kirjuri, kind="consent", subject=EMAIL, purpose="partner_marketing",
-        channel="web_form", at="2025-02-10")
-    run(kirjuri, kind="rectify", subject=EMAIL, category="phone", value="+358 40 765 0011",
-        at="2025-08-11")
+    run(
+        kirjuri,
+        kind="consent",
+        subject=EMAIL,
+        purpose="partner_marketing",
+        channel="web_form",
+        at="2025-02-10",
+    )
+    run(
+        kirjuri,
+        kind="rectify",
+        subject=EMAIL,
+        category="phone",
+        value="+358 40 765 0011",
+        at="2025-08-11",
+    )
     ledger = kirjuri.ledger
     before = ledger.state_as_of(subject, datetime(2025, 2, 1, tzinfo=UTC))
     after = ledger.state_as_of(subject, datetime(2025, 9, 1, tzinfo=UTC))
-    assert not before.consent_in_force("partner_marketing", datetime(2025, 2, 1, tzinfo=UTC))
+    assert not before.consent_in_force(
+        "partner_marketing", datetime(2025, 2, 1, tzinfo=UTC)
+    )
     phone_then = before.current_values()["phone"].value
     phone_now = after.current_values()["phone"].value
     assert ledger.open(subject, "phone", phone_then) == "+358 40 123 4567"
@@ -185,11 +318,23 @@ def test_state_as_of_a_past_date_comes_from_the_events(kirjuri: Kirjuri) -> None
 
 def test_rebuilt_read_models_equal_incrementally_built_ones(kirjuri: Kirjuri) -> None:
     register(kirjuri)
-    run(kirjuri, kind="disclose", subject=EMAIL, recipient="customs_us",
-        categories=["name"], purpose="customs_export")
+    run(
+        kirjuri,
+        kind="disclose",
+        subject=EMAIL,
+        recipient="customs_us",
+        categories=["name"],
+        purpose="customs_export",
+    )
     run(kirjuri, kind="request", subject=EMAIL, type="access", channel="post")
-    run(kirjuri, kind="disclose", subject=EMAIL, recipient="marketing_partner",
-        categories=["email"], purpose="partner_marketing")
+    run(
+        kirjuri,
+        kind="disclose",
+        subject=EMAIL,
+        recipient="marketing_partner",
+        categories=["email"],
+        purpose="partner_marketing",
+    )
     database = kirjuri.ledger.database
 
     def snapshot() -> list[Any]:
@@ -198,7 +343,9 @@ def test_rebuilt_read_models_equal_incrementally_built_ones(kirjuri: Kirjuri) ->
         with database.transaction(commit=False) as cursor:
             for table in tables:
                 cursor.execute(f"SELECT * FROM {{p}}{table}")
-                out.append(sorted(tuple(map(str, dict(r).values())) for r in cursor.fetchall()))
+                out.append(
+                    sorted(tuple(map(str, dict(r).values())) for r in cursor.fetchall())
+                )
         return out
 
     incremental = snapshot()

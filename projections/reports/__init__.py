@@ -1,0 +1,1 @@
+"""Reports built on the read models: the access report and its renderings."""

@@ -1,0 +1,537 @@
+"""The fixed wording of reports, in English and Finnish.
+
+Every sentence and heading a report prints comes from here, so that a
+translation is reviewed in one place. Values that vary per policy (the
+controller's contact, the supervisory authority) are filled in by
+``rights_texts``; names of categories, purposes and sources come from the
+policy's own labels.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ledger.policy import Policy
+
+__all__ = ["LANGUAGES", "keys", "rights_texts", "text"]
+
+LANGUAGES = ("en", "fi")
+
+_EN: dict[str, str] = {
+    # Art. 6(1) legal bases.
+    "basis.consent": "Consent (GDPR Art. 6(1)(a))",
+    "basis.contract": "Performance of a contract (GDPR Art. 6(1)(b))",
+    "basis.legal_obligation": "Compliance with a legal obligation (GDPR Art. 6(1)(c))",
+    "basis.legitimate_interest": "Legitimate interests of the controller"
+    " (GDPR Art. 6(1)(f))",
+    # Objections (Art. 21) and the notice's "no more sales contact".
+    "objection.direct_marketing": "Objection to direct marketing (GDPR Art. 21(2))",
+    "objection.sales_contact": "Request not to be contacted for sales",
+    "objection.legitimate_interest": "Objection to processing based on legitimate"
+    " interests (GDPR Art. 21(1))",
+    # Transfers outside the EU/EEA.
+    "safeguard.scc": "Standard contractual clauses adopted by the European"
+    " Commission (GDPR Art. 46(2)(c))",
+    "safeguard.adequacy": "Adequacy decision of the European Commission (GDPR Art. 45)",
+    "safeguard.bcr": "Binding corporate rules (GDPR Art. 47)",
+    "safeguard.art49_contract": "Derogation: the transfer is necessary for the"
+    " performance of a contract (GDPR Art. 49(1)(b))",
+    "automated_decision_making": "We make no decisions about you based solely on"
+    " automated processing, including profiling, which produce legal effects"
+    " concerning you or similarly significantly affect you (GDPR Art. 22)."
+    " There is therefore no such processing to describe under"
+    " Art. 15(1)(h).",
+    # The person's standing with the controller.
+    "status.prospect": "Prospective customer",
+    "status.customer": "Customer",
+    "status.former_customer": "Former customer",
+    "status.left": "Has left the company they represented",
+    # Requests and their handling.
+    "request.access": "Access request (GDPR Art. 15)",
+    "request.portability": "Data portability request (GDPR Art. 20)",
+    "request.erasure": "Erasure request (GDPR Art. 17)",
+    "request.rectification": "Rectification request (GDPR Art. 16)",
+    "request.restriction": "Request to restrict processing (GDPR Art. 18)",
+    "request.objection": "Objection to processing (GDPR Art. 21)",
+    "request_status.open": "Being processed",
+    "request_status.answered": "Answered",
+    "request_status.refused": "Refused",
+    "channel.post": "Post",
+    "channel.in_person": "In person",
+    "channel.customer_service": "Customer service",
+    "channel.email": "Email",
+    "channel.phone": "Telephone",
+    "channel.web_form": "Web form",
+    "channel.unsubscribe_link": "Unsubscribe link",
+    "role.processor": "Processor (processes the data on our behalf)",
+    "role.controller": "Controller (responsible for its own processing)",
+    # Headings, in the order of the report.
+    "heading.title": "Access request response (GDPR Art. 15)",
+    "heading.controller": "Controller",
+    "heading.subject": "Data subject",
+    "heading.request": "Request",
+    "heading.purposes": "Purposes of the processing and their legal bases"
+    " (Art. 15(1)(a))",
+    "heading.personal_data": "Categories of personal data and the personal data"
+    " we hold (Art. 15(1)(b))",
+    "heading.categories": "Categories of personal data",
+    "heading.current": "Current data",
+    "heading.history": "History of the data",
+    "heading.consents": "Consents",
+    "heading.objections": "Objections and prohibitions",
+    "heading.restriction": "Restriction of processing",
+    "heading.recipients": "Recipients of the personal data (Art. 15(1)(c))",
+    "heading.retention": "Retention periods and their criteria (Art. 15(1)(d))",
+    "heading.rights": "Your rights (Art. 15(1)(e) and (f))",
+    "heading.sources": "Sources of the personal data (Art. 15(1)(g))",
+    "heading.automated": "Automated decision-making (Art. 15(1)(h))",
+    "heading.transfers": "Transfers outside the EU/EEA and their safeguards"
+    " (Art. 15(2))",
+    "heading.sign_off": "Approval and signature",
+    # Sentences.
+    "label.intro": "This document answers your request for access to your"
+    " personal data under Article 15 of the General Data Protection"
+    " Regulation (EU) 2016/679 (GDPR). It sets out the personal data we"
+    " process about you and the information Article 15 requires.",
+    "label.deadline_rule": "A request is answered within one month of its"
+    " receipt. Where necessary the period may be extended by two further"
+    " months, in which case you are told of the extension and its reasons"
+    " within one month of receipt (GDPR Art. 12(3)).",
+    "label.recipients_intro": "Every recipient to whom your personal data has"
+    " been disclosed, or who has processed it on our behalf, is named below"
+    " together with each disclosure (CJEU judgment C-154/21).",
+    "label.sources_intro": "The sources from which each category of your"
+    " personal data was obtained:",
+    "label.transfers_intro": "Your personal data has been transferred to the"
+    " following countries outside the EU/EEA. The ground of each transfer"
+    " and the safeguard applied are shown.",
+    "label.transfers_copy": "You may ask us for a copy of the safeguards"
+    " applied to a transfer.",
+    "label.restricted": "Processing of your personal data is currently restricted"
+    " (GDPR Art. 18).",
+    "label.not_restricted": "Processing of your personal data is not restricted.",
+    "label.sign_off_intro": "This answer was reviewed and approved on behalf of"
+    " the controller:",
+    "label.footer": "Generated by Kirjuri on {moment}.",
+    "label.fee_free": "Free of charge (request no. {number} in this calendar year)",
+    "label.fee_charged": "Request no. {number} in this calendar year: a reasonable"
+    " fee based on administrative costs may be charged for a further copy"
+    " (GDPR Art. 15(3))",
+    "none.request": "No request is linked to this report.",
+    "none.personal_data": "No personal data about you is recorded.",
+    "none.consents": "You have not given any consent.",
+    "none.objections": "You have not objected to processing or asked us to stop"
+    " contacting you.",
+    "none.recipients": "Your personal data has not been disclosed to any recipient.",
+    "none.transfers": "Your personal data has not been transferred outside the EU/EEA.",
+    "none.sources": "No sources are recorded.",
+    # Labels of fields and table columns.
+    "label.name": "Name",
+    "label.address": "Address",
+    "label.contact": "Contact for data protection matters",
+    "label.subject_id": "Data subject ID",
+    "label.company": "Company",
+    "label.business_id": "Business ID",
+    "label.status": "Status",
+    "label.registered_at": "First recorded",
+    "label.left_at": "Left the company",
+    "label.request_id": "Request ID",
+    "label.request_type": "Request",
+    "label.received_via": "Received through",
+    "label.received_on": "Received",
+    "label.due_on": "Due date",
+    "label.extended": "Deadline extended",
+    "label.extension_reason": "Reason for the extension",
+    "label.request_status": "Status",
+    "label.fee": "Charge",
+    "label.yes": "Yes",
+    "label.no": "No",
+    "label.purpose": "Purpose",
+    "label.legal_basis": "Legal basis",
+    "label.category": "Category",
+    "label.categories": "Categories of data",
+    "label.value": "Data",
+    "label.source": "Source",
+    "label.recorded": "Recorded",
+    "label.note": "Note",
+    "label.current": "current",
+    "label.superseded": "superseded",
+    "label.rectified": "rectified",
+    "label.erased": "(erased)",
+    "label.state": "State",
+    "label.since": "Since",
+    "label.channel": "Channel",
+    "label.evidence": "Evidence",
+    "label.given": "Given",
+    "label.withdrawn": "Withdrawn",
+    "label.objection": "Objection",
+    "label.in_force": "In force",
+    "label.lifted": "Lifted",
+    "label.recipient": "Recipient",
+    "label.recipient_type": "Type of recipient",
+    "label.role": "Role",
+    "label.country": "Country",
+    "label.date": "Date",
+    "label.reference": "Reference",
+    "label.retention": "Retention period",
+    "label.criteria": "Criteria",
+    "label.safeguard": "Ground and safeguard",
+    "label.sign_date": "Place and date",
+    "label.sign_name": "Name and title",
+    "label.signature": "Signature",
+    # The rights (Art. 15(1)(e)-(f) and the notice, section 7), filled in by
+    # rights_texts.
+    "rights.access": "Right of access (GDPR Art. 15): you have the right to know"
+    " what personal data we process about you and to receive a copy of it."
+    " The first copy is free of charge (Art. 15(3)). You may make an access"
+    " request free of charge {times} per calendar year; for a further copy"
+    " requested within the same calendar year we may charge a reasonable fee"
+    " based on administrative costs.",
+    "rights.rectification": "Right to rectification (GDPR Art. 16): you have the"
+    " right to have inaccurate personal data about you corrected without"
+    " undue delay and incomplete data completed.",
+    "rights.erasure": "Right to erasure (GDPR Art. 17): you have the right to have"
+    " your personal data erased, for example when it is no longer needed for"
+    " the purposes for which it was collected, when you withdraw the consent"
+    " on which the processing is based, or when you object to the processing."
+    " Data that the law requires us to keep, such as accounting records"
+    " (invoices and other vouchers), or that is needed to establish, exercise"
+    " or defend legal claims, is kept for as long as that obligation or need"
+    " lasts (Art. 17(3)(b) and (e)); we tell you what was kept and why.",
+    "rights.restriction": "Right to restriction of processing (GDPR Art. 18): you"
+    " have the right to have the processing of your personal data restricted,"
+    " for example while the accuracy of the data or an objection you have"
+    " made is being verified, or when we no longer need the data but you need"
+    " it to establish, exercise or defend legal claims.",
+    "rights.objection": "Right to object (GDPR Art. 21): you may object at any"
+    " time to the processing of your personal data for direct marketing, after"
+    " which it is no longer processed for that purpose (Art. 21(2) and (3))."
+    " You may also object, on grounds relating to your particular situation,"
+    " to processing based on our legitimate interests (Art. 21(1)); we then"
+    " stop unless we demonstrate compelling legitimate grounds which override"
+    " your interests, rights and freedoms, or the processing is needed to"
+    " establish, exercise or defend legal claims. You may also ask us not to"
+    " contact you for sales.",
+    "rights.consent": "Right to withdraw consent (GDPR Art. 7(3)): where"
+    " processing is based on your consent, you may withdraw it at any time,"
+    " for example through the unsubscribe link at the end of each marketing"
+    " email. Withdrawal does not affect the lawfulness of processing based on"
+    " consent before its withdrawal.",
+    "rights.portability": "Right to data portability (GDPR Art. 20): where the"
+    " processing is based on your consent or on a contract and is carried out"
+    " by automated means, you have the right to receive the personal data you"
+    " have provided to us in a structured, commonly used and machine-readable"
+    " format and to transmit it to another controller.",
+    "rights.portability_free": "You may make a portability request free of"
+    " charge {times} per calendar year.",
+    "rights.complaint": "Right to lodge a complaint with a supervisory authority"
+    " (GDPR Art. 77): if you consider that the processing of your personal"
+    " data infringes the GDPR, you have the right to lodge a complaint with"
+    " the supervisory authority ({authority}, {url}).",
+    "rights.exercise": "How to exercise your rights: {contact}. We answer without"
+    " undue delay and at the latest within one month of receiving the"
+    " request.",
+    "rights.extension": "Where necessary, taking into account the complexity and"
+    " number of requests, this period may be extended by {months}; we then"
+    " tell you of the extension and the reasons for the delay within one"
+    " month of receiving the request (GDPR Art. 12(3)).",
+    "times.1": "once",
+    "times.n": "{n} times",
+    "months.1": "one further month",
+    "months.2": "two further months",
+}
+
+_FI: dict[str, str] = {
+    "basis.consent": "Suostumus (tietosuoja-asetuksen 6 artiklan 1 kohdan a alakohta)",
+    "basis.contract": "Sopimuksen täytäntöönpano (tietosuoja-asetuksen 6 artiklan"
+    " 1 kohdan b alakohta)",
+    "basis.legal_obligation": "Rekisterinpitäjän lakisääteisen velvoitteen"
+    " noudattaminen (tietosuoja-asetuksen 6 artiklan 1 kohdan c alakohta)",
+    "basis.legitimate_interest": "Rekisterinpitäjän oikeutettu etu"
+    " (tietosuoja-asetuksen 6 artiklan 1 kohdan f alakohta)",
+    "objection.direct_marketing": "Suoramarkkinointikielto (tietosuoja-asetuksen"
+    " 21 artiklan 2 kohta)",
+    "objection.sales_contact": "Kielto ottaa yhteyttä myynnin merkeissä",
+    "objection.legitimate_interest": "Oikeutettuun etuun perustuvan käsittelyn"
+    " vastustaminen (tietosuoja-asetuksen 21 artiklan 1 kohta)",
+    "safeguard.scc": "Euroopan komission hyväksymät vakiosopimuslausekkeet"
+    " (tietosuoja-asetuksen 46 artiklan 2 kohdan c alakohta)",
+    "safeguard.adequacy": "Euroopan komission päätös tietosuojan riittävyydestä"
+    " (tietosuoja-asetuksen 45 artikla)",
+    "safeguard.bcr": "Yritystä koskevat sitovat säännöt (tietosuoja-asetuksen"
+    " 47 artikla)",
+    "safeguard.art49_contract": "Poikkeus: siirto on tarpeen sopimuksen"
+    " täytäntöönpanoa varten (tietosuoja-asetuksen 49 artiklan 1 kohdan"
+    " b alakohta)",
+    "automated_decision_making": "Emme tee sinua koskevia pelkästään"
+    " automaattiseen käsittelyyn, kuten profilointiin, perustuvia päätöksiä,"
+    " joilla on sinua koskevia oikeusvaikutuksia tai jotka vaikuttavat sinuun"
+    " vastaavalla tavalla merkittävästi (tietosuoja-asetuksen 22 artikla)."
+    " Tietosuoja-asetuksen 15 artiklan 1 kohdan h alakohdassa tarkoitettua"
+    " käsittelyä ei siten ole.",
+    "status.prospect": "Potentiaalinen asiakas",
+    "status.customer": "Asiakas",
+    "status.former_customer": "Entinen asiakas",
+    "status.left": "Lopettanut edustamassaan yrityksessä",
+    "request.access": "Tarkastuspyyntö (tietosuoja-asetuksen 15 artikla)",
+    "request.portability": "Tietojen siirtämistä koskeva pyyntö"
+    " (tietosuoja-asetuksen 20 artikla)",
+    "request.erasure": "Tietojen poistamista koskeva pyyntö (tietosuoja-asetuksen"
+    " 17 artikla)",
+    "request.rectification": "Tietojen oikaisemista koskeva pyyntö"
+    " (tietosuoja-asetuksen 16 artikla)",
+    "request.restriction": "Käsittelyn rajoittamista koskeva pyyntö"
+    " (tietosuoja-asetuksen 18 artikla)",
+    "request.objection": "Käsittelyn vastustaminen (tietosuoja-asetuksen 21 artikla)",
+    "request_status.open": "Käsittelyssä",
+    "request_status.answered": "Vastattu",
+    "request_status.refused": "Hylätty",
+    "channel.post": "Posti",
+    "channel.in_person": "Henkilökohtaisesti",
+    "channel.customer_service": "Asiakaspalvelu",
+    "channel.email": "Sähköposti",
+    "channel.phone": "Puhelin",
+    "channel.web_form": "Verkkolomake",
+    "channel.unsubscribe_link": "Peruutuslinkki",
+    "role.processor": "Henkilötietojen käsittelijä (käsittelee tietoja lukuumme)",
+    "role.controller": "Rekisterinpitäjä (vastaa itse omasta käsittelystään)",
+    "heading.title": "Vastaus tarkastuspyyntöön (tietosuoja-asetuksen 15 artikla)",
+    "heading.controller": "Rekisterinpitäjä",
+    "heading.subject": "Rekisteröity",
+    "heading.request": "Pyyntö",
+    "heading.purposes": "Käsittelyn tarkoitukset ja oikeusperusteet (15 artiklan"
+    " 1 kohdan a alakohta)",
+    "heading.personal_data": "Henkilötietoryhmät ja sinua koskevat henkilötiedot"
+    " (15 artiklan 1 kohdan b alakohta)",
+    "heading.categories": "Henkilötietoryhmät",
+    "heading.current": "Voimassa olevat tiedot",
+    "heading.history": "Tietojen historia",
+    "heading.consents": "Suostumukset",
+    "heading.objections": "Vastustamiset ja kiellot",
+    "heading.restriction": "Käsittelyn rajoittaminen",
+    "heading.recipients": "Henkilötietojen vastaanottajat (15 artiklan 1 kohdan"
+    " c alakohta)",
+    "heading.retention": "Säilytysajat ja niiden määrittämisperusteet (15 artiklan"
+    " 1 kohdan d alakohta)",
+    "heading.rights": "Oikeutesi (15 artiklan 1 kohdan e ja f alakohta)",
+    "heading.sources": "Henkilötietojen lähteet (15 artiklan 1 kohdan g alakohta)",
+    "heading.automated": "Automaattinen päätöksenteko (15 artiklan 1 kohdan"
+    " h alakohta)",
+    "heading.transfers": "Siirrot EU:n tai ETA:n ulkopuolelle ja niissä"
+    " sovellettavat suojatoimet (15 artiklan 2 kohta)",
+    "heading.sign_off": "Hyväksyntä ja allekirjoitus",
+    "label.intro": "Tämä asiakirja on vastaus pyyntöösi saada pääsy"
+    " henkilötietoihisi Euroopan unionin yleisen tietosuoja-asetuksen"
+    " (EU) 2016/679 15 artiklan nojalla. Siinä esitetään sinua koskevat"
+    " käsittelemämme henkilötiedot sekä 15 artiklassa edellytetyt tiedot"
+    " niiden käsittelystä.",
+    "label.deadline_rule": "Pyyntöön vastataan kuukauden kuluessa sen"
+    " vastaanottamisesta. Määräaikaa voidaan tarvittaessa jatkaa enintään"
+    " kahdella kuukaudella, jolloin sinulle ilmoitetaan jatkamisesta ja sen"
+    " syistä kuukauden kuluessa pyynnön vastaanottamisesta"
+    " (tietosuoja-asetuksen 12 artiklan 3 kohta).",
+    "label.recipients_intro": "Alla luetellaan nimeltä kaikki vastaanottajat,"
+    " joille henkilötietojasi on luovutettu tai jotka ovat käsitelleet niitä"
+    " lukuumme, sekä jokainen luovutus (unionin tuomioistuimen tuomio"
+    " C-154/21).",
+    "label.sources_intro": "Lähteet, joista kukin sinua koskeva tietoryhmä on saatu:",
+    "label.transfers_intro": "Henkilötietojasi on siirretty seuraaviin EU:n tai"
+    " ETA:n ulkopuolisiin maihin. Kunkin siirron peruste ja siinä sovellettu"
+    " suojatoimi on esitetty alla.",
+    "label.transfers_copy": "Voit pyytää meiltä jäljennöksen siirtoon"
+    " sovelletuista suojatoimista.",
+    "label.restricted": "Henkilötietojesi käsittelyä on rajoitettu"
+    " (tietosuoja-asetuksen 18 artikla).",
+    "label.not_restricted": "Henkilötietojesi käsittelyä ei ole rajoitettu.",
+    "label.sign_off_intro": "Vastauksen on tarkastanut ja hyväksynyt"
+    " rekisterinpitäjän puolesta:",
+    "label.footer": "Laadittu Kirjuri-järjestelmällä {moment}.",
+    "label.fee_free": "Maksuton (kalenterivuoden {number}. pyyntö)",
+    "label.fee_charged": "Kalenterivuoden {number}. pyyntö: lisäjäljennöksestä"
+    " voidaan periä hallinnollisiin kustannuksiin perustuva kohtuullinen"
+    " maksu (tietosuoja-asetuksen 15 artiklan 3 kohta)",
+    "none.request": "Tähän raporttiin ei liity kirjattua pyyntöä.",
+    "none.personal_data": "Sinusta ei ole tallennettu henkilötietoja.",
+    "none.consents": "Et ole antanut suostumuksia.",
+    "none.objections": "Et ole vastustanut henkilötietojesi käsittelyä etkä"
+    " kieltänyt ottamasta sinuun yhteyttä.",
+    "none.recipients": "Henkilötietojasi ei ole luovutettu vastaanottajille.",
+    "none.transfers": "Henkilötietojasi ei ole siirretty EU:n tai ETA:n ulkopuolelle.",
+    "none.sources": "Lähteitä ei ole kirjattu.",
+    "label.name": "Nimi",
+    "label.address": "Osoite",
+    "label.contact": "Yhteystiedot tietosuoja-asioissa",
+    "label.subject_id": "Rekisteröidyn tunniste",
+    "label.company": "Yritys",
+    "label.business_id": "Y-tunnus",
+    "label.status": "Tila",
+    "label.registered_at": "Kirjattu ensimmäisen kerran",
+    "label.left_at": "Lopettanut yrityksessä",
+    "label.request_id": "Pyynnön tunniste",
+    "label.request_type": "Pyyntö",
+    "label.received_via": "Vastaanottotapa",
+    "label.received_on": "Vastaanotettu",
+    "label.due_on": "Vastauksen määräpäivä",
+    "label.extended": "Määräaikaa jatkettu",
+    "label.extension_reason": "Jatkamisen syy",
+    "label.request_status": "Käsittelyn tila",
+    "label.fee": "Maksullisuus",
+    "label.yes": "Kyllä",
+    "label.no": "Ei",
+    "label.purpose": "Käyttötarkoitus",
+    "label.legal_basis": "Oikeusperuste",
+    "label.category": "Tietoryhmä",
+    "label.categories": "Tietoryhmät",
+    "label.value": "Tieto",
+    "label.source": "Lähde",
+    "label.recorded": "Kirjattu",
+    "label.note": "Huomautus",
+    "label.current": "voimassa",
+    "label.superseded": "korvattu uudemmalla",
+    "label.rectified": "oikaistu",
+    "label.erased": "(poistettu)",
+    "label.state": "Tila",
+    "label.since": "Alkaen",
+    "label.channel": "Kanava",
+    "label.evidence": "Todiste",
+    "label.given": "Annettu",
+    "label.withdrawn": "Peruutettu",
+    "label.objection": "Vastustus tai kielto",
+    "label.in_force": "Voimassa",
+    "label.lifted": "Poistettu",
+    "label.recipient": "Vastaanottaja",
+    "label.recipient_type": "Vastaanottajaryhmä",
+    "label.role": "Asema",
+    "label.country": "Maa",
+    "label.date": "Päivämäärä",
+    "label.reference": "Viite",
+    "label.retention": "Säilytysaika",
+    "label.criteria": "Määrittämisperusteet",
+    "label.safeguard": "Siirtoperuste ja suojatoimi",
+    "label.sign_date": "Paikka ja päivämäärä",
+    "label.sign_name": "Nimenselvennys ja asema",
+    "label.signature": "Allekirjoitus",
+    "rights.access": "Oikeus saada pääsy tietoihin (tietosuoja-asetuksen"
+    " 15 artikla): sinulla on oikeus saada tietää, mitä henkilötietojasi"
+    " käsittelemme, ja saada niistä jäljennös. Ensimmäinen jäljennös on"
+    " maksuton (15 artiklan 3 kohta). Tarkastuspyynnön voit esittää maksutta"
+    " {times} kalenterivuoden aikana; saman kalenterivuoden aikana pyydetystä"
+    " lisäjäljennöksestä voimme periä hallinnollisiin kustannuksiin"
+    " perustuvan kohtuullisen maksun.",
+    "rights.rectification": "Oikeus tietojen oikaisemiseen (tietosuoja-asetuksen"
+    " 16 artikla): sinulla on oikeus vaatia, että sinua koskevat virheelliset"
+    " henkilötiedot oikaistaan ilman aiheetonta viivytystä ja että"
+    " puutteelliset tiedot täydennetään.",
+    "rights.erasure": "Oikeus tietojen poistamiseen (tietosuoja-asetuksen"
+    " 17 artikla): sinulla on oikeus vaatia henkilötietojesi poistamista"
+    " esimerkiksi silloin, kun niitä ei enää tarvita siihen tarkoitukseen,"
+    " jota varten ne kerättiin, kun peruutat suostumuksen, johon käsittely"
+    " perustuu, tai kun vastustat käsittelyä. Tiedot, jotka meidän on lain"
+    " mukaan säilytettävä, kuten kirjanpitoaineisto (laskut ja muut"
+    " tositteet), sekä tiedot, joita tarvitaan oikeudellisen vaateen"
+    " laatimiseen, esittämiseen tai puolustamiseen, säilytetään niin kauan"
+    " kuin velvoite tai tarve on olemassa (17 artiklan 3 kohdan b ja"
+    " e alakohta). Ilmoitamme sinulle, mitkä tiedot säilytetään ja miksi.",
+    "rights.restriction": "Oikeus käsittelyn rajoittamiseen (tietosuoja-asetuksen"
+    " 18 artikla): sinulla on oikeus vaatia henkilötietojesi käsittelyn"
+    " rajoittamista esimerkiksi siksi aikaa, kun tietojen paikkansapitävyyttä"
+    " tai esittämääsi vastustamista selvitetään, tai kun emme enää tarvitse"
+    " tietoja mutta tarvitset niitä oikeudellisen vaateen laatimiseen,"
+    " esittämiseen tai puolustamiseen.",
+    "rights.objection": "Oikeus vastustaa käsittelyä (tietosuoja-asetuksen"
+    " 21 artikla): sinulla on oikeus milloin tahansa vastustaa"
+    " henkilötietojesi käsittelyä suoramarkkinointia varten, jolloin tietojasi"
+    " ei enää käsitellä tähän tarkoitukseen (21 artiklan 2 ja 3 kohta)."
+    " Sinulla on myös oikeus henkilökohtaiseen erityiseen tilanteeseesi"
+    " liittyvällä perusteella vastustaa oikeutettuun etuumme perustuvaa"
+    " käsittelyä (21 artiklan 1 kohta); lopetamme tällöin käsittelyn, ellemme"
+    " pysty osoittamaan, että käsittelyyn on huomattavan tärkeä ja perusteltu"
+    " syy, joka syrjäyttää etusi, oikeutesi ja vapautesi, tai että käsittely"
+    " on tarpeen oikeudellisen vaateen laatimiseksi, esittämiseksi tai"
+    " puolustamiseksi. Voit myös pyytää, ettei sinuun enää oteta yhteyttä"
+    " myynnin merkeissä.",
+    "rights.consent": "Oikeus peruuttaa suostumus (tietosuoja-asetuksen 7 artiklan"
+    " 3 kohta): jos käsittely perustuu suostumukseesi, voit peruuttaa sen"
+    " milloin tahansa esimerkiksi jokaisen markkinointisähköpostin"
+    " alareunassa olevan peruutuslinkin kautta. Suostumuksen peruuttaminen ei"
+    " vaikuta ennen peruuttamista suostumuksen perusteella suoritetun"
+    " käsittelyn lainmukaisuuteen.",
+    "rights.portability": "Oikeus siirtää tiedot järjestelmästä toiseen"
+    " (tietosuoja-asetuksen 20 artikla): jos käsittely perustuu"
+    " suostumukseesi tai sopimukseen ja se suoritetaan automaattisesti,"
+    " sinulla on oikeus saada meille toimittamasi henkilötiedot"
+    " jäsennellyssä, yleisesti käytetyssä ja koneellisesti luettavassa"
+    " muodossa ja siirtää ne toiselle rekisterinpitäjälle.",
+    "rights.portability_free": "Siirtopyynnön voit esittää maksutta {times}"
+    " kalenterivuoden aikana.",
+    "rights.complaint": "Oikeus tehdä valitus valvontaviranomaiselle"
+    " (tietosuoja-asetuksen 77 artikla): jos katsot, että henkilötietojesi"
+    " käsittelyssä rikotaan tietosuoja-asetusta, sinulla on oikeus tehdä"
+    " valitus valvontaviranomaiselle ({authority}, {url}).",
+    "rights.exercise": "Oikeuksien käyttäminen: {contact}. Vastaamme pyyntöön"
+    " ilman aiheetonta viivytystä ja viimeistään kuukauden kuluessa sen"
+    " vastaanottamisesta.",
+    "rights.extension": "Määräaikaa voidaan tarvittaessa jatkaa enintään"
+    " {months} pyyntöjen monimutkaisuus ja lukumäärä huomioon ottaen;"
+    " ilmoitamme tällöin jatkamisesta ja viivästymisen syistä kuukauden"
+    " kuluessa pyynnön vastaanottamisesta (tietosuoja-asetuksen 12 artiklan"
+    " 3 kohta).",
+    "times.1": "kerran",
+    "times.n": "{n} kertaa",
+    "months.1": "yhdellä kuukaudella",
+    "months.2": "kahdella kuukaudella",
+}
+
+_TEXTS: dict[str, dict[str, str]] = {"en": _EN, "fi": _FI}
+
+
+def text(key: str, language: str) -> str:
+    """The fixed text ``key`` in ``language``; an unknown key or language
+    raises ``KeyError``."""
+    return _TEXTS[language][key]
+
+
+def keys(language: str) -> frozenset[str]:
+    """Every key that has a text in ``language``."""
+    return frozenset(_TEXTS[language])
+
+
+def _times(count: int, language: str) -> str:
+    if count == 1:
+        return text("times.1", language)
+    return text("times.n", language).format(n=count)
+
+
+def rights_texts(policy: Policy, language: str) -> list[str]:
+    """The data subject's rights as full sentences, in the notice's order."""
+    rules = policy.rights
+    controller = policy.controller
+    # Art. 15(3): the first copy is free whatever the policy says.
+    free_access = max(rules.free_access_requests_per_year, 1)
+    portability = text("rights.portability", language)
+    if rules.free_portability_requests_per_year > 0:
+        free = _times(rules.free_portability_requests_per_year, language)
+        portability += " " + text("rights.portability_free", language).format(
+            times=free
+        )
+    exercise = text("rights.exercise", language).format(
+        contact=controller.contact.in_(language).rstrip(". ")
+    )
+    if rules.extension_months > 0:
+        months = text(f"months.{rules.extension_months}", language)
+        exercise += " " + text("rights.extension", language).format(months=months)
+    return [
+        text("rights.access", language).format(times=_times(free_access, language)),
+        text("rights.rectification", language),
+        text("rights.erasure", language),
+        text("rights.restriction", language),
+        text("rights.objection", language),
+        text("rights.consent", language),
+        portability,
+        text("rights.complaint", language).format(
+            authority=controller.supervisory_authority.in_(language),
+            url=controller.supervisory_authority_url,
+        ),
+        exercise,
+    ]
