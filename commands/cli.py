@@ -29,7 +29,8 @@ from ledger.compliance import Processing, judge
 from ledger.errors import InvalidCommand, KirjuriError
 from ledger.policy import LegalBasis, load_policy
 from projections import queries
-from projections.reports.access import build_access_report, build_export
+from projections.reports.access import build_access_report
+from projections.reports.export import build_export
 from projections.reports.render import render_html, render_json, render_markdown
 
 if TYPE_CHECKING:

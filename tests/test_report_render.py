@@ -99,6 +99,8 @@ def _held(value: str | None, day: str, current: bool, lang: str) -> HeldValue:
 
 def _transfer(lang: str) -> Disclosure:
     return Disclosure(
+        recipient="helpdesk_us",
+        recipient_name="Helpdesk Inc.",
         occurred_at=_at("2025-02-10"),
         kind="transfer",
         categories=["email"],
@@ -137,6 +139,7 @@ def _report(lang: str = "en", number_in_year: int = 1) -> AccessReport:
             due_on=date(2025, 2, 28),
             extended=False,
             extension_reason=None,
+            extension_notified_on=None,
             status="open",
             free_of_charge=number_in_year == 1,
             number_in_year=number_in_year,
@@ -184,9 +187,13 @@ def _report(lang: str = "en", number_in_year: int = 1) -> AccessReport:
                 retention="relationship",
                 retention_label="Customer relationship + 2 years",
                 criteria="Kept while the company is a customer, then 2 years.",
+                kept_against_erasure=False,
+                legal_ground=None,
             )
         ],
-        sources=[SourceEntry(id="self", label="You", categories=["email"])],
+        sources=[
+            SourceEntry(id="self", label="You", from_subject=True, categories=["email"])
+        ],
         automated_decision_making=text("automated_decision_making", lang),
         rights=rights_texts(_policy(), lang),
         supervisory_authority="Tietosuojavaltuutetun toimisto",

@@ -7,6 +7,7 @@ whose key was destroyed shows as erased, never as an error.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.policy import Policy
 
-__all__ = ["AccessReport", "PortabilityExport", "build_access_report", "build_export"]
+__all__ = ["AccessReport", "build_access_report"]
 
 Language = Literal["en", "fi"]
 
@@ -61,6 +62,8 @@ class Switch(_Part):
 
 
 class Disclosure(_Part):
+    recipient: str
+    recipient_name: str
     occurred_at: datetime
     kind: str
     categories: list[str]
@@ -89,11 +92,15 @@ class RetentionEntry(_Part):
     retention: str
     retention_label: str
     criteria: str
+    # Art. 17(3): whether, and on which legal ground, erasure does not reach it.
+    kept_against_erasure: bool
+    legal_ground: str | None
 
 
 class SourceEntry(_Part):
     id: str
     label: str
+    from_subject: bool
     categories: list[str]
 
 
@@ -105,6 +112,7 @@ class RequestEntry(_Part):
     due_on: date
     extended: bool
     extension_reason: str | None
+    extension_notified_on: date | None
     status: str
     free_of_charge: bool
     number_in_year: int
@@ -146,9 +154,10 @@ class AccessReport(_Part):
     supervisory_authority_url: str
 
 
-def _open(
+def open_sealed(
     ledger: Ledger, subject: UUID, category: str, sealed_json: str | None
 ) -> str | None:
+    """A stored value in clear, or None when it is erased (key destroyed)."""
     if sealed_json is None:
         return None
     try:
@@ -172,6 +181,18 @@ def _latest_switches(
     return latest
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every part of one report is built from."""
+
+    ledger: Ledger
+    policy: Policy
+    subject: UUID
+    lang: Language
+    found: dict[str, Any]
+    disclosures: list[dict[str, Any]]
+
+
 def build_access_report(
     ledger: Ledger,
     subject_id: UUID,
@@ -179,126 +200,152 @@ def build_access_report(
     request_id: str | None = None,
     today: date | None = None,
 ) -> AccessReport:
-    policy = ledger.policy
-    database = ledger.database
-    found = queries.contact(database, str(subject_id))
+    found = queries.contact(ledger.database, str(subject_id))
     if found is None:
         raise UnknownSubject(str(subject_id))
-    row = found["subject"]
-    lang = language
-
-    values = found["values"]
-    current_versions = {}
-    for value in values:  # oldest first: the last per category is current
-        current_versions[value["category"]] = value["version"]
-    personal_data = [
-        HeldValue(
-            category=v["category"],
-            category_label=policy.category(v["category"]).label.in_(lang),
-            value=_open(ledger, subject_id, v["category"], v["sealed"]),
-            source=v["source"],
-            source_label=policy.source(v["source"]).label.in_(lang),
-            occurred_at=datetime.fromisoformat(v["occurred_at"]),
-            rectified=bool(v["rectified"]),
-            current=current_versions[v["category"]] == v["version"],
-        )
-        for v in values
-    ]
-
-    disclosures = queries.disclosures_of(database, str(subject_id))
-    purpose_ids: list[str] = []
-    for v in values:
-        purpose_ids += [p for p in v["purposes"].split(",") if p]
-    purpose_ids += [d["purpose"] for d in disclosures]
+    ctx = _Context(
+        ledger,
+        ledger.policy,
+        subject_id,
+        language,
+        found,
+        queries.disclosures_of(ledger.database, str(subject_id)),
+    )
+    recipients, transfers = _recipients(ctx)
     switches = found["switches"]
-    consents = _latest_switches(switches, "consent")
-    purpose_ids += list(consents)
-    purposes = [
-        PurposeEntry(
-            id=p.id,
-            label=p.label.in_(lang),
-            legal_basis=p.legal_basis.value,
-            legal_basis_label=text(f"basis.{p.legal_basis.value}", lang),
-            legal_basis_dpv=p.legal_basis.dpv,
-        )
-        for p in policy.purposes
-        if p.id in set(purpose_ids)
-    ]
-
-    def switch(name: str, label: str, s: dict[str, Any]) -> Switch:
-        return Switch(
-            name=name,
-            label=label,
-            active=bool(s["active"]),
-            since=datetime.fromisoformat(s["since"]),
-            channel=s["channel"],
-            evidence=s["evidence"],
-        )
-
-    objections = _latest_switches(switches, "objection")
     restriction = _latest_switches(switches, "restriction").get("processing")
-
-    recipients, transfers = _recipients(policy, disclosures, lang)
-
-    held_categories = sorted({v["category"] for v in values} | {"company"})
-    retention = [
-        RetentionEntry(
-            category=c,
-            category_label=policy.category(c).label.in_(lang),
-            retention=policy.retention_of(c).id,
-            retention_label=policy.retention_of(c).label.in_(lang),
-            criteria=policy.retention_of(c).criteria.in_(lang),
-        )
-        for c in held_categories
-        if c in {cat.id for cat in policy.categories}
-    ]
-    by_source: dict[str, list[str]] = {row["source"]: ["company"]}
-    for v in values:
-        by_source.setdefault(v["source"], [])
-        if v["category"] not in by_source[v["source"]]:
-            by_source[v["source"]].append(v["category"])
-    sources = [
-        SourceEntry(id=s, label=policy.source(s).label.in_(lang), categories=cats)
-        for s, cats in by_source.items()
-    ]
-
-    status = _status(switches, row["left_at"])
-    controller = policy.controller
+    controller = ctx.policy.controller
     return AccessReport(
-        language=lang,
+        language=language,
         generated_at=datetime.now(UTC),
         controller=Party(
             name=controller.name,
             address=controller.address,
-            contact=controller.contact.in_(lang),
+            contact=controller.contact.in_(language),
         ),
-        subject=SubjectEntry(
-            id=str(subject_id),
-            company=_open(ledger, subject_id, "company", row["company_name"]),
-            business_id=_open(ledger, subject_id, "company", row["business_id"]),
-            status=status,
-            registered_at=_moment(row["registered_at"]),
-            left_at=_moment(row["left_at"]),
-        ),
-        request=_request(database, subject_id, request_id, today),
-        personal_data=personal_data,
-        purposes=purposes,
-        consents=[
-            switch(n, policy.purpose(n).label.in_(lang), s) for n, s in consents.items()
-        ],
-        objections=[
-            switch(n, text(f"objection.{n}", lang), s) for n, s in objections.items()
-        ],
+        subject=_subject(ctx),
+        request=_request(ctx, request_id, today),
+        personal_data=_personal_data(ctx),
+        purposes=_purposes(ctx),
+        consents=_switches(ctx, "consent"),
+        objections=_switches(ctx, "objection"),
         restricted=bool(restriction and restriction["active"]),
         recipients=recipients,
         transfers=transfers,
-        retention=retention,
-        sources=sources,
-        automated_decision_making=text("automated_decision_making", lang),
-        rights=rights_texts(policy, lang),
-        supervisory_authority=controller.supervisory_authority.in_(lang),
+        retention=_retention(ctx),
+        sources=_sources(ctx),
+        automated_decision_making=text("automated_decision_making", language),
+        rights=rights_texts(ctx.policy, language),
+        supervisory_authority=controller.supervisory_authority.in_(language),
         supervisory_authority_url=controller.supervisory_authority_url,
     )
+
+
+def _subject(ctx: _Context) -> SubjectEntry:
+    row = ctx.found["subject"]
+    return SubjectEntry(
+        id=str(ctx.subject),
+        company=open_sealed(ctx.ledger, ctx.subject, "company", row["company_name"]),
+        business_id=open_sealed(ctx.ledger, ctx.subject, "company", row["business_id"]),
+        status=_status(ctx.found["switches"], row["left_at"]),
+        registered_at=_moment(row["registered_at"]),
+        left_at=_moment(row["left_at"]),
+    )
+
+
+def _personal_data(ctx: _Context) -> list[HeldValue]:
+    values = ctx.found["values"]
+    # Rows come oldest first: the last of each category is the current value.
+    current = {v["category"]: v["version"] for v in values}
+    return [
+        HeldValue(
+            category=v["category"],
+            category_label=ctx.policy.category(v["category"]).label.in_(ctx.lang),
+            value=open_sealed(ctx.ledger, ctx.subject, v["category"], v["sealed"]),
+            source=v["source"],
+            source_label=ctx.policy.source(v["source"]).label.in_(ctx.lang),
+            occurred_at=datetime.fromisoformat(v["occurred_at"]),
+            rectified=bool(v["rectified"]),
+            current=current[v["category"]] == v["version"],
+        )
+        for v in values
+    ]
+
+
+def _purposes(ctx: _Context) -> list[PurposeEntry]:
+    """Every purpose the person's data was collected, used or disclosed for."""
+    used = {p for v in ctx.found["values"] for p in v["purposes"].split(",") if p}
+    used |= {d["purpose"] for d in ctx.disclosures}
+    used |= set(_latest_switches(ctx.found["switches"], "consent"))
+    return [
+        PurposeEntry(
+            id=p.id,
+            label=p.label.in_(ctx.lang),
+            legal_basis=p.legal_basis.value,
+            legal_basis_label=text(f"basis.{p.legal_basis.value}", ctx.lang),
+            legal_basis_dpv=p.legal_basis.dpv,
+        )
+        for p in ctx.policy.purposes
+        if p.id in used
+    ]
+
+
+def _switches(ctx: _Context, kind: str) -> list[Switch]:
+    def label(name: str) -> str:
+        if kind == "consent":
+            return ctx.policy.purpose(name).label.in_(ctx.lang)
+        return text(f"objection.{name}", ctx.lang)
+
+    return [
+        Switch(
+            name=name,
+            label=label(name),
+            active=bool(row["active"]),
+            since=datetime.fromisoformat(row["since"]),
+            channel=row["channel"],
+            evidence=row["evidence"],
+        )
+        for name, row in _latest_switches(ctx.found["switches"], kind).items()
+    ]
+
+
+def _retention(ctx: _Context) -> list[RetentionEntry]:
+    held = sorted({v["category"] for v in ctx.found["values"]} | {"company"})
+    entries = []
+    for category in held:
+        kept = ctx.policy.retention_of(category)
+        entries.append(
+            RetentionEntry(
+                category=category,
+                category_label=ctx.policy.category(category).label.in_(ctx.lang),
+                retention=kept.id,
+                retention_label=kept.label.in_(ctx.lang),
+                criteria=kept.criteria.in_(ctx.lang),
+                kept_against_erasure=kept.keeps_against_erasure,
+                legal_ground=kept.legal_ground.in_(ctx.lang)
+                if kept.legal_ground
+                else None,
+            )
+        )
+    return entries
+
+
+def _sources(ctx: _Context) -> list[SourceEntry]:
+    # The company details came with the registration, from its source.
+    by_source: dict[str, list[str]] = {ctx.found["subject"]["source"]: ["company"]}
+    for v in ctx.found["values"]:
+        categories = by_source.setdefault(v["source"], [])
+        if v["category"] not in categories:
+            categories.append(v["category"])
+    return [
+        SourceEntry(
+            id=source_id,
+            label=ctx.policy.source(source_id).label.in_(ctx.lang),
+            from_subject=ctx.policy.source(source_id).from_subject,
+            categories=categories,
+        )
+        for source_id, categories in by_source.items()
+    ]
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -314,62 +361,75 @@ def _status(switches: list[dict[str, Any]], left_at: str | None) -> str:
     return "customer" if relationship["active"] else "former_customer"
 
 
-def _recipients(
-    policy: Policy, disclosures: list[dict[str, Any]], lang: Language
-) -> tuple[list[RecipientEntry], list[Disclosure]]:
+def _recipients(ctx: _Context) -> tuple[list[RecipientEntry], list[Disclosure]]:
     grouped: dict[str, list[Disclosure]] = {}
-    transfers: list[Disclosure] = []
-    for d in disclosures:
-        categories = d["categories"].split(",")
-        entry = Disclosure(
-            occurred_at=datetime.fromisoformat(d["occurred_at"]),
-            kind=d["kind"],
-            categories=categories,
-            category_labels=[policy.category(c).label.in_(lang) for c in categories],
-            purpose=d["purpose"],
-            purpose_label=policy.purpose(d["purpose"]).label.in_(lang),
-            legal_basis=d["legal_basis"],
-            reference=d["reference"],
-            country=d["country"],
-            safeguard=d["safeguard"],
-            safeguard_label=text(f"safeguard.{d['safeguard']}", lang)
-            if d["safeguard"]
-            else None,
-        )
-        grouped.setdefault(d["recipient"], []).append(entry)
-        if d["kind"] == "transfer":
-            transfers.append(entry)
+    for row in ctx.disclosures:
+        grouped.setdefault(row["recipient"], []).append(_disclosure(ctx, row))
     recipients = []
     for recipient_id, entries in grouped.items():
-        recipient = policy.recipient(recipient_id)
-        kind = policy.recipient_type(recipient.type)
+        recipient = ctx.policy.recipient(recipient_id)
+        kind = ctx.policy.recipient_type(recipient.type)
         recipients.append(
             RecipientEntry(
                 id=recipient.id,
                 name=recipient.name,
-                type_label=kind.label.in_(lang),
+                type_label=kind.label.in_(ctx.lang),
                 role=kind.role.value,
                 country=recipient.country,
                 disclosures=entries,
             )
         )
+    transfers = [
+        d for entries in grouped.values() for d in entries if d.kind == "transfer"
+    ]
+    transfers.sort(key=lambda d: d.occurred_at)
     return recipients, transfers
 
 
-def _request(
-    database: Any, subject_id: UUID, request_id: str | None, today: date | None
-) -> RequestEntry | None:
-    rows = queries.requests(database, str(subject_id), today)
-    access = [r for r in rows if r["request_type"] == "access"]
-    chosen = (
-        next((r for r in rows if r["request_id"] == request_id), None)
-        if request_id
-        else (access[-1] if access else None)
+def _disclosure(ctx: _Context, row: dict[str, Any]) -> Disclosure:
+    categories = row["categories"].split(",")
+    safeguard = row["safeguard"]
+    return Disclosure(
+        recipient=row["recipient"],
+        recipient_name=ctx.policy.recipient(row["recipient"]).name,
+        occurred_at=datetime.fromisoformat(row["occurred_at"]),
+        kind=row["kind"],
+        categories=categories,
+        category_labels=[
+            ctx.policy.category(c).label.in_(ctx.lang) for c in categories
+        ],
+        purpose=row["purpose"],
+        purpose_label=ctx.policy.purpose(row["purpose"]).label.in_(ctx.lang),
+        legal_basis=row["legal_basis"],
+        reference=row["reference"],
+        country=row["country"],
+        safeguard=safeguard,
+        safeguard_label=text(f"safeguard.{safeguard}", ctx.lang) if safeguard else None,
     )
-    if chosen is None:
-        if request_id:
+
+
+def _free_requests_per_year(policy: Policy, request_type: str) -> int | None:
+    """How many requests of a type are free each calendar year (None: all)."""
+    return {
+        "access": policy.rights.free_access_requests_per_year,
+        "portability": policy.rights.free_portability_requests_per_year,
+    }.get(request_type)
+
+
+def _request(
+    ctx: _Context, request_id: str | None, today: date | None
+) -> RequestEntry | None:
+    rows = queries.requests(ctx.ledger.database, str(ctx.subject), today)
+    if request_id is not None:
+        chosen = next((r for r in rows if r["request_id"] == request_id), None)
+        if chosen is None:
             raise InvalidCommand("request", f"no request {request_id} for this subject")
+    else:
+        access = [r for r in rows if r["request_type"] == "access"]
+        chosen = access[-1] if access else None
+    if chosen is None:
         return None
+    free = _free_requests_per_year(ctx.policy, chosen["request_type"])
     return RequestEntry(
         request_id=chosen["request_id"],
         type=chosen["request_type"],
@@ -378,52 +438,13 @@ def _request(
         due_on=date.fromisoformat(chosen["due_on"]),
         extended=chosen["extension_reason"] is not None,
         extension_reason=chosen["extension_reason"],
+        extension_notified_on=_day(chosen["extension_notified_on"]),
         status=chosen["status"],
-        free_of_charge=chosen["number_in_year"] == 1,
+        # Art. 15(3): the first copy is always free, whatever the policy says.
+        free_of_charge=free is None or chosen["number_in_year"] <= max(free, 1),
         number_in_year=chosen["number_in_year"],
     )
 
 
-class PortabilityExport(_Part):
-    """Art. 20: the data the person provided, on consent or contract."""
-
-    format: str = "kirjuri-portability/1"
-    generated_at: datetime
-    controller: str
-    subject: str
-    data: list[dict[str, Any]]
-
-
-def build_export(ledger: Ledger, subject_id: UUID) -> PortabilityExport:
-    policy = ledger.policy
-    found = queries.contact(ledger.database, str(subject_id))
-    if found is None:
-        raise UnknownSubject(str(subject_id))
-    data = []
-    for v in found["values"]:
-        category = policy.category(v["category"])
-        source = policy.source(v["source"])
-        bases = {
-            policy.purpose(p).legal_basis.value for p in v["purposes"].split(",") if p
-        }
-        if not (category.provided_by_subject and source.from_subject):
-            continue
-        if v["rectified"] == 0 and not bases & {"consent", "contract"}:
-            continue
-        value = _open(ledger, subject_id, v["category"], v["sealed"])
-        if value is None:
-            continue
-        data.append(
-            {
-                "category": category.id,
-                "label": category.label.en,
-                "value": value,
-                "provided_at": v["occurred_at"],
-            }
-        )
-    return PortabilityExport(
-        generated_at=datetime.now(UTC),
-        controller=policy.controller.name,
-        subject=str(subject_id),
-        data=data,
-    )
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
     from projections.reports.access import (
         AccessReport,
-        Disclosure,
         HeldValue,
         RecipientEntry,
         Switch,
@@ -361,20 +360,13 @@ def _automated(report: AccessReport) -> Section:
     return Section("h-automated", heading, (Para(report.automated_decision_making),))
 
 
-def _recipient_of(report: AccessReport, disclosure: Disclosure) -> str:
-    for recipient in report.recipients:
-        if disclosure in recipient.disclosures:
-            return recipient.name
-    return _BLANK
-
-
 def _transfers(report: AccessReport) -> Section:
     lang = report.language
     cols = ("label.date", "label.recipient", "label.country", "label.categories")
     rows = tuple(
         (
             _moment_day(t.occurred_at, lang),
-            _recipient_of(report, t),
+            t.recipient_name,
             t.country,
             ", ".join(t.category_labels),
             t.safeguard_label or _or_blank(t.safeguard),
