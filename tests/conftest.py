@@ -12,11 +12,12 @@ import psycopg
 import pytest
 
 from commands.bootstrap import Settings
+from commands.cli import main
 from commands.service import Kirjuri
 from tests.pgserver import postgres_server
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 POLICY = Path(__file__).resolve().parent.parent / "policies" / "fluiconnecto.toml"
 
@@ -51,3 +52,25 @@ def kirjuri(settings: Settings) -> Iterator[Kirjuri]:
     with Kirjuri.open(settings, create=True) as opened:
         opened.ledger.adopt_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))
         yield opened
+
+
+@pytest.fixture
+def cli(
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> Callable[..., tuple[int, str, str]]:
+    """Run ``kirjuri ARGS`` in-process against the backend under test."""
+    monkeypatch.chdir(tmp_path)
+    url = settings.database_url or f"sqlite:{settings.sqlite_path}"
+    monkeypatch.setenv("KIRJURI_DATABASE_URL", url)
+    monkeypatch.setenv("KIRJURI_MASTER_KEY", settings.master_key or "")
+    monkeypatch.setenv("KIRJURI_LOG_LEVEL", "debug")
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run

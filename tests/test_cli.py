@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 import pytest
 
-from commands.cli import main
-
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -27,28 +25,6 @@ EXAMPLES = ROOT / "examples"
 POLICY = ROOT / "policies" / "fluiconnecto.toml"
 AINO = "aino.virtanen@esimerkki.fi"
 MIKKO = "mikko.korhonen@korhonenhydro.example"
-
-
-@pytest.fixture
-def cli(
-    settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-) -> Callable[..., tuple[int, str, str]]:
-    """Run ``kirjuri ARGS`` in-process against the backend under test."""
-    monkeypatch.chdir(tmp_path)
-    url = settings.database_url or f"sqlite:{settings.sqlite_path}"
-    monkeypatch.setenv("KIRJURI_DATABASE_URL", url)
-    monkeypatch.setenv("KIRJURI_MASTER_KEY", settings.master_key or "")
-    monkeypatch.setenv("KIRJURI_LOG_LEVEL", "debug")
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main([str(a) for a in args])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 @pytest.fixture
