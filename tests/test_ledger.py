@@ -352,3 +352,30 @@ def test_rebuilt_read_models_equal_incrementally_built_ones(kirjuri: Kirjuri) ->
     assert kirjuri.projector.rebuild() == kirjuri.ledger.head()
     assert snapshot() == incremental
     assert all(any(rows) for rows in incremental[:1])
+
+
+def test_two_projectors_catching_up_apply_each_event_once(kirjuri: Kirjuri) -> None:
+    """A second process catching up the same log neither skips nor repeats."""
+    from projections.runner import Projector
+
+    register(kirjuri)
+    other = Projector(kirjuri.ledger, batch_size=2)
+    run(
+        kirjuri,
+        kind="disclose",
+        subject=EMAIL,
+        recipient="customs_us",
+        categories=["name"],
+        purpose="customs_export",
+    )
+    for _ in range(3):
+        run(kirjuri, kind="request", subject=EMAIL, type="access", channel="post")
+    # It read its positions before the first projector moved on: its stale
+    # batch must roll back whole, and it must resume from the true positions.
+    stale = iter([dict.fromkeys(other.positions(), 0)])
+    true_positions = other.positions
+    other.positions = lambda: next(stale, None) or true_positions()  # type: ignore[method-assign]
+    assert other.catch_up() == 0
+    rows = queries.history(kirjuri.ledger.database, queries.HistoryFilter())
+    assert len(rows) == kirjuri.ledger.head() - 1  # every subject event, once
+    assert set(other.positions().values()) == {kirjuri.ledger.head()}
