@@ -225,7 +225,8 @@ def write_markdown(results: dict[str, Any]) -> str:
     lines = [
         "# Benchmarks",
         "",
-        f"Measured {results['date']} on {results['machine']} ({results['cpus']} cores), "
+        f"Measured {results['date']} on {results['machine']} "
+        f"({results['cpus']} cores), "
         f"Python {results['python']}, {results['events']} events per backend, by "
         "`make bench`. Every figure sits beside its baseline from the same run.",
         "",
