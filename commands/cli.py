@@ -359,10 +359,15 @@ HISTORY_COLUMNS = (
 )
 
 
+def _subject_filter(kirjuri: Kirjuri, reference: str | None) -> str | None:
+    """An optional subject filter, resolved, with read models brought current."""
+    kirjuri.catch_up()
+    return str(kirjuri.resolve(reference)) if reference else None
+
+
 def _run_history(args: argparse.Namespace, settings: Settings) -> int:
     with _open(settings) as kirjuri:
-        subject = str(kirjuri.resolve(args.subject)) if args.subject else None
-        kirjuri.catch_up()
+        subject = _subject_filter(kirjuri, args.subject)
         rows = queries.history(
             kirjuri.ledger.database,
             queries.HistoryFilter(
@@ -397,8 +402,7 @@ def _run_state(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run_findings(args: argparse.Namespace, settings: Settings) -> int:
     with _open(settings) as kirjuri:
-        subject = str(kirjuri.resolve(args.subject)) if args.subject else None
-        kirjuri.catch_up()
+        subject = _subject_filter(kirjuri, args.subject)
         rows = queries.findings(kirjuri.ledger.database, subject)
     columns = (
         "occurred_at",
@@ -414,8 +418,7 @@ def _run_findings(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run_requests(args: argparse.Namespace, settings: Settings) -> int:
     with _open(settings) as kirjuri:
-        subject = str(kirjuri.resolve(args.subject)) if args.subject else None
-        kirjuri.catch_up()
+        subject = _subject_filter(kirjuri, args.subject)
         rows = queries.requests(kirjuri.ledger.database, subject, date.today())
     if args.open:
         rows = [r for r in rows if r["status"] == "open"]

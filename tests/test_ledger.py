@@ -12,6 +12,7 @@ from commands.models import parse_command
 from ledger import events as ev
 from ledger.errors import ConcurrencyConflict, InvalidCommand, UnknownSubject
 from projections import queries
+from projections.runner import Projector
 
 if TYPE_CHECKING:
     from commands.handlers import Outcome
@@ -35,6 +36,20 @@ def register(kirjuri: Kirjuri, email: str = EMAIL, at: str = "2025-01-10") -> Ou
         phone="+358 40 123 4567",
         source="event_attendee_list",
         at=at,
+    )
+
+
+def disclose(
+    kirjuri: Kirjuri, recipient: str, purpose: str, categories: list[str], **more: str
+) -> Outcome:
+    return run(
+        kirjuri,
+        kind="disclose",
+        subject=EMAIL,
+        recipient=recipient,
+        categories=categories,
+        purpose=purpose,
+        **more,
     )
 
 
@@ -104,15 +119,7 @@ def test_disclosure_to_customs_abroad_is_recorded_as_a_transfer(
     kirjuri: Kirjuri,
 ) -> None:
     register(kirjuri)
-    outcome = run(
-        kirjuri,
-        kind="disclose",
-        subject=EMAIL,
-        recipient="customs_us",
-        categories=["name", "company"],
-        purpose="customs_export",
-        reference="10057",
-    )
+    outcome = disclose(kirjuri, "customs_us", "customs_export", ["name", "company"])
     transfer = outcome.events[0]
     assert isinstance(transfer, ev.DataTransferred)
     assert (transfer.country, transfer.safeguard.value) == ("US", "art49_contract")
@@ -120,14 +127,8 @@ def test_disclosure_to_customs_abroad_is_recorded_as_a_transfer(
 
 def test_breach_is_recorded_and_flagged_not_dropped(kirjuri: Kirjuri) -> None:
     register(kirjuri)
-    outcome = run(
-        kirjuri,
-        kind="disclose",
-        subject=EMAIL,
-        recipient="marketing_partner",
-        categories=["email"],
-        purpose="partner_marketing",
-        at="2025-02-01",
+    outcome = disclose(
+        kirjuri, "marketing_partner", "partner_marketing", ["email"], at="2025-02-01"
     )
     assert [e.STORED_NAME for e in outcome.events] == ["DataDisclosed", "FindingRaised"]
     rows = queries.findings(kirjuri.ledger.database)
@@ -155,23 +156,11 @@ def test_consent_is_judged_at_the_time_processing_happened(kirjuri: Kirjuri) -> 
         at="2025-06-15",
     )
     # Reported late, but it happened while consent was in force.
-    late = run(
-        kirjuri,
-        kind="disclose",
-        subject=EMAIL,
-        recipient="marketing_partner",
-        categories=["email"],
-        purpose="partner_marketing",
-        at="2025-03-01",
+    late = disclose(
+        kirjuri, "marketing_partner", "partner_marketing", ["email"], at="2025-03-01"
     )
-    after = run(
-        kirjuri,
-        kind="disclose",
-        subject=EMAIL,
-        recipient="marketing_partner",
-        categories=["email"],
-        purpose="partner_marketing",
-        at="2025-06-20",
+    after = disclose(
+        kirjuri, "marketing_partner", "partner_marketing", ["email"], at="2025-06-20"
     )
     assert late.findings == []
     assert [f.rule for f in after.findings] == ["consent_required"]
@@ -318,23 +307,9 @@ def test_state_as_of_a_past_date_comes_from_the_events(kirjuri: Kirjuri) -> None
 
 def test_rebuilt_read_models_equal_incrementally_built_ones(kirjuri: Kirjuri) -> None:
     register(kirjuri)
-    run(
-        kirjuri,
-        kind="disclose",
-        subject=EMAIL,
-        recipient="customs_us",
-        categories=["name"],
-        purpose="customs_export",
-    )
+    disclose(kirjuri, "customs_us", "customs_export", ["name"])
     run(kirjuri, kind="request", subject=EMAIL, type="access", channel="post")
-    run(
-        kirjuri,
-        kind="disclose",
-        subject=EMAIL,
-        recipient="marketing_partner",
-        categories=["email"],
-        purpose="partner_marketing",
-    )
+    disclose(kirjuri, "marketing_partner", "partner_marketing", ["email"])
     database = kirjuri.ledger.database
 
     def snapshot() -> list[Any]:
@@ -356,18 +331,9 @@ def test_rebuilt_read_models_equal_incrementally_built_ones(kirjuri: Kirjuri) ->
 
 def test_two_projectors_catching_up_apply_each_event_once(kirjuri: Kirjuri) -> None:
     """A second process catching up the same log neither skips nor repeats."""
-    from projections.runner import Projector
-
     register(kirjuri)
     other = Projector(kirjuri.ledger, batch_size=2)
-    run(
-        kirjuri,
-        kind="disclose",
-        subject=EMAIL,
-        recipient="customs_us",
-        categories=["name"],
-        purpose="customs_export",
-    )
+    disclose(kirjuri, "customs_us", "customs_export", ["name"])
     for _ in range(3):
         run(kirjuri, kind="request", subject=EMAIL, type="access", channel="post")
     # It read its positions before the first projector moved on: its stale
