@@ -16,11 +16,14 @@ from urllib.parse import parse_qs, unquote, urlparse
 import structlog
 
 from ledger.application import Ledger
+from ledger.checkpoints import load_or_create_signing_key
 from ledger.errors import ConfigurationError
 from ledger.keys import MasterKey, load_or_create_master_key
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 __all__ = ["Settings", "build_ledger"]
 
@@ -35,6 +38,9 @@ class Settings:
     sqlite_path: Path = DEFAULT_SQLITE_PATH
     master_key: str | None = None
     master_key_file: Path | None = None
+    signing_key: str | None = None
+    signing_key_file: Path | None = None
+    auto_checkpoint: bool = True
     log_level: str = "info"
 
     @classmethod
@@ -51,6 +57,12 @@ class Settings:
             sqlite_path=sqlite_path,
             master_key=env.get("KIRJURI_MASTER_KEY") or None,
             master_key_file=Path(key_file) if key_file else None,
+            signing_key=env.get("KIRJURI_SIGNING_KEY") or None,
+            signing_key_file=Path(signing)
+            if (signing := env.get("KIRJURI_SIGNING_KEY_FILE"))
+            else None,
+            auto_checkpoint=env.get("KIRJURI_AUTO_CHECKPOINT", "yes").lower()
+            not in ("0", "no", "false", "off"),
             log_level=env.get("KIRJURI_LOG_LEVEL", "info"),
         )
 
@@ -62,6 +74,15 @@ class Settings:
         if self.database_url is None:
             return self.sqlite_path.with_name(self.sqlite_path.name + ".master-key")
         return Path("kirjuri.master-key")
+
+    @property
+    def signing_file(self) -> Path:
+        """The Ed25519 signing key file: named, or beside the master key."""
+        if self.signing_key_file is not None:
+            return self.signing_key_file
+        return self.key_file.with_name(
+            self.key_file.name.replace("master-key", "signing-key")
+        )
 
     def eventsourcing_env(self) -> dict[str, str]:
         if self.database_url is None:
@@ -104,6 +125,18 @@ def master_key(settings: Settings, *, create: bool) -> MasterKey:
         log.warning(
             "master key created; back it up apart from the database",
             path=str(settings.key_file),
+        )
+    return key
+
+
+def signing_key(settings: Settings, *, create: bool) -> Ed25519PrivateKey:
+    key, created = load_or_create_signing_key(
+        settings.signing_file, settings.signing_key, create=create
+    )
+    if created:
+        log.warning(
+            "checkpoint signing key created; give its public key to your auditors",
+            path=str(settings.signing_file),
         )
     return key
 

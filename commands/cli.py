@@ -20,6 +20,7 @@ from eventsourcing.persistence import PersistenceError
 from commands import models
 from commands.bootstrap import Settings
 from commands.importer import import_contacts
+from commands.integrity import add_integrity_verbs
 from commands.logs import configure_logging
 from commands.output import write_rows
 from commands.progress import progress_for
@@ -139,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=_run_export)
 
     _add_query_verbs(sub)
+    add_integrity_verbs(sub)
     return parser
 
 
@@ -236,6 +238,13 @@ def _run_command(args: argparse.Namespace, settings: Settings) -> int:
     return EX_OK
 
 
+def _auto_checkpoint(kirjuri: Kirjuri) -> None:
+    """Sign the tree after a batch, unless KIRJURI_AUTO_CHECKPOINT=no."""
+    if kirjuri.settings.auto_checkpoint:
+        stored = kirjuri.checkpoint()
+        print(f"checkpoint {stored.checkpoint.size} signed", file=sys.stderr)
+
+
 def _run_apply(args: argparse.Namespace, settings: Settings) -> int:
     """Each line is one atomic command; a bad line is reported, others recorded."""
     stream = sys.stdin if args.file == "-" else Path(args.file).open(encoding="utf-8")  # noqa: SIM115
@@ -251,6 +260,7 @@ def _run_apply(args: argparse.Namespace, settings: Settings) -> int:
                 rejected += 1
                 print(f"kirjuri: line {number}: {err}", file=sys.stderr)
         kirjuri.catch_up(progress_for("projections"))
+        _auto_checkpoint(kirjuri)
     print(f"recorded {recorded}, rejected {rejected}")
     return EX_OK if rejected == 0 else InvalidCommand.exit_code
 
@@ -266,6 +276,7 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
             reported_by=args.reported_by,
             progress=progress_for(f"import {args.file.name}"),
         )
+        _auto_checkpoint(kirjuri)
     for line, error in report.rejected:
         print(f"kirjuri: {args.file}:{line}: rejected: {error}", file=sys.stderr)
     print(

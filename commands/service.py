@@ -11,10 +11,13 @@ from uuid import UUID
 
 import structlog
 
-from commands.bootstrap import Settings, build_ledger
+from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.handlers import Outcome, handle
+from ledger.checkpoints import Signer
 from ledger.errors import InvalidCommand, UnknownSubject
+from ledger.notary import Notary, StoredCheckpoint, ledger_origin
 from projections import queries
+from projections.merkle import MerkleStore
 from projections.runner import Projector
 
 if TYPE_CHECKING:
@@ -29,14 +32,51 @@ _MIN_PREFIX = 8
 
 
 class Kirjuri:
-    def __init__(self, ledger: Ledger, projector: Projector) -> None:
+    def __init__(
+        self, ledger: Ledger, projector: Projector, settings: Settings | None = None
+    ) -> None:
         self.ledger = ledger
         self.projector = projector
+        self.settings = settings or Settings()
+        self.merkle = MerkleStore(ledger.database)
+        self.origin = ledger_origin(ledger.database)
+        self._signer: Signer | None = None
+        self.notary = Notary(ledger.database, self.merkle, self.signer)
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool = False) -> Kirjuri:
         ledger = build_ledger(settings, create=create)
-        return cls(ledger, Projector(ledger))
+        kirjuri = cls(ledger, Projector(ledger), settings)
+        if create:
+            kirjuri.signer(create=True)
+        return kirjuri
+
+    def signer(self, *, create: bool = False) -> Signer:
+        """The checkpoint signer, its key loaded (or made, at init) on first use."""
+        if self._signer is None:
+            key = signing_key(self.settings, create=create)
+            self._signer = Signer(self.origin, key)
+        return self._signer
+
+    def last_verified(self) -> int | None:
+        """The sequence up to which the last clean verify reached."""
+        with self.ledger.database.transaction(commit=False) as cursor:
+            cursor.execute("SELECT value FROM {p}kirjuri_meta WHERE name = 'verified'")
+            row = cursor.fetchone()
+        return None if row is None else int(row["value"])
+
+    def remember_verified(self, sequence: int) -> None:
+        with self.ledger.database.transaction() as cursor:
+            cursor.execute(
+                "INSERT INTO {p}kirjuri_meta (name, value) VALUES ('verified', %s)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (str(sequence),),
+            )
+
+    def checkpoint(self) -> StoredCheckpoint:
+        """Bring the Merkle log up to date and sign it."""
+        self.catch_up()
+        return self.notary.issue()
 
     def close(self) -> None:
         self.ledger.close()

@@ -25,11 +25,14 @@ if TYPE_CHECKING:
 __all__ = [
     "EMPTY_ROOT",
     "consistency_proof",
+    "consistency_ranges",
     "inclusion_proof",
+    "inclusion_ranges",
     "leaf_hash",
     "merkle_root",
     "node_hash",
     "root_from_hashes",
+    "subtrees",
     "verify_consistency",
     "verify_inclusion",
 ]
@@ -72,32 +75,45 @@ def merkle_root(leaves: Sequence[bytes]) -> bytes:
     return root_from_hashes([leaf_hash(leaf) for leaf in leaves])
 
 
-def _path(index: int, hashes: Sequence[bytes]) -> list[bytes]:
-    """RFC 9162 PATH(m, D[n]) over leaf hashes."""
-    n = len(hashes)
-    if n <= 1:
+def inclusion_ranges(index: int, size: int, start: int = 0) -> list[tuple[int, int]]:
+    """The leaf ranges whose subtree hashes form PATH(index, D[size]), in order.
+
+    Shared by the pure proofs below and by proofs served from stored nodes:
+    every range starts at a multiple of its largest power-of-two part.
+    """
+    if size <= 1:
         return []
-    k = _split(n)
+    k = _split(size)
     if index < k:
-        return [*_path(index, hashes[:k]), root_from_hashes(hashes[k:])]
-    return [*_path(index - k, hashes[k:]), root_from_hashes(hashes[:k])]
+        return [*inclusion_ranges(index, k, start), (start + k, start + size)]
+    return [*inclusion_ranges(index - k, size - k, start + k), (start, start + k)]
+
+
+def consistency_ranges(
+    old_size: int, size: int, start: int = 0, complete: bool = True
+) -> list[tuple[int, int]]:
+    """The leaf ranges of SUBPROOF(old_size, D[size], complete), in order."""
+    if old_size == size:
+        return [] if complete else [(start, start + size)]
+    k = _split(size)
+    if old_size <= k:
+        return [
+            *consistency_ranges(old_size, k, start, complete),
+            (start + k, start + size),
+        ]
+    return [
+        *consistency_ranges(old_size - k, size - k, start + k, False),
+        (start, start + k),
+    ]
 
 
 def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
     if not 0 <= index < len(leaves):
         raise ValueError(f"index {index} is outside a tree of {len(leaves)} leaves")
-    return _path(index, [leaf_hash(leaf) for leaf in leaves])
-
-
-def _subproof(m: int, hashes: Sequence[bytes], complete: bool) -> list[bytes]:
-    """RFC 9162 SUBPROOF(m, D[n], b) over leaf hashes."""
-    n = len(hashes)
-    if m == n:
-        return [] if complete else [root_from_hashes(hashes)]
-    k = _split(n)
-    if m <= k:
-        return [*_subproof(m, hashes[:k], complete), root_from_hashes(hashes[k:])]
-    return [*_subproof(m - k, hashes[k:], False), root_from_hashes(hashes[:k])]
+    hashes = [leaf_hash(leaf) for leaf in leaves]
+    return [
+        root_from_hashes(hashes[a:b]) for a, b in inclusion_ranges(index, len(hashes))
+    ]
 
 
 def consistency_proof(leaves: Sequence[bytes], old_size: int) -> list[bytes]:
@@ -106,7 +122,24 @@ def consistency_proof(leaves: Sequence[bytes], old_size: int) -> list[bytes]:
         raise ValueError(f"old size {old_size} is outside 0..{len(leaves)}")
     if old_size in (0, len(leaves)):
         return []
-    return _subproof(old_size, [leaf_hash(leaf) for leaf in leaves], True)
+    hashes = [leaf_hash(leaf) for leaf in leaves]
+    return [
+        root_from_hashes(hashes[a:b])
+        for a, b in consistency_ranges(old_size, len(hashes))
+    ]
+
+
+def subtrees(start: int, end: int) -> list[tuple[int, int]]:
+    """A range as aligned complete subtrees (level, index), left to right."""
+    parts = []
+    while start < end:
+        level = (end - start).bit_length() - 1
+        # The largest aligned power of two that starts here and fits.
+        while start % (1 << level):
+            level -= 1
+        parts.append((level, start >> level))
+        start += 1 << level
+    return parts
 
 
 def verify_inclusion(

@@ -18,6 +18,7 @@ from projections.audit import AuditModel
 from projections.contacts import ContactsModel
 from projections.disclosures import DisclosuresModel
 from projections.findings import FindingsModel
+from projections.merkle import MerkleModel
 from projections.requests import RequestsModel
 
 if TYPE_CHECKING:
@@ -26,8 +27,7 @@ if TYPE_CHECKING:
     from eventsourcing.persistence import TrackingRecorder
 
     from ledger.application import Ledger
-    from ledger.events import SubjectEvent
-    from projections.base import ReadModel
+    from projections.base import Batch, ReadModel
 
 __all__ = ["Progress", "Projector", "default_models"]
 
@@ -47,6 +47,7 @@ def default_models() -> tuple[ReadModel, ...]:
         RequestsModel(),
         FindingsModel(),
         AuditModel(),
+        MerkleModel(),
     )
 
 
@@ -91,9 +92,9 @@ class Projector:
             notifications = self.ledger.notifications(start, self.batch_size)
             if not notifications:
                 break
-            events = [(n.id, self.ledger.to_event(n)) for n in notifications]
+            batch = [(n, self.ledger.to_event(n)) for n in notifications]
             try:
-                self._apply_batch(events, positions)
+                self._apply_batch(batch, positions)
             except IntegrityError:
                 # Another process applied this batch first: resume from there.
                 positions = self.positions()
@@ -109,19 +110,15 @@ class Projector:
             log.debug("projections caught up", events=read, position=start)
         return read
 
-    def _apply_batch(
-        self, events: list[tuple[int, SubjectEvent]], positions: dict[str, int]
-    ) -> None:
-        last = events[-1][0]
+    def _apply_batch(self, batch: Batch, positions: dict[str, int]) -> None:
+        last = batch[-1][0].id
         record = getattr(self.tracking, "_insert_tracking")  # noqa: B009
         with self.ledger.database.transaction() as cursor:
             for model in self.models:
                 position = positions[model.name]
                 if position >= last:
                     continue
-                for notification_id, event in events:
-                    if notification_id > position:
-                        model.apply(event, cursor, notification_id)
+                model.apply_batch(cursor, [b for b in batch if b[0].id > position])
                 # The library's tracking row commits with the model's rows.
                 record(cursor.raw, Tracking(self.tracking_name(model), last))
         for model in self.models:

@@ -36,14 +36,14 @@ def postgres_url() -> Iterator[str]:
 @pytest.fixture(params=["sqlite", "postgres"])
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """Settings of a fresh, empty ledger on each backend (a schema per test)."""
-    master = secrets.token_hex(32)
+    keys = {"master_key": secrets.token_hex(32), "signing_key": secrets.token_hex(32)}
     if request.param == "sqlite":
-        return Settings(sqlite_path=tmp_path / "kirjuri.db", master_key=master)
+        return Settings(sqlite_path=tmp_path / "kirjuri.db", **keys)
     base = request.getfixturevalue("postgres_url")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    return Settings(database_url=f"{base}?schema={schema}", master_key=master)
+    return Settings(database_url=f"{base}?schema={schema}", **keys)
 
 
 @pytest.fixture
@@ -66,6 +66,7 @@ def cli(
     url = settings.database_url or f"sqlite:{settings.sqlite_path}"
     monkeypatch.setenv("KIRJURI_DATABASE_URL", url)
     monkeypatch.setenv("KIRJURI_MASTER_KEY", settings.master_key or "")
+    monkeypatch.setenv("KIRJURI_SIGNING_KEY", settings.signing_key or "")
     monkeypatch.setenv("KIRJURI_LOG_LEVEL", "debug")
 
     def run(*args: str) -> tuple[int, str, str]:

@@ -1,0 +1,108 @@
+"""The notary: issues, stores and lists the ledger's signed checkpoints.
+
+Each checkpoint is stored with the consistency proof from the one before it,
+so anyone holding two checkpoints can check that the later tree extends the
+earlier one, without the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import structlog
+
+from ledger.checkpoints import Checkpoint, parse_checkpoint
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ledger.checkpoints import Signer
+    from ledger.storage import Database
+    from projections.merkle import MerkleStore
+
+__all__ = ["NOTARY_DDL", "Notary", "StoredCheckpoint", "ledger_origin"]
+
+log = structlog.get_logger("kirjuri.notary")
+
+NOTARY_DDL = (
+    "CREATE TABLE IF NOT EXISTS {p}kirjuri_meta"
+    " (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {p}kirjuri_checkpoints ("
+    " tree_size {bigint} PRIMARY KEY, root {blob} NOT NULL, issued_at TEXT NOT NULL,"
+    " note TEXT NOT NULL, previous_size {bigint}, consistency TEXT NOT NULL)",
+)
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    checkpoint: Checkpoint
+    previous_size: int | None
+    consistency: list[bytes]  # from the previous checkpoint to this one
+
+
+def ledger_origin(database: Database) -> str:
+    """The ledger's name in its checkpoints, made once: ``kirjuri/<uuid>``."""
+    database.execute_script(NOTARY_DDL)
+    with database.transaction() as cursor:
+        cursor.execute(
+            "INSERT INTO {p}kirjuri_meta (name, value) VALUES ('origin', %s)"
+            " ON CONFLICT (name) DO NOTHING",
+            (f"kirjuri/{uuid.uuid4()}",),
+        )
+        cursor.execute("SELECT value FROM {p}kirjuri_meta WHERE name = 'origin'")
+        return str(cursor.fetchone()["value"])
+
+
+class Notary:
+    def __init__(
+        self, database: Database, store: MerkleStore, signer: Callable[[], Signer]
+    ) -> None:
+        self.database = database
+        self.store = store
+        self._signer = signer  # loaded on first use: reading needs no key
+        database.execute_script(NOTARY_DDL)
+
+    def issue(self) -> StoredCheckpoint:
+        """Sign the stored tree as it is now (callers catch up first)."""
+        size = self.store.size()
+        previous = self.latest()
+        if previous is not None and previous.checkpoint.size == size:
+            return previous
+        checkpoint = self._signer().sign(size, self.store.root(size), datetime.now(UTC))
+        previous_size = previous.checkpoint.size if previous is not None else None
+        proof = self.store.consistency_proof(previous_size or 0, size)
+        with self.database.transaction() as cursor:
+            cursor.execute(
+                "INSERT INTO {p}kirjuri_checkpoints (tree_size, root, issued_at, note,"
+                " previous_size, consistency) VALUES (%s, %s, %s, %s, %s, %s)",
+                (
+                    size,
+                    checkpoint.root,
+                    checkpoint.timestamp.isoformat(),
+                    checkpoint.note,
+                    previous_size,
+                    ",".join(p.hex() for p in proof),
+                ),
+            )
+        log.info("checkpoint issued", size=size, root=checkpoint.root.hex())
+        return StoredCheckpoint(checkpoint, previous_size, proof)
+
+    def all(self) -> list[StoredCheckpoint]:
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute("SELECT * FROM {p}kirjuri_checkpoints ORDER BY tree_size")
+            rows = cursor.fetchall()
+        return [
+            StoredCheckpoint(
+                parse_checkpoint(row["note"]),
+                row["previous_size"],
+                [bytes.fromhex(h) for h in row["consistency"].split(",") if h],
+            )
+            for row in rows
+        ]
+
+    def latest(self) -> StoredCheckpoint | None:
+        stored = self.all()
+        return stored[-1] if stored else None

@@ -1,0 +1,322 @@
+"""``kirjuri verify``: recompute the Merkle log from the stored events.
+
+What is trusted: only signed checkpoints (stored, or kept outside the
+database) and the public key. What is checked:
+
+1. every checkpoint's signature and origin;
+2. the tree recomputed from the stored events has, at each checkpoint's
+   size, the checkpoint's root — so any change, deletion, insertion or
+   reordering of a covered event is detected;
+3. each event against the Merkle log's stored leaf (same event, same hash),
+   which pinpoints the first event that differs;
+4. per-stream versions run 1, 2, 3… with no gap;
+5. no checkpoint claims more events than the log holds (deleting the newest
+   events with their checkpoints is caught by a checkpoint kept outside).
+
+A range (``from``/``to``) recomputes only those events against the stored
+leaves, and proves the stored leaves against the checkpoints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ledger.integrity import EMPTY_ROOT, leaf_hash, node_hash
+from ledger.leaves import encode_leaf
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from eventsourcing.persistence import Notification
+
+    from ledger.application import Ledger
+    from ledger.checkpoints import Checkpoint, Verifier
+    from ledger.storage import Database
+
+__all__ = ["Problem", "Verification", "verify_ledger"]
+
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # altered, reordered, removed, inserted, gap, missing, signature, root
+    message: str
+    sequence: int | None = None
+    stream: str | None = None
+    version: int | None = None
+    checkpoint: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"
+
+
+@dataclass
+class Verification:
+    events: int = 0
+    checkpoints: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class _Frontier:
+    """Streaming RFC 6962 root: the right edge's complete subtrees."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._stack: list[tuple[int, bytes]] = []
+
+    def push(self, hashed: bytes) -> None:
+        size, node = 1, hashed
+        while self._stack and self._stack[-1][0] == size:
+            left_size, left = self._stack.pop()
+            size, node = left_size + size, node_hash(left, node)
+        self._stack.append((size, node))
+        self.size += 1
+
+    def root(self) -> bytes:
+        if not self._stack:
+            return EMPTY_ROOT
+        node = self._stack[-1][1]
+        for _, left in reversed(self._stack[:-1]):
+            node = node_hash(left, node)
+        return node
+
+
+def _event_leaf(n: Notification) -> bytes:
+    return leaf_hash(
+        encode_leaf(n.originator_id, n.originator_version, n.topic, n.state)
+    )
+
+
+def _stored_leaves(database: Database, first: int, last: int) -> list[dict[str, Any]]:
+    with database.transaction(commit=False) as cursor:
+        cursor.execute(
+            "SELECT * FROM {p}kirjuri_merkle_leaves WHERE leaf_index >= %s"
+            " AND leaf_index <= %s ORDER BY leaf_index",
+            (first, last),
+        )
+        return [dict(row) for row in cursor.fetchall()]
+
+
+class _Checker:
+    """One pass over events (and stored leaves), collecting problems."""
+
+    def __init__(self, ledger: Ledger, checkpoints: Sequence[Checkpoint]) -> None:
+        self.ledger = ledger
+        self.result = Verification(checkpoints=len(checkpoints))
+        self.pending = sorted(checkpoints, key=lambda c: c.size)
+        self.frontier = _Frontier()
+        self.versions: dict[str, int] = {}
+        self.aligned = True  # stored leaves still line up with the events
+
+    def add(self, problem: Problem) -> None:
+        self.result.problems.append(problem)
+
+    def check_roots(self) -> None:
+        """Compare the recomputed root with every checkpoint of this size."""
+        while self.pending and self.pending[0].size == self.frontier.size:
+            checkpoint = self.pending.pop(0)
+            if self.frontier.root() != checkpoint.root:
+                self.add(
+                    Problem(
+                        "root",
+                        f"the log's first {checkpoint.size} events lack the root "
+                        f"signed in checkpoint {checkpoint.size} "
+                        f"({checkpoint.timestamp.isoformat()})",
+                        checkpoint=checkpoint.size,
+                    )
+                )
+
+    def check_event(
+        self,
+        n: Notification,
+        hashed: bytes,
+        stored: dict[str, Any] | None,
+        nearby: dict[bytes, int],
+    ) -> None:
+        self._check_version(n)
+        if not self.aligned or stored is None:
+            return
+        where = f"seq {n.id} (stream {n.originator_id}, version {n.originator_version})"
+        if stored["notification_id"] < n.id:
+            self._misalign(
+                Problem(
+                    "removed",
+                    f"seq {stored['notification_id']} (stream {stored['stream']}, "
+                    "version "
+                    f"{stored['version']}) is in the Merkle log but no longer stored",
+                    stored["notification_id"],
+                    stored["stream"],
+                    stored["version"],
+                )
+            )
+        elif stored["notification_id"] > n.id:
+            self._misalign(
+                Problem(
+                    "inserted",
+                    f"{where} is stored but was never in the Merkle log",
+                    n.id,
+                    str(n.originator_id),
+                    n.originator_version,
+                )
+            )
+        elif bytes(stored["hash"]) != hashed:
+            kind = "reordered" if hashed in nearby else "altered"
+            self._misalign(
+                Problem(
+                    kind,
+                    f"{where} differs from what the Merkle log recorded",
+                    n.id,
+                    str(n.originator_id),
+                    n.originator_version,
+                )
+            )
+
+    def _misalign(self, problem: Problem) -> None:
+        self.add(problem)
+        self.aligned = False  # later leaves cannot be paired reliably
+
+    def _check_version(self, n: Notification) -> None:
+        stream = str(n.originator_id)
+        expected = self.versions.get(stream, 0) + 1
+        if n.originator_version != expected:
+            self.add(
+                Problem(
+                    "gap",
+                    f"stream {stream} goes to version {n.originator_version} "
+                    f"at seq {n.id}, "
+                    f"expected {expected}",
+                    n.id,
+                    stream,
+                    n.originator_version,
+                )
+            )
+        self.versions[stream] = max(self.versions.get(stream, 0), n.originator_version)
+
+
+def verify_ledger(
+    ledger: Ledger,
+    checkpoints: Sequence[Checkpoint],
+    verifier: Verifier,
+    origin: str,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    progress: Any = None,
+) -> Verification:
+    """Check the stored events against the signed checkpoints."""
+    checker = _Checker(ledger, checkpoints)
+    for checkpoint in checkpoints:
+        if checkpoint.origin != origin:
+            checker.add(
+                Problem(
+                    "signature",
+                    f"checkpoint {checkpoint.size} is of "
+                    f"another ledger ({checkpoint.origin})",
+                    checkpoint=checkpoint.size,
+                )
+            )
+        elif not verifier.verifies(checkpoint):
+            checker.add(
+                Problem(
+                    "signature",
+                    f"checkpoint {checkpoint.size} is not signed by this ledger's key",
+                    checkpoint=checkpoint.size,
+                )
+            )
+    if start is None and end is None:
+        _full_pass(checker, progress)
+    else:
+        _range_pass(checker, start or 0, end, progress)
+    for checkpoint in checker.pending:
+        checker.add(
+            Problem(
+                "missing",
+                f"checkpoint {checkpoint.size} ({checkpoint.timestamp.isoformat()}) "
+                "covers "
+                f"{checkpoint.size} events; the log holds {checker.frontier.size}: "
+                f"events from position {checker.frontier.size + 1} on were removed",
+                checkpoint=checkpoint.size,
+            )
+        )
+    return checker.result
+
+
+def _batches(
+    ledger: Ledger, after: int, last: int | None
+) -> Iterable[Sequence[Notification]]:
+    while True:
+        batch = ledger.notifications(after, BATCH)
+        if last is not None:
+            batch = [n for n in batch if n.id <= last]
+        if not batch:
+            return
+        yield batch
+        after = batch[-1].id
+
+
+def _full_pass(checker: _Checker, progress: Any) -> None:
+    ledger = checker.ledger
+    if progress is not None:
+        progress.start(ledger.head())
+    checker.check_roots()
+    for batch in _batches(ledger, 0, None):
+        first = checker.frontier.size
+        stored = _stored_leaves(ledger.database, first, first + len(batch) - 1)
+        by_index = {row["leaf_index"]: row for row in stored}
+        nearby = {bytes(row["hash"]): row["leaf_index"] for row in stored}
+        for n in batch:
+            hashed = _event_leaf(n)
+            checker.check_event(n, hashed, by_index.get(checker.frontier.size), nearby)
+            checker.frontier.push(hashed)
+            checker.check_roots()
+            checker.result.events += 1
+        if progress is not None:
+            progress.advance(checker.result.events)
+    if progress is not None:
+        progress.finish()
+
+
+def _range_pass(checker: _Checker, start: int, end: int | None, progress: Any) -> None:
+    """Events with seq in [start, end] against stored leaves; leaves against roots."""
+    ledger = checker.ledger
+    checker.versions = {}  # versions are only checked along a full pass
+    for batch in _batches(ledger, max(start - 1, 0), end):
+        ids = [n.id for n in batch]
+        with ledger.database.transaction(commit=False) as cursor:
+            placeholders = ", ".join(["%s"] * len(ids))
+            cursor.execute(
+                "SELECT * FROM {p}kirjuri_merkle_leaves"
+                f" WHERE notification_id IN ({placeholders})",
+                tuple(ids),
+            )
+            stored = {row["notification_id"]: dict(row) for row in cursor.fetchall()}
+        for n in batch:
+            row = stored.get(n.id)
+            if row is None or bytes(row["hash"]) != _event_leaf(n):
+                checker.add(
+                    Problem(
+                        "altered" if row else "inserted",
+                        f"seq {n.id} (stream {n.originator_id}, version "
+                        f"{n.originator_version}) differs from the Merkle log",
+                        n.id,
+                        str(n.originator_id),
+                        n.originator_version,
+                    )
+                )
+            checker.result.events += 1
+        if progress is not None:
+            progress.advance(checker.result.events)
+    # The stored leaves (the whole log's, as hashes only) against every root.
+    checker.check_roots()
+    after = -1
+    while rows := _stored_leaves(ledger.database, after + 1, after + BATCH):
+        for row in rows:
+            checker.frontier.push(bytes(row["hash"]))
+            checker.check_roots()
+        after = rows[-1]["leaf_index"]

@@ -1,0 +1,208 @@
+"""The Merkle log of the ledger, kept as a tracked read model of stored bytes.
+
+Leaf i is the i-th stored event in the notification log's order. The table
+of leaves and the table of complete subtree hashes make an append O(log n)
+(amortised O(1)) and let a proof be served with O(log n) node reads.
+
+Why a tracked read model and not part of the append: the eventsourcing
+library owns the append transaction on both backends, and a tracked model
+applies every notification in order, exactly once, with its tracking row in
+the same transaction, so it never skips an event. The tables are a cache:
+`kirjuri verify` recomputes every hash from the stored events and trusts
+only signed checkpoints.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ledger.integrity import (
+    EMPTY_ROOT,
+    consistency_ranges,
+    inclusion_ranges,
+    leaf_hash,
+    node_hash,
+    subtrees,
+)
+from ledger.leaves import encode_leaf
+from projections.base import Batch, ReadModel
+
+if TYPE_CHECKING:
+    from ledger.events import SubjectEvent
+    from ledger.storage import Cursor, Database
+
+__all__ = ["MerkleModel", "MerkleStore"]
+
+
+class MerkleModel(ReadModel):
+    name: ClassVar[str] = "merkle"
+    tables: ClassVar[tuple[str, ...]] = (
+        "kirjuri_merkle_leaves",
+        "kirjuri_merkle_nodes",
+    )
+    ddl: ClassVar[tuple[str, ...]] = (
+        "CREATE TABLE IF NOT EXISTS {p}kirjuri_merkle_leaves ("
+        " leaf_index {bigint} PRIMARY KEY, notification_id {bigint} NOT NULL UNIQUE,"
+        " stream TEXT NOT NULL, version {bigint} NOT NULL, topic TEXT NOT NULL,"
+        " hash {blob} NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS {p}kirjuri_merkle_nodes ("
+        " level INTEGER NOT NULL, node_index {bigint} NOT NULL, hash {blob} NOT NULL,"
+        " PRIMARY KEY (level, node_index))",
+    )
+
+    def __init__(self) -> None:
+        # The right edge's complete subtrees, (level, index, hash), kept
+        # between batches; reloaded when another process moved the tree.
+        self._size = -1
+        self._frontier: list[tuple[int, int, bytes]] = []
+
+    def apply(self, event: SubjectEvent, cursor: Cursor, notification_id: int) -> None:
+        raise NotImplementedError("the Merkle log is built from stored bytes")
+
+    def apply_batch(self, cursor: Cursor, batch: Batch) -> None:
+        size = _size(cursor)
+        if size != self._size:
+            self._frontier = _load_frontier(cursor, size)
+        leaves, nodes = [], []
+        for notification, _ in batch:
+            hashed = leaf_hash(
+                encode_leaf(
+                    notification.originator_id,
+                    notification.originator_version,
+                    notification.topic,
+                    notification.state,
+                )
+            )
+            leaves.append(
+                (
+                    size,
+                    notification.id,
+                    str(notification.originator_id),
+                    notification.originator_version,
+                    notification.topic,
+                    hashed,
+                )
+            )
+            level, index, node = 0, size, hashed
+            while index & 1:  # a right child completes its parent
+                node = node_hash(self._frontier.pop()[2], node)
+                level, index = level + 1, index >> 1
+                nodes.append((level, index, node))
+            self._frontier.append((level, index, node))
+            size += 1
+        cursor.executemany(
+            "INSERT INTO {p}kirjuri_merkle_leaves (leaf_index, notification_id,"
+            " stream, version, topic, hash) VALUES (%s, %s, %s, %s, %s, %s)",
+            leaves,
+        )
+        if nodes:
+            cursor.executemany(
+                "INSERT INTO {p}kirjuri_merkle_nodes (level, node_index, hash)"
+                " VALUES (%s, %s, %s)",
+                nodes,
+            )
+        self._size = size
+
+
+def _size(cursor: Cursor) -> int:
+    cursor.execute("SELECT MAX(leaf_index) AS top FROM {p}kirjuri_merkle_leaves")
+    top = cursor.fetchone()["top"]
+    return 0 if top is None else int(top) + 1
+
+
+def _load_frontier(cursor: Cursor, size: int) -> list[tuple[int, int, bytes]]:
+    parts = subtrees(0, size)
+    found = _fetch(cursor, parts)
+    return [(level, index, found[level, index]) for level, index in parts]
+
+
+def _fetch(
+    cursor: Cursor, parts: list[tuple[int, int]]
+) -> dict[tuple[int, int], bytes]:
+    """Hashes of complete subtrees, in two queries (leaves, then nodes)."""
+    found: dict[tuple[int, int], bytes] = {}
+    leaves = sorted({index for level, index in parts if level == 0})
+    nodes = sorted({(level, index) for level, index in parts if level > 0})
+    for chunk in _chunks(leaves):
+        placeholders = ", ".join(["%s"] * len(chunk))
+        cursor.execute(
+            "SELECT leaf_index, hash FROM {p}kirjuri_merkle_leaves"
+            f" WHERE leaf_index IN ({placeholders})",
+            tuple(chunk),
+        )
+        for row in cursor.fetchall():
+            found[0, int(row["leaf_index"])] = bytes(row["hash"])
+    for chunk in _chunks(nodes):
+        condition = " OR ".join(["(level = %s AND node_index = %s)"] * len(chunk))
+        cursor.execute(
+            "SELECT level, node_index, hash FROM {p}kirjuri_merkle_nodes"
+            f" WHERE {condition}",
+            tuple(value for pair in chunk for value in pair),
+        )
+        for row in cursor.fetchall():
+            found[int(row["level"]), int(row["node_index"])] = bytes(row["hash"])
+    missing = [part for part in parts if part not in found]
+    if missing:
+        raise LookupError(f"Merkle subtree {missing[0]} is not stored")
+    return found
+
+
+def _chunks(items: list[Any], size: int = 400) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+class MerkleStore:
+    """Roots and proofs served from the stored tree (no pass over the log)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def size(self) -> int:
+        with self.database.transaction(commit=False) as cursor:
+            return _size(cursor)
+
+    def _range_hashes(self, ranges: list[tuple[int, int]]) -> list[bytes]:
+        parts = {r: subtrees(*r) for r in ranges}
+        needed = sorted({p for ps in parts.values() for p in ps})
+        with self.database.transaction(commit=False) as cursor:
+            found = _fetch(cursor, needed)
+        return [_combine([found[p] for p in parts[r]]) for r in ranges]
+
+    def root(self, size: int) -> bytes:
+        if size == 0:
+            return EMPTY_ROOT
+        return self._range_hashes([(0, size)])[0]
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        return self._range_hashes(inclusion_ranges(index, size))
+
+    def consistency_proof(self, old_size: int, size: int) -> list[bytes]:
+        if old_size in (0, size):
+            return []
+        return self._range_hashes(consistency_ranges(old_size, size))
+
+    def leaf(self, notification_id: int) -> dict[str, Any] | None:
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT * FROM {p}kirjuri_merkle_leaves WHERE notification_id = %s",
+                (notification_id,),
+            )
+            row = cursor.fetchone()
+        return None if row is None else dict(row)
+
+    def leaves_of(self, stream: str) -> list[dict[str, Any]]:
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT * FROM {p}kirjuri_merkle_leaves WHERE stream = %s"
+                " ORDER BY leaf_index",
+                (stream,),
+            )
+            return [dict(row) for row in cursor.fetchall()]
+
+
+def _combine(hashes: list[bytes]) -> bytes:
+    """Subtrees of a range, left to right, into the range's hash (RFC order)."""
+    node = hashes[-1]
+    for left in reversed(hashes[:-1]):
+        node = node_hash(left, node)
+    return node
