@@ -125,9 +125,11 @@ class Ledger(Application[UUID]):
             ) from err
         return [r.notification.id for r in recordings]
 
-    def notifications(self, after: int, limit: int) -> Sequence[Notification]:
+    def notifications(self, after: int | None, limit: int) -> Sequence[Notification]:
+        """Stored events in log order after a sequence (None: from the very first,
+        whatever its number, so verify also sees rows forged below 1)."""
         return self.recorder.select_notifications(
-            start=after, limit=limit, inclusive_of_start=False
+            start=after, limit=limit, inclusive_of_start=after is None
         )
 
     def to_event(self, notification: Notification) -> SubjectEvent:

@@ -139,7 +139,16 @@ class _Checker:
         stored: dict[str, Any] | None,
         nearby: dict[bytes, int],
     ) -> None:
+        self._check_leaf(n, hashed, stored, nearby)
         self._check_version(n)
+
+    def _check_leaf(
+        self,
+        n: Notification,
+        hashed: bytes,
+        stored: dict[str, Any] | None,
+        nearby: dict[bytes, int],
+    ) -> None:
         if not self.aligned or stored is None:
             return
         where = f"seq {n.id} (stream {n.originator_id}, version {n.originator_version})"
@@ -238,9 +247,8 @@ def verify_ledger(
             Problem(
                 "missing",
                 f"checkpoint {checkpoint.size} ({checkpoint.timestamp.isoformat()}) "
-                "covers "
-                f"{checkpoint.size} events; the log holds {checker.frontier.size}: "
-                f"events from position {checker.frontier.size + 1} on were removed",
+                f"covers {checkpoint.size} events but the log holds "
+                f"{checker.frontier.size}: events it covers were removed",
                 checkpoint=checkpoint.size,
             )
         )
@@ -248,7 +256,7 @@ def verify_ledger(
 
 
 def _batches(
-    ledger: Ledger, after: int, last: int | None
+    ledger: Ledger, after: int | None, last: int | None
 ) -> Iterable[Sequence[Notification]]:
     while True:
         batch = ledger.notifications(after, BATCH)
@@ -265,7 +273,7 @@ def _full_pass(checker: _Checker, progress: Any) -> None:
     if progress is not None:
         progress.start(ledger.head())
     checker.check_roots()
-    for batch in _batches(ledger, 0, None):
+    for batch in _batches(ledger, None, None):
         first = checker.frontier.size
         stored = _stored_leaves(ledger.database, first, first + len(batch) - 1)
         by_index = {row["leaf_index"]: row for row in stored}

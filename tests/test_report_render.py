@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, date, datetime
 
@@ -9,6 +10,7 @@ import pytest
 
 from ledger.events import ObjectionScope, RequestType
 from ledger.policy import (
+    EEA_COUNTRIES,
     Category,
     Controller,
     Label,
@@ -201,6 +203,39 @@ def _report(lang: str = "en", number_in_year: int = 1) -> AccessReport:
     )
 
 
+def _with(report: AccessReport, **changes: object) -> AccessReport:
+    return report.model_copy(update=changes)
+
+
+def _extended(lang: str) -> AccessReport:
+    report = _report(lang)
+    assert report.request is not None
+    request = report.request.model_copy(
+        update={
+            "extended": True,
+            "extension_reason": "Many requests at once",
+            "extension_notified_on": date(2025, 2, 20),
+        }
+    )
+    return _with(report, request=request)
+
+
+def _kept(category: str, label: str, ground: str | None) -> RetentionEntry:
+    return RetentionEntry(
+        category=category,
+        category_label=label,
+        retention="accounting",
+        retention_label="Accounting vouchers",
+        criteria="Six years from the end of the financial year.",
+        kept_against_erasure=ground is not None,
+        legal_ground=ground,
+    )
+
+
+def _rows(section: str) -> list[str]:
+    return re.findall(r"<tr>.*?</tr>", section, re.S)
+
+
 def _section(document: str, anchor: str) -> str:
     found = re.search(rf'<section id="{anchor}".*?</section>', document, re.S)
     assert found is not None, anchor
@@ -254,7 +289,7 @@ def test_transfer_section_names_recipient_country_and_safeguard() -> None:
     """Art. 15(2): where the data went outside the EU/EEA and on what ground."""
     section = _section(render_html(_report()), "art15-2-transfers")
     assert "Helpdesk Inc." in section
-    assert "<td>US</td>" in section
+    assert "<td>United States</td>" in section
     assert "Standard contractual clauses" in section
     assert "Art. 46(2)(c)" in section
 
@@ -348,3 +383,168 @@ def test_json_round_trips() -> None:
     """The JSON rendering loads back into the same report."""
     report = _report()
     assert AccessReport.model_validate_json(render_json(report)) == report
+
+
+GROUND = "Accounting Act, chapter 2, section 10 (GDPR Art. 17(3)(b))"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_retention_says_what_is_kept_against_erasure_and_why(lang: str) -> None:
+    """Art. 17(3): where erasure does not reach a category, the ground is named."""
+    kept = _kept("billing_address", "Billing address", GROUND)
+    report = _with(_report(lang), retention=[*_report(lang).retention, kept])
+    section = _section(render_html(report), "d-retention")
+    row = next(r for r in _rows(section) if "Billing address" in r)
+    sentence = text("label.kept_against_erasure", lang).format(ground=GROUND)
+    assert sentence in row
+    other = next(r for r in _rows(section) if "Email" in r)
+    assert sentence.split(".")[0] not in other
+    assert sentence in render_markdown(report)
+
+
+def test_retention_shows_each_period_once_with_all_its_categories() -> None:
+    """Categories kept alike share one row: the criteria are not repeated."""
+    entries = [
+        _kept("billing_address", "Billing address", GROUND),
+        _kept("orders", "Orders", GROUND),
+    ]
+    section = _section(render_html(_with(_report(), retention=entries)), "d-retention")
+    assert section.count("Six years from the end") == 1
+    assert "<li>Billing address</li><li>Orders</li>" in section
+
+
+@pytest.mark.parametrize(
+    ("lang", "notified"), [("en", "2025-02-20"), ("fi", "20.2.2025")]
+)
+def test_an_extended_request_shows_when_the_person_was_told(
+    lang: str, notified: str
+) -> None:
+    """Art. 12(3): the reason for the extension and the day it was notified."""
+    label = text("label.extension_notified_on", lang)
+    section = _section(render_html(_extended(lang)), "request")
+    assert f'<th scope="row">{label}</th><td>{notified}</td>' in section
+    assert "Many requests at once" in section
+    assert label not in render_html(_report(lang))
+
+
+def test_sources_mark_what_the_person_gave_themself() -> None:
+    """(g): the person's own data is told apart from data obtained elsewhere."""
+    sources = [
+        SourceEntry(id="self", label="You", from_subject=True, categories=["email"]),
+        SourceEntry(
+            id="fair", label="Trade fair list", from_subject=False, categories=["email"]
+        ),
+    ]
+    section = _section(render_html(_with(_report(), sources=sources)), "g-sources")
+    own = next(r for r in _rows(section) if "<td>You</td>" in r)
+    other = next(r for r in _rows(section) if "Trade fair list" in r)
+    assert text("label.by_you", "en") in own
+    assert text("label.by_other", "en") in other
+    assert text("label.by_you", "en") not in other
+
+
+def test_category_lists_are_never_joined_with_commas() -> None:
+    """A category label may itself hold commas: each is its own item."""
+    company = "Name, business ID and contact details of the company"
+    transfer = _transfer("en").model_copy(update={"category_labels": ["Name", company]})
+    report = _with(_report(), transfers=[transfer])
+    section = _section(render_html(report), "art15-2-transfers")
+    assert f"<li>Name</li><li>{company}</li>" in section
+    assert f"Name; {company}" in render_markdown(report)
+
+
+def test_each_value_is_shown_once_and_an_earlier_one_with_its_replacement() -> None:
+    """Current data, then earlier values with the day each was replaced."""
+    section = _section(render_html(_report()), "b-personal-data")
+    assert section.count("&lt;script&gt;") == 1
+    earlier = next(r for r in _rows(section) if "(erased)" in r)
+    assert '<td class="date">2024-05-01</td><td class="date">2025-01-02</td>' in earlier
+
+
+def test_dates_are_marked_never_to_break() -> None:
+    """Dates sit in columns that keep them on one line (2025-02-10, not 2025-/02-)."""
+    document = render_html(_report())
+    assert '<td class="date">2025-02-10</td>' in _section(document, "c-recipients")
+    assert "white-space: nowrap" in document
+    assert "anywhere" not in document
+
+
+def test_the_subject_is_named_when_a_name_is_held() -> None:
+    name = HeldValue(
+        category="name",
+        category_label="Name",
+        value="Aino <Virtanen>",
+        source="self",
+        source_label="You",
+        occurred_at=_at("2024-05-01"),
+        rectified=False,
+        current=True,
+    )
+    report = _with(_report(), personal_data=[name, *_report().personal_data])
+    section = _section(render_html(report), "subject")
+    assert '<th scope="row">Name</th><td>Aino &lt;Virtanen&gt;</td>' in section
+
+
+def test_the_subject_section_has_no_name_row_without_a_name() -> None:
+    section = _section(render_html(_report()), "subject")
+    assert '<th scope="row">Name</th>' not in section
+
+
+def test_every_page_is_numbered_and_a_value_cannot_leave_the_style() -> None:
+    """The printed foot of each page names the request; the request id is
+    written as a CSS string that cannot close the style element."""
+    report = _report()
+    assert report.request is not None
+    hostile = report.request.model_copy(
+        update={"request_id": '"; } </style><script>alert(1)</script>'}
+    )
+    document = render_html(_with(report, request=hostile))
+    assert "counter(page)" in document
+    assert "counter(pages)" in document
+    assert "<script" not in document
+    assert document.count("</style>") == 1
+
+
+def test_recipient_is_printed_together_with_its_disclosures() -> None:
+    section = _section(render_html(_report()), "c-recipients")
+    assert '<div class="keep"><h3>Helpdesk Inc.</h3>' in section
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_sign_off_names_the_controller(lang: str) -> None:
+    section = _section(render_html(_report(lang)), "sign-off")
+    assert "Fluiconnecto Oy" in section
+
+
+@pytest.mark.parametrize(
+    ("lang", "moment"),
+    [("en", "2025-02-14 at 12:00 (Finnish time)"), ("fi", "14.2.2025 klo 12.00")],
+)
+def test_the_footer_gives_the_local_time_readably(lang: str, moment: str) -> None:
+    assert moment in render_html(_report(lang))
+
+
+def test_a_country_without_a_name_is_shown_by_its_code() -> None:
+    transfer = _transfer("en").model_copy(update={"country": "XK"})
+    section = _section(
+        render_html(_with(_report(), transfers=[transfer])), "art15-2-transfers"
+    )
+    assert "<td>XK</td>" in section
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_eea_country_has_a_name(lang: str) -> None:
+    for code in EEA_COUNTRIES:
+        assert text(f"country.{code}", lang) != code
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_each_right_opens_with_its_name_in_bold(lang: str) -> None:
+    """The rights can be scanned by name; the wording itself is unchanged."""
+    report = _report(lang)
+    section = _section(render_html(report), "ef-rights")
+    markdown = render_markdown(report)
+    for right in report.rights:
+        title, _, rest = right.partition(": ")
+        assert f"<li><strong>{title}:</strong> {html.escape(rest)}</li>" in section
+        assert f"- **{title}:** " in markdown

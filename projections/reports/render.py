@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, assert_never
+from typing import TYPE_CHECKING, Literal, assert_never
 from zoneinfo import ZoneInfo
 
 from projections.reports.texts import text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from datetime import date, datetime
 
     from projections.reports.access import (
         AccessReport,
+        Disclosure,
         HeldValue,
         RecipientEntry,
+        RequestEntry,
+        RetentionEntry,
+        SourceEntry,
         Switch,
     )
 
@@ -51,15 +55,33 @@ class Fields:
     items: tuple[tuple[str, str], ...]
 
 
+# How a column is laid out: "text" wraps between words; "date" and "code"
+# (references, short states) are never broken inside; "list" shows the
+# values of a cell as a bulleted list.
+ColumnKind = Literal["text", "date", "code", "list"]
+
+# A cell holds one value, or several (a list of categories, a note under a
+# value): one per line, never joined with commas that a label may contain.
+Cell = str | tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: ColumnKind = "text"
+    width: int | None = None  # percent of the table; None: as the content needs
+
+
 @dataclass(frozen=True)
 class Table:
-    headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
 
 
 @dataclass(frozen=True)
 class Items:
     items: tuple[str, ...]
+    titled: bool = False  # each item opens with a title ending in ": "
 
 
 @dataclass(frozen=True)
@@ -67,7 +89,14 @@ class SignOff:
     lines: tuple[str, ...]
 
 
-Block = Para | Sub | Fields | Table | Items | SignOff
+@dataclass(frozen=True)
+class Keep:
+    """Blocks printed on one page where they fit (a recipient and its table)."""
+
+    blocks: tuple[Block, ...]
+
+
+Block = Para | Sub | Fields | Table | Items | SignOff | Keep
 
 
 @dataclass(frozen=True)
@@ -84,6 +113,8 @@ class Outline:
     intro: str
     sections: tuple[Section, ...]
     footer: str
+    running: str  # printed at the foot of every page, beside its number
+    page: str  # the word for "page"
 
 
 # Formatting of values ---------------------------------------------------
@@ -101,9 +132,10 @@ def _moment_day(value: datetime, lang: str) -> str:
 
 def _moment(value: datetime, lang: str) -> str:
     local = value.astimezone(_LOCAL)
+    day = _day(local.date(), lang)
     if lang == "fi":
-        return f"{_day(local.date(), lang)} klo {local.hour}.{local.minute:02d}"
-    return local.isoformat(timespec="minutes")
+        return f"{day} klo {local.hour}.{local.minute:02d}"
+    return f"{day} at {local:%H:%M} ({text('label.time_zone', lang)})"
 
 
 def _label(prefix: str, value: str, lang: str) -> str:
@@ -113,6 +145,10 @@ def _label(prefix: str, value: str, lang: str) -> str:
         return text(f"{prefix}.{value}", lang)
     except KeyError:
         return value
+
+
+def _country(code: str, lang: str) -> str:
+    return _label("country", code, lang)
 
 
 def _or_blank(value: str | None) -> str:
@@ -126,6 +162,25 @@ def _yes_no(value: bool, lang: str) -> str:
 def _or_none(blocks: Iterable[Block], when_empty: str, lang: str) -> tuple[Block, ...]:
     found = tuple(blocks)
     return found if found else (Para(text(when_empty, lang)),)
+
+
+_KINDS: dict[str, ColumnKind] = {
+    "": "text",
+    "date": "date",
+    "code": "code",
+    "list": "list",
+}
+
+
+def _column(spec: str, lang: str) -> Column:
+    """A column from "key[:kind[:percent]]", e.g. "label.date:date" or
+    "label.purpose::35"."""
+    key, kind, width = [*spec.split(":"), "", ""][:3]
+    return Column(text(key, lang), _KINDS[kind], int(width) if width else None)
+
+
+def _cols(lang: str, *specs: str) -> tuple[Column, ...]:
+    return tuple(_column(spec, lang) for spec in specs)
 
 
 # Sections ---------------------------------------------------------------
@@ -143,10 +198,17 @@ def _controller(report: AccessReport) -> Section:
     return Section("controller", text("heading.controller", lang), (fields,))
 
 
+def _name_of(report: AccessReport) -> str | None:
+    """The person's current name, where the policy records one as "name"."""
+    names = [v for v in report.personal_data if v.category == "name" and v.current]
+    return names[-1].value if names else None
+
+
 def _subject(report: AccessReport) -> Section:
     lang, subject = report.language, report.subject
-    items = [
-        (text("label.subject_id", lang), subject.id),
+    name = _name_of(report)
+    items = [(text("label.name", lang), name)] if name else []
+    items += [
         (text("label.company", lang), _or_blank(subject.company)),
         (text("label.business_id", lang), _or_blank(subject.business_id)),
         (text("label.status", lang), _label("status", subject.status, lang)),
@@ -156,7 +218,22 @@ def _subject(report: AccessReport) -> Section:
         items.append((text("label.registered_at", lang), registered))
     if subject.left_at is not None:
         items.append((text("label.left_at", lang), _moment_day(subject.left_at, lang)))
+    items.append((text("label.subject_id", lang), subject.id))
     return Section("subject", text("heading.subject", lang), (Fields(tuple(items)),))
+
+
+def _extension(request: RequestEntry, lang: str) -> list[tuple[str, str]]:
+    """How the deadline was extended (Art. 12(3)): why, and when the person
+    was told."""
+    if not request.extended:
+        return []
+    items = [
+        (text("label.extension_reason", lang), _or_blank(request.extension_reason))
+    ]
+    if request.extension_notified_on is not None:
+        notified = _day(request.extension_notified_on, lang)
+        items.append((text("label.extension_notified_on", lang), notified))
+    return items
 
 
 def _request(report: AccessReport) -> Section:
@@ -165,6 +242,7 @@ def _request(report: AccessReport) -> Section:
     if request is None:
         return Section("request", heading, (Para(text("none.request", lang)),))
     fee = "label.fee_free" if request.free_of_charge else "label.fee_charged"
+    status = _label("request_status", request.status, lang)
     items = [
         (text("label.request_id", lang), request.request_id),
         (text("label.request_type", lang), _label("request", request.type, lang)),
@@ -172,15 +250,8 @@ def _request(report: AccessReport) -> Section:
         (text("label.received_on", lang), _day(request.received_on, lang)),
         (text("label.due_on", lang), _day(request.due_on, lang)),
         (text("label.extended", lang), _yes_no(request.extended, lang)),
-    ]
-    if request.extended:
-        reason = _or_blank(request.extension_reason)
-        items.append((text("label.extension_reason", lang), reason))
-    items += [
-        (
-            text("label.request_status", lang),
-            _label("request_status", request.status, lang),
-        ),
+        *_extension(request, lang),
+        (text("label.request_status", lang), status),
         (
             text("label.fee", lang),
             text(fee, lang).format(number=request.number_in_year),
@@ -193,7 +264,7 @@ def _request(report: AccessReport) -> Section:
 def _purposes(report: AccessReport) -> Section:
     lang = report.language
     rows = tuple((p.label, p.legal_basis_label) for p in report.purposes)
-    table = Table((text("label.purpose", lang), text("label.legal_basis", lang)), rows)
+    table = Table(_cols(lang, "label.purpose", "label.legal_basis"), rows)
     blocks = (table,) if rows else ()
     return Section("a-purposes", text("heading.purposes", lang), blocks)
 
@@ -202,51 +273,86 @@ def _value(held: HeldValue, lang: str) -> str:
     return text("label.erased", lang) if held.value is None else held.value
 
 
-def _note(held: HeldValue, lang: str) -> str:
-    notes = [text("label.current" if held.current else "label.superseded", lang)]
-    if held.rectified:
-        notes.append(text("label.rectified", lang))
-    return ", ".join(notes)
+def _recorded(held: HeldValue, lang: str) -> Cell:
+    day = _moment_day(held.occurred_at, lang)
+    return (day, text("label.rectified", lang)) if held.rectified else day
+
+
+def _replaced_on(held: Sequence[HeldValue]) -> dict[int, datetime]:
+    """When each earlier value was replaced: by the next value of its category
+    (values come oldest first)."""
+    replaced: dict[int, datetime] = {}
+    latest: dict[str, int] = {}
+    for index, value in enumerate(held):
+        if value.category in latest:
+            replaced[latest[value.category]] = value.occurred_at
+        latest[value.category] = index
+    return replaced
+
+
+def _categories(report: AccessReport) -> tuple[str, ...]:
+    """Every category held, the company details (kept with the registration)
+    included, in the order first recorded."""
+    labels = dict.fromkeys(v.category_label for v in report.personal_data)
+    labels.update(dict.fromkeys(r.category_label for r in report.retention))
+    return tuple(labels)
+
+
+def _current_data(report: AccessReport) -> Table:
+    lang = report.language
+    rows = tuple(
+        (v.category_label, _value(v, lang), _recorded(v, lang), v.source_label)
+        for v in report.personal_data
+        if v.current
+    )
+    columns = _cols(
+        lang, "label.category", "label.value", "label.recorded:date", "label.source"
+    )
+    return Table(columns, rows)
+
+
+def _earlier_data(report: AccessReport) -> tuple[Block, ...]:
+    lang, held = report.language, report.personal_data
+    replaced = _replaced_on(held)
+    rows = tuple(
+        (
+            v.category_label,
+            _value(v, lang),
+            _recorded(v, lang),
+            _moment_day(replaced[i], lang) if i in replaced else _BLANK,
+            v.source_label,
+        )
+        for i, v in enumerate(held)
+        if not v.current
+    )
+    if not rows:
+        return ()
+    columns = _cols(
+        lang,
+        "label.category",
+        "label.value",
+        "label.recorded:date",
+        "label.replaced:date",
+        "label.source",
+    )
+    intro = Para(text("label.history_intro", lang))
+    return (Sub(text("heading.history", lang)), intro, Table(columns, rows))
 
 
 def _held_data(report: AccessReport) -> tuple[Block, ...]:
-    lang, held = report.language, report.personal_data
-    if not held:
+    lang = report.language
+    if not report.personal_data:
         return (Para(text("none.personal_data", lang)),)
-    labels = dict.fromkeys(v.category_label for v in held)
-    current = tuple(
-        (
-            v.category_label,
-            _value(v, lang),
-            v.source_label,
-            _moment_day(v.occurred_at, lang),
-        )
-        for v in held
-        if v.current
-    )
-    history = tuple(
-        (
-            _moment_day(v.occurred_at, lang),
-            v.category_label,
-            _value(v, lang),
-            v.source_label,
-            _note(v, lang),
-        )
-        for v in held
-    )
-    cols = ("label.category", "label.value", "label.source", "label.recorded")
-    history_cols = ("label.recorded", "label.category", "label.value", "label.source")
     return (
         Sub(text("heading.categories", lang)),
-        Items(tuple(labels)),
+        Items(_categories(report)),
         Sub(text("heading.current", lang)),
-        Table(tuple(text(c, lang) for c in cols), current),
-        Sub(text("heading.history", lang)),
-        Table(tuple(text(c, lang) for c in (*history_cols, "label.note")), history),
+        _current_data(report),
+        *_earlier_data(report),
     )
 
 
-def _switch_row(switch: Switch, on: str, off: str, lang: str) -> tuple[str, ...]:
+def _switch_row(switch: Switch, on: str, off: str, lang: str) -> tuple[Cell, ...]:
     return (
         switch.label,
         text(on if switch.active else off, lang),
@@ -256,28 +362,30 @@ def _switch_row(switch: Switch, on: str, off: str, lang: str) -> tuple[str, ...]
     )
 
 
+def _switch_table(first: str, rows: tuple[tuple[Cell, ...], ...], lang: str) -> Table:
+    tail = ("label.state:code", "label.since:date", "label.channel", "label.evidence")
+    return Table(_cols(lang, first, *tail), rows)
+
+
 def _switches(report: AccessReport) -> tuple[Block, ...]:
     lang = report.language
-    tail = ("label.state", "label.since", "label.channel", "label.evidence")
-    consent_rows = tuple(
+    consents = tuple(
         _switch_row(s, "label.given", "label.withdrawn", lang) for s in report.consents
     )
-    objection_rows = tuple(
+    objections = tuple(
         _switch_row(s, "label.in_force", "label.lifted", lang)
         for s in report.objections
     )
-    consents = Table(
-        tuple(text(c, lang) for c in ("label.purpose", *tail)), consent_rows
-    )
-    objections = Table(
-        tuple(text(c, lang) for c in ("label.objection", *tail)), objection_rows
+    consent_table = [_switch_table("label.purpose", consents, lang)] if consents else []
+    objection_table = (
+        [_switch_table("label.objection", objections, lang)] if objections else []
     )
     restricted = "label.restricted" if report.restricted else "label.not_restricted"
     return (
         Sub(text("heading.consents", lang)),
-        *_or_none([consents] if consent_rows else [], "none.consents", lang),
+        *_or_none(consent_table, "none.consents", lang),
         Sub(text("heading.objections", lang)),
-        *_or_none([objections] if objection_rows else [], "none.objections", lang),
+        *_or_none(objection_table, "none.objections", lang),
         Sub(text("heading.restriction", lang)),
         Para(text(restricted, lang)),
     )
@@ -290,68 +398,99 @@ def _personal_data(report: AccessReport) -> Section:
     )
 
 
-def _recipient(recipient: RecipientEntry, lang: str) -> tuple[Block, ...]:
+def _disclosure_row(disclosure: Disclosure, lang: str) -> tuple[Cell, ...]:
+    return (
+        _moment_day(disclosure.occurred_at, lang),
+        tuple(disclosure.category_labels),
+        disclosure.purpose_label,
+        _label("basis", disclosure.legal_basis, lang),
+        _or_blank(disclosure.reference),
+    )
+
+
+def _recipient(recipient: RecipientEntry, lang: str) -> Keep:
     fields = Fields(
         (
             (text("label.recipient_type", lang), recipient.type_label),
             (text("label.role", lang), _label("role", recipient.role, lang)),
-            (text("label.country", lang), recipient.country),
+            (text("label.country", lang), _country(recipient.country, lang)),
         )
     )
-    cols = ("label.date", "label.categories", "label.purpose", "label.legal_basis")
-    rows = tuple(
-        (
-            _moment_day(d.occurred_at, lang),
-            ", ".join(d.category_labels),
-            d.purpose_label,
-            _label("basis", d.legal_basis, lang),
-            _or_blank(d.reference),
-        )
-        for d in recipient.disclosures
+    columns = _cols(
+        lang,
+        "label.date:date",
+        "label.categories:list:30",
+        "label.purpose::34",
+        "label.legal_basis::24",
+        "label.reference:code",
     )
-    headers = tuple(text(c, lang) for c in (*cols, "label.reference"))
-    return (Sub(recipient.name), fields, Table(headers, rows))
+    rows = tuple(_disclosure_row(d, lang) for d in recipient.disclosures)
+    return Keep((Sub(recipient.name), fields, Table(columns, rows)))
 
 
 def _recipients(report: AccessReport) -> Section:
     lang = report.language
-    blocks: list[Block] = []
-    for recipient in report.recipients:
-        blocks += _recipient(recipient, lang)
+    blocks: list[Block] = [_recipient(r, lang) for r in report.recipients]
     if blocks:
         blocks.insert(0, Para(text("label.recipients_intro", lang)))
     found = _or_none(blocks, "none.recipients", lang)
     return Section("c-recipients", text("heading.recipients", lang), found)
 
 
+def _retention_note(entry: RetentionEntry, lang: str) -> Cell:
+    """The criteria, and where erasure does not reach the data, why (Art. 17(3))."""
+    if not entry.kept_against_erasure:
+        return entry.criteria
+    ground = _or_blank(entry.legal_ground)
+    kept = text("label.kept_against_erasure", lang).format(ground=ground)
+    return (entry.criteria, kept)
+
+
 def _retention(report: AccessReport) -> Section:
+    """One row per retention period, with every category it covers, in the
+    order the categories are listed under (b)."""
     lang = report.language
-    cols = ("label.category", "label.retention", "label.criteria")
+    order = {label: i for i, label in enumerate(_categories(report))}
+    groups: dict[str, list[RetentionEntry]] = {}
+    for entry in sorted(report.retention, key=lambda e: order[e.category_label]):
+        groups.setdefault(entry.retention, []).append(entry)
     rows = tuple(
-        (r.category_label, r.retention_label, r.criteria) for r in report.retention
+        (
+            entries[0].retention_label,
+            tuple(e.category_label for e in entries),
+            _retention_note(entries[0], lang),
+        )
+        for entries in groups.values()
     )
-    table = Table(tuple(text(c, lang) for c in cols), rows)
-    return Section(
-        "d-retention", text("heading.retention", lang), (table,) if rows else ()
-    )
+    columns = _cols(lang, "label.retention", "label.categories:list", "label.criteria")
+    blocks = (Table(columns, rows),) if rows else ()
+    return Section("d-retention", text("heading.retention", lang), blocks)
 
 
 def _rights(report: AccessReport) -> Section:
     heading = text("heading.rights", report.language)
-    return Section("ef-rights", heading, (Items(tuple(report.rights)),))
+    return Section("ef-rights", heading, (Items(tuple(report.rights), titled=True),))
+
+
+def _source_row(
+    source: SourceEntry, labels: dict[str, str], lang: str
+) -> tuple[Cell, ...]:
+    provided_by = "label.by_you" if source.from_subject else "label.by_other"
+    return (
+        source.label,
+        text(provided_by, lang),
+        tuple(labels.get(c, c) for c in source.categories),
+    )
 
 
 def _sources(report: AccessReport) -> Section:
     lang = report.language
     labels = {v.category: v.category_label for v in report.personal_data}
     labels.update({r.category: r.category_label for r in report.retention})
-    rows = tuple(
-        (s.label, ", ".join(labels.get(c, c) for c in s.categories))
-        for s in report.sources
-    )
-    table = Table((text("label.source", lang), text("label.categories", lang)), rows)
-    blocks = (Para(text("label.sources_intro", lang)), table) if rows else ()
-    found = _or_none(blocks, "none.sources", lang)
+    rows = tuple(_source_row(s, labels, lang) for s in report.sources)
+    columns = _cols(lang, "label.source", "label.provided_by", "label.categories:list")
+    blocks = (Para(text("label.sources_intro", lang)), Table(columns, rows))
+    found = _or_none(blocks if rows else (), "none.sources", lang)
     return Section("g-sources", text("heading.sources", lang), found)
 
 
@@ -360,25 +499,32 @@ def _automated(report: AccessReport) -> Section:
     return Section("h-automated", heading, (Para(report.automated_decision_making),))
 
 
+def _transfer_row(transfer: Disclosure, lang: str) -> tuple[Cell, ...]:
+    return (
+        _moment_day(transfer.occurred_at, lang),
+        transfer.recipient_name,
+        _country(transfer.country, lang),
+        tuple(transfer.category_labels),
+        transfer.safeguard_label or _or_blank(transfer.safeguard),
+    )
+
+
 def _transfers(report: AccessReport) -> Section:
     lang = report.language
-    cols = ("label.date", "label.recipient", "label.country", "label.categories")
-    rows = tuple(
-        (
-            _moment_day(t.occurred_at, lang),
-            t.recipient_name,
-            t.country,
-            ", ".join(t.category_labels),
-            t.safeguard_label or _or_blank(t.safeguard),
-        )
-        for t in report.transfers
+    columns = _cols(
+        lang,
+        "label.date:date",
+        "label.recipient::18",
+        "label.country::12",
+        "label.categories:list:32",
+        "label.safeguard::30",
     )
-    headers = tuple(text(c, lang) for c in (*cols, "label.safeguard"))
+    rows = tuple(_transfer_row(t, lang) for t in report.transfers)
     blocks: tuple[Block, ...] = ()
     if rows:
         blocks = (
             Para(text("label.transfers_intro", lang)),
-            Table(headers, rows),
+            Table(columns, rows),
             Para(text("label.transfers_copy", lang)),
         )
     found = _or_none(blocks, "none.transfers", lang)
@@ -388,10 +534,8 @@ def _transfers(report: AccessReport) -> Section:
 def _sign_off(report: AccessReport) -> Section:
     lang = report.language
     lines = ("label.sign_date", "label.sign_name", "label.signature")
-    blocks = (
-        Para(text("label.sign_off_intro", lang)),
-        SignOff(tuple(text(line, lang) for line in lines)),
-    )
+    intro = text("label.sign_off_intro", lang).format(controller=report.controller.name)
+    blocks = (Para(intro), SignOff(tuple(text(line, lang) for line in lines)))
     return Section("sign-off", text("heading.sign_off", lang), blocks)
 
 
@@ -414,14 +558,18 @@ _SECTIONS = (
 def outline(report: AccessReport) -> Outline:
     """The report as a document: what both Markdown and HTML print."""
     lang = report.language
+    title = text("heading.title", lang)
+    request = report.request
     return Outline(
         language=lang,
-        title=text("heading.title", lang),
+        title=title,
         intro=text("label.intro", lang),
         sections=tuple(build(report) for build in _SECTIONS),
         footer=text("label.footer", lang).format(
             moment=_moment(report.generated_at, lang)
         ),
+        running=f"{title} · {request.request_id}" if request else title,
+        page=text("label.page", lang),
     )
 
 
@@ -442,30 +590,64 @@ def _md(value: str) -> str:
     return " ".join(value.translate(_MD_SPECIAL).split())
 
 
+def _md_cell(cell: Cell, kind: ColumnKind) -> str:
+    """One line: the items of a list cell by semicolons, a note by a dash."""
+    if isinstance(cell, str):
+        return _md(cell)
+    return ("; " if kind == "list" else " — ").join(_md(c) for c in cell)
+
+
+def _md_row(table: Table, row: tuple[Cell, ...]) -> str:
+    cells = (
+        _md_cell(cell, column.kind)
+        for column, cell in zip(table.columns, row, strict=True)
+    )
+    return "| " + " | ".join(cells) + " |"
+
+
 def _md_table(table: Table) -> list[str]:
-    lines = ["| " + " | ".join(_md(h) for h in table.headers) + " |"]
-    lines.append("|" + "---|" * len(table.headers))
-    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in table.rows]
+    lines = ["| " + " | ".join(_md(c.header) for c in table.columns) + " |"]
+    lines.append("|" + "---|" * len(table.columns))
+    lines += [_md_row(table, row) for row in table.rows]
     return [*lines, ""]
+
+
+def _title(item: str, titled: bool) -> tuple[str, str]:
+    """An item's title (through its first ": ") and the rest; no title when
+    the item is not titled or has none."""
+    title, colon, rest = item.partition(": ")
+    return (title + ":", rest) if titled and colon else ("", item)
+
+
+def _md_item(item: str, titled: bool) -> str:
+    title, rest = _title(item, titled)
+    return f"**{_md(title)}** {_md(rest)}" if title else _md(rest)
+
+
+def _md_lines(block: Para | Sub | Fields | Items | SignOff) -> list[str]:
+    match block:
+        case Para(text=body):
+            return [_md(body)]
+        case Sub(text=body):
+            return [f"### {_md(body)}"]
+        case Fields(items=items):
+            return [f"- **{_md(k)}:** {_md(v)}" for k, v in items]
+        case Items(items=items, titled=titled):
+            return [f"- {_md_item(item, titled)}" for item in items]
+        case SignOff(lines=lines):
+            return [f"{_md(line)}: ______________________________  " for line in lines]
+        case _:
+            assert_never(block)
 
 
 def _md_block(block: Block) -> list[str]:
     match block:
-        case Para(text=body):
-            return [_md(body), ""]
-        case Sub(text=body):
-            return [f"### {_md(body)}", ""]
-        case Fields(items=items):
-            return [*(f"- **{_md(k)}:** {_md(v)}" for k, v in items), ""]
+        case Keep(blocks=blocks):
+            return [line for inner in blocks for line in _md_block(inner)]
         case Table():
             return _md_table(block)
-        case Items(items=items):
-            return [*(f"- {_md(item)}" for item in items), ""]
-        case SignOff(lines=lines):
-            return [
-                *(f"{_md(line)}: ______________________________  " for line in lines),
-                "",
-            ]
+        case Para() | Sub() | Fields() | Items() | SignOff():
+            return [*_md_lines(block), ""]
         case _:
             assert_never(block)
 
@@ -484,71 +666,143 @@ def render_markdown(report: AccessReport) -> str:
 # HTML -------------------------------------------------------------------
 
 _CSS = """
-@page { size: A4; margin: 18mm 16mm 20mm 16mm; }
+@page { size: A4; margin: 16mm 16mm 18mm 16mm; }
 * { box-sizing: border-box; }
-body { font-family: "Helvetica Neue", Arial, sans-serif; font-size: 10.5pt;
-  line-height: 1.45; color: #111; max-width: 180mm; margin: 0 auto;
-  padding: 12mm 0; }
-h1 { font-size: 17pt; margin: 0 0 4mm; }
-h2 { font-size: 12.5pt; margin: 7mm 0 2mm; padding-bottom: 1mm;
+html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { font-family: "Helvetica Neue", Arial, "Liberation Sans", sans-serif;
+  font-size: 10pt; line-height: 1.4; color: #111; max-width: 180mm;
+  margin: 0 auto; padding: 12mm 0; }
+h1 { font-size: 16pt; margin: 0 0 3mm; }
+h2 { font-size: 12pt; margin: 7mm 0 2mm; padding-bottom: 1mm;
   border-bottom: 0.4mm solid #444; }
-h3 { font-size: 11pt; margin: 4mm 0 1.5mm; }
+h3 { font-size: 10.5pt; margin: 4mm 0 1.5mm; }
 p { margin: 0 0 2mm; }
-table { width: 100%; border-collapse: collapse; margin: 0 0 3mm; }
+table { width: 100%; border-collapse: collapse; margin: 0 0 3mm;
+  font-size: 9pt; line-height: 1.3; }
 th, td { border: 0.2mm solid #999; padding: 1mm 1.5mm; text-align: left;
-  vertical-align: top; overflow-wrap: anywhere; }
-thead th { background: #eee; }
-table.fields th { width: 32%; background: #f6f6f6; font-weight: 600; }
+  vertical-align: top; overflow-wrap: break-word; }
+thead th { background: #ececec; }
+th.date, td.date, th.code, td.code { white-space: nowrap; width: 1%; }
+td > div + div { margin-top: 1mm; }
+td.list ul { margin: 0; padding-left: 3.5mm; }
+td.list li { margin: 0 0 0.6mm; }
+table.fields { font-size: 10pt; }
+table.fields th { width: 30%; background: #f6f6f6; font-weight: 600; }
 ul { margin: 0 0 3mm; padding-left: 6mm; }
 li { margin-bottom: 1.5mm; }
-.sign-off .line { display: flex; align-items: flex-end; margin: 9mm 0 0; }
-.sign-off .line span { width: 45mm; }
+.sign-off .line { display: flex; align-items: flex-end; margin: 10mm 0 0; }
+.sign-off .line span { width: 50mm; }
 .sign-off .line i { flex: 1; border-bottom: 0.3mm solid #000; height: 6mm; }
 footer { margin-top: 8mm; font-size: 8.5pt; color: #555;
   border-top: 0.2mm solid #999; padding-top: 2mm; }
 @media print {
   body { padding: 0; max-width: none; }
-  h2, h3 { break-after: avoid; page-break-after: avoid; }
-  tr, li, .sign-off { break-inside: avoid; page-break-inside: avoid; }
+  h2, h3, p:has(+ table) { break-after: avoid; page-break-after: avoid; }
+  tr, li, .keep, .sign-off { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
 }
 """
+
+_PAGE_FONT = "font: 8pt Arial, sans-serif; color: #555;"
 
 
 def _e(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-def _html_table(table: Table) -> str:
-    head = "".join(f'<th scope="col">{_e(h)}</th>' for h in table.headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>"
-        for row in table.rows
+def _css_string(value: str) -> str:
+    """A CSS string literal that no text can end early: everything but
+    letters, digits and spaces is written as a hexadecimal escape (which
+    the space after it ends)."""
+    body = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in value)
+    return f'"{body}"'
+
+
+def _page_css(doc: Outline) -> str:
+    """The foot of every printed page: what the document is, and which page."""
+    number = f'{_css_string(doc.page + " ")} counter(page) " / " counter(pages)'
+    return (
+        "@page {"
+        f" @bottom-left {{ content: {_css_string(doc.running)}; {_PAGE_FONT} }}"
+        f" @bottom-right {{ content: {number}; {_PAGE_FONT} }}"
+        " }\n"
     )
+
+
+def _html_cell(cell: Cell, kind: ColumnKind) -> str:
+    if isinstance(cell, str):
+        return _e(cell)
+    if kind == "list":
+        return "<ul>" + "".join(f"<li>{_e(item)}</li>" for item in cell) + "</ul>"
+    return "".join(f"<div>{_e(line)}</div>" for line in cell)
+
+
+def _kind(column: Column) -> str:
+    return "" if column.kind == "text" else f' class="{column.kind}"'
+
+
+def _width(column: Column) -> str:
+    return "" if column.width is None else f' style="width: {column.width}%"'
+
+
+def _html_row(table: Table, row: tuple[Cell, ...]) -> str:
+    cells = "".join(
+        f"<td{_kind(column)}>{_html_cell(cell, column.kind)}</td>"
+        for column, cell in zip(table.columns, row, strict=True)
+    )
+    return f"<tr>{cells}</tr>"
+
+
+def _html_table(table: Table) -> str:
+    head = "".join(
+        f'<th scope="col"{_kind(c)}{_width(c)}>{_e(c.header)}</th>'
+        for c in table.columns
+    )
+    body = "".join(_html_row(table, row) for row in table.rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _html_block(block: Block) -> str:
+def _html_fields(items: tuple[tuple[str, str], ...]) -> str:
+    rows = "".join(
+        f'<tr><th scope="row">{_e(k)}</th><td>{_e(v)}</td></tr>' for k, v in items
+    )
+    return f'<table class="fields"><tbody>{rows}</tbody></table>'
+
+
+def _html_item(item: str, titled: bool) -> str:
+    title, rest = _title(item, titled)
+    return f"<strong>{_e(title)}</strong> {_e(rest)}" if title else _e(rest)
+
+
+def _html_text(block: Para | Sub | Items | SignOff) -> str:
     match block:
         case Para(text=body):
             return f"<p>{_e(body)}</p>"
         case Sub(text=body):
             return f"<h3>{_e(body)}</h3>"
-        case Fields(items=items):
-            rows = "".join(
-                f'<tr><th scope="row">{_e(k)}</th><td>{_e(v)}</td></tr>'
-                for k, v in items
-            )
-            return f'<table class="fields"><tbody>{rows}</tbody></table>'
-        case Table():
-            return _html_table(block)
-        case Items(items=items):
-            return "<ul>" + "".join(f"<li>{_e(item)}</li>" for item in items) + "</ul>"
+        case Items(items=items, titled=titled):
+            entries = "".join(f"<li>{_html_item(i, titled)}</li>" for i in items)
+            return f"<ul>{entries}</ul>"
         case SignOff(lines=lines):
             return "".join(
                 f'<div class="line"><span>{_e(line)}</span><i></i></div>'
                 for line in lines
             )
+        case _:
+            assert_never(block)
+
+
+def _html_block(block: Block) -> str:
+    match block:
+        case Keep(blocks=blocks):
+            inner = "".join(_html_block(b) for b in blocks)
+            return f'<div class="keep">{inner}</div>'
+        case Table():
+            return _html_table(block)
+        case Fields(items=items):
+            return _html_fields(items)
+        case Para() | Sub() | Items() | SignOff():
+            return _html_text(block)
         case _:
             assert_never(block)
 
@@ -569,7 +823,8 @@ def render_html(report: AccessReport) -> str:
         "<!DOCTYPE html>\n"
         f'<html lang="{_e(doc.language)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(doc.title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{_e(doc.title)}</title>\n"
+        f"<style>{_CSS}{_page_css(doc)}</style>\n</head>\n<body>\n"
         f"<header><h1>{_e(doc.title)}</h1><p>{_e(doc.intro)}</p></header>\n"
         f"<main>\n{sections}\n</main>\n"
         f"<footer>{_e(doc.footer)}</footer>\n</body>\n</html>\n"
