@@ -20,7 +20,7 @@ from eventsourcing.persistence import PersistenceError
 from commands import models
 from commands.bootstrap import Settings
 from commands.importer import import_contacts
-from commands.integrity import add_integrity_verbs
+from commands.integrity import add_integrity_verbs, integrity_entry
 from commands.logs import configure_logging
 from commands.output import write_rows
 from commands.progress import progress_for
@@ -341,6 +341,8 @@ def _run_access_report(args: argparse.Namespace, settings: Settings) -> int:
     with _open(settings) as kirjuri:
         subject = kirjuri.resolve(args.subject)
         report = build_access_report(kirjuri.ledger, subject, args.lang, args.request)
+        integrity = integrity_entry(kirjuri, str(subject))
+        report = report.model_copy(update={"integrity": integrity})
     render = {"json": render_json, "markdown": render_markdown, "html": render_html}
     _write(render[args.format](report), args.output)
     return EX_OK

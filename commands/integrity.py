@@ -14,6 +14,7 @@ from ledger.checkpoints import Verifier, parse_checkpoint
 from ledger.errors import InvalidCommand
 from ledger.evidence import FORMAT, verify_evidence
 from ledger.verification import verify_ledger
+from projections.reports.access import IntegrityEntry
 
 if TYPE_CHECKING:
     import argparse
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from commands.bootstrap import Settings
     from ledger.checkpoints import Checkpoint
 
-__all__ = ["add_integrity_verbs", "build_evidence"]
+__all__ = ["add_integrity_verbs", "build_evidence", "integrity_entry"]
 
 EX_OK, EX_FAIL = 0, 1
 
@@ -180,6 +181,19 @@ def build_evidence(
         "checkpoint": stored.checkpoint.note,
         "events": events,
     }
+
+
+def integrity_entry(kirjuri: Kirjuri, subject: str) -> IntegrityEntry:
+    """The checkpoint a report is made at (signed now if events are newer)."""
+    checkpoint = kirjuri.checkpoint().checkpoint
+    return IntegrityEntry(
+        origin=checkpoint.origin,
+        tree_size=checkpoint.size,
+        root=checkpoint.root.hex(),
+        issued_at=checkpoint.timestamp,
+        public_key=str(kirjuri.signer().verifier),
+        subject_events=len(kirjuri.merkle.leaves_of(subject)),
+    )
 
 
 def run_prove(args: argparse.Namespace, settings: Settings) -> int:

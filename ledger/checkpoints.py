@@ -93,7 +93,7 @@ class Verifier:
     @classmethod
     def parse(cls, text: str) -> Verifier:
         try:
-            name, hash_hex, key_b64 = text.strip().split("+")
+            name, hash_hex, key_b64 = text.strip().split("+", 2)
             raw = base64.b64decode(key_b64, validate=True)
         except (ValueError, binascii.Error) as err:
             raise ConfigurationError(

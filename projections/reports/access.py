@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.policy import Policy
 
-__all__ = ["AccessReport", "build_access_report"]
+__all__ = ["AccessReport", "IntegrityEntry", "build_access_report"]
 
 Language = Literal["en", "fi"]
 
@@ -133,6 +133,17 @@ class SubjectEntry(_Part):
     left_at: datetime | None
 
 
+class IntegrityEntry(_Part):
+    """The signed checkpoint the report was made at: its records are provable."""
+
+    origin: str
+    tree_size: int
+    root: str  # hex
+    issued_at: datetime
+    public_key: str
+    subject_events: int
+
+
 class AccessReport(_Part):
     language: Language
     generated_at: datetime
@@ -152,6 +163,7 @@ class AccessReport(_Part):
     rights: list[str]
     supervisory_authority: str
     supervisory_authority_url: str
+    integrity: IntegrityEntry | None = None
 
 
 def open_sealed(

@@ -531,6 +531,24 @@ def _transfers(report: AccessReport) -> Section:
     return Section("art15-2-transfers", text("heading.transfers", lang), found)
 
 
+def _integrity(report: AccessReport) -> Section:
+    lang, proof = report.language, report.integrity
+    heading = text("heading.integrity", lang)
+    if proof is None:
+        return Section("integrity", heading, (Para(text("none.integrity", lang)),))
+    fields = Fields(
+        (
+            (text("label.ledger", lang), proof.origin),
+            (text("label.checkpoint", lang), str(proof.tree_size)),
+            (text("label.root", lang), proof.root),
+            (text("label.issued", lang), _moment(proof.issued_at, lang)),
+            (text("label.public_key", lang), proof.public_key),
+        )
+    )
+    intro = text("label.integrity_intro", lang).format(events=proof.subject_events)
+    return Section("integrity", heading, (Para(intro), fields))
+
+
 def _sign_off(report: AccessReport) -> Section:
     lang = report.language
     lines = ("label.sign_date", "label.sign_name", "label.signature")
@@ -551,6 +569,7 @@ _SECTIONS = (
     _sources,
     _automated,
     _transfers,
+    _integrity,
     _sign_off,
 )
 

@@ -88,6 +88,19 @@ _EN: dict[str, str] = {
     "heading.automated": "Automated decision-making (Art. 15(1)(h))",
     "heading.transfers": "Transfers outside the EU/EEA and their safeguards"
     " (Art. 15(2))",
+    "heading.integrity": "Integrity of these records",
+    "label.integrity_intro": "The {events} recorded events about you on which"
+    " this answer rests are part of our processing ledger, whose state is"
+    " fixed by the signed checkpoint below (an RFC 6962 Merkle tree root)."
+    " On request we give you, or the supervisory authority, a proof that"
+    " these records were not altered afterwards, checkable without access to"
+    " our systems.",
+    "label.ledger": "Ledger",
+    "label.checkpoint": "Checkpoint (events covered)",
+    "label.root": "Root hash (SHA-256)",
+    "label.issued": "Signed",
+    "label.public_key": "Verification key",
+    "none.integrity": "No signed checkpoint was available when this document was made.",
     "heading.sign_off": "Approval and signature",
     # Sentences.
     "label.intro": "This document answers your request for access to your"
@@ -327,6 +340,21 @@ _FI: dict[str, str] = {
     " h alakohta)",
     "heading.transfers": "Siirrot EU:n tai ETA:n ulkopuolelle ja niissä"
     " sovellettavat suojatoimet (15 artiklan 2 kohta)",
+    "heading.integrity": "Tietojen eheys",
+    "label.integrity_intro": "Tämä vastaus perustuu {events} sinua koskevaan"
+    " kirjattuun tapahtumaan. Ne ovat osa käsittelykirjanpitoamme, jonka tila"
+    " on kiinnitetty alla olevalla allekirjoitetulla tarkistuspisteellä"
+    " (RFC 6962 -mukaisen Merkle-puun juurella). Pyynnöstä annamme sinulle"
+    " tai valvontaviranomaiselle todisteen siitä, ettei näitä tietoja ole"
+    " jälkikäteen muutettu; todisteen voi tarkistaa ilman pääsyä"
+    " järjestelmiimme.",
+    "label.ledger": "Kirjanpito",
+    "label.checkpoint": "Tarkistuspiste (tapahtumia)",
+    "label.root": "Juuritiiviste (SHA-256)",
+    "label.issued": "Allekirjoitettu",
+    "label.public_key": "Tarkistusavain",
+    "none.integrity": "Allekirjoitettua tarkistuspistettä ei ollut saatavilla"
+    " asiakirjaa laadittaessa.",
     "heading.sign_off": "Hyväksyntä ja allekirjoitus",
     "label.intro": "Tämä asiakirja on vastaus pyyntöösi saada pääsy"
     " henkilötietoihisi Euroopan unionin yleisen tietosuoja-asetuksen"
