@@ -23,6 +23,9 @@ demo: install
 	cd demo && $(KIRJURI) requests
 	cd demo && $(KIRJURI) access-report aino.virtanen@esimerkki.fi --format html --lang fi -o access-report-fi.html
 	cd demo && $(KIRJURI) access-report aino.virtanen@esimerkki.fi --format markdown
+	cd demo && $(KIRJURI) prove --subject aino.virtanen@esimerkki.fi -o evidence-aino.json
+	cd demo && $(KIRJURI) verify-proof evidence-aino.json --public-key "$$($(KIRJURI) keys public)"
+	cd demo && $(KIRJURI) checkpoint && $(KIRJURI) verify
 
 # All tests, SQLite and PostgreSQL (the run starts its own server).
 test: install

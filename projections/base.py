@@ -29,6 +29,8 @@ class ReadModel(ABC):
     # when the model is rebuilt from scratch.
     ddl: ClassVar[tuple[str, ...]]
     tables: ClassVar[tuple[str, ...]]
+    # False for models built from stored bytes alone (no event decoding).
+    needs_events: ClassVar[bool] = True
 
     @abstractmethod
     def apply(self, event: SubjectEvent, cursor: Cursor, notification_id: int) -> None:

@@ -36,6 +36,7 @@ __all__ = ["MerkleModel", "MerkleStore"]
 
 class MerkleModel(ReadModel):
     name: ClassVar[str] = "merkle"
+    needs_events: ClassVar[bool] = False
     tables: ClassVar[tuple[str, ...]] = (
         "kirjuri_merkle_leaves",
         "kirjuri_merkle_nodes",

@@ -9,7 +9,7 @@ concurrent catch-up never applies an event twice or skips one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 import structlog
 from eventsourcing.persistence import IntegrityError, Tracking
@@ -24,9 +24,10 @@ from projections.requests import RequestsModel
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from eventsourcing.persistence import TrackingRecorder
+    from eventsourcing.persistence import Notification, TrackingRecorder
 
     from ledger.application import Ledger
+    from ledger.events import SubjectEvent
     from projections.base import Batch, ReadModel
 
 __all__ = ["Progress", "Projector", "default_models"]
@@ -92,7 +93,7 @@ class Projector:
             notifications = self.ledger.notifications(start, self.batch_size)
             if not notifications:
                 break
-            batch = [(n, self.ledger.to_event(n)) for n in notifications]
+            batch = self._decode(notifications)
             try:
                 self._apply_batch(batch, positions)
             except IntegrityError:
@@ -109,6 +110,11 @@ class Projector:
         if read:
             log.debug("projections caught up", events=read, position=start)
         return read
+
+    def _decode(self, notifications: Sequence[Notification]) -> Batch:
+        if any(model.needs_events for model in self.models):
+            return [(n, self.ledger.to_event(n)) for n in notifications]
+        return [(n, cast("SubjectEvent", None)) for n in notifications]
 
     def _apply_batch(self, batch: Batch, positions: dict[str, int]) -> None:
         last = batch[-1][0].id

@@ -1,0 +1,170 @@
+"""Integrity at scale: verify throughput, proof size and time, peak memory.
+
+Fills a ledger with N stored events (copies of real events under new
+streams, written with the library's recorder in bulk), builds the Merkle
+log, signs a checkpoint, then measures beside the raw notification read of
+the same log. ``python -m bench.integrity N`` (default BENCH_INTEGRITY_EVENTS
+or 100 000); runs on SQLite and on a PostgreSQL it starts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import secrets
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import StoredEvent
+
+from commands.bootstrap import Settings
+from commands.integrity import build_evidence
+from commands.logs import configure_logging
+from commands.models import parse_command
+from commands.service import Kirjuri
+from ledger.evidence import verify_evidence
+from ledger.verification import verify_ledger
+from projections.merkle import MerkleModel
+from projections.runner import Projector
+from tests.pgserver import postgres_server
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = ROOT / "policies" / "fluiconnecto.toml"
+
+
+def _templates(kirjuri: Kirjuri) -> list[StoredEvent]:
+    """A realistic mix: registrations, disclosures, consents (sealed values)."""
+    outcome = kirjuri.execute(
+        parse_command(
+            {
+                "kind": "register",
+                "company": "Malli Oy",
+                "name": "Malli Henkilö",
+                "email": "malli@malli.example",
+                "phone": "+358 40 000 0000",
+                "source": "event_attendee_list",
+            }
+        )
+    )
+    subject = str(outcome.subject_id)
+    for command in (
+        {
+            "kind": "disclose",
+            "recipient": "delivery_partner",
+            "purpose": "order_delivery",
+            "categories": ["name", "delivery_address"],
+            "reference": "10023",
+        },
+        {"kind": "consent", "purpose": "partner_marketing", "channel": "web_form"},
+        {
+            "kind": "process",
+            "purpose": "electronic_marketing",
+            "activity": "newsletter_sent",
+            "categories": ["name", "email"],
+        },
+    ):
+        kirjuri.execute(parse_command({**command, "subject": subject}), catch_up=False)
+    return list(kirjuri.ledger.notifications(1, 100))
+
+
+def fill(kirjuri: Kirjuri, count: int) -> None:
+    templates = _templates(kirjuri)
+    recorder = kirjuri.ledger.recorder
+    written = kirjuri.ledger.head()
+    while written < count:
+        batch = []
+        while len(batch) < 2000 and written + len(batch) < count:
+            stream = uuid.uuid4()
+            for version, template in enumerate(templates, 1):
+                batch.append(
+                    StoredEvent(stream, version, template.topic, template.state)
+                )
+        recorder.insert_events(batch[: count - written])
+        written += len(batch[: count - written])
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(kirjuri: Kirjuri, count: int) -> dict[str, Any]:
+    fill(kirjuri, count)
+    started = time.perf_counter()
+    Projector(kirjuri.ledger, [MerkleModel()], batch_size=5000).catch_up()
+    build = time.perf_counter() - started
+    kirjuri.notary.issue()
+    head = kirjuri.ledger.head()
+    started = time.perf_counter()
+    after = None
+    while batch := kirjuri.ledger.notifications(after, 5000):
+        after = batch[-1].id
+    raw = head / (time.perf_counter() - started)
+    checkpoints = [s.checkpoint for s in kirjuri.notary.all()]
+    rss_before = _peak_rss_mb()
+    started = time.perf_counter()
+    result = verify_ledger(
+        kirjuri.ledger, checkpoints, kirjuri.signer().verifier, kirjuri.origin
+    )
+    verify = result.events / (time.perf_counter() - started)
+    assert result.ok, result.problems[:3]
+    proof_ms, verify_ms, sizes = [], [], []
+    for sequence in (1, head // 3, head // 2, head - 1, head):
+        started = time.perf_counter()
+        evidence = build_evidence(kirjuri, [sequence], hashes_only=False)
+        proof_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        assert verify_evidence(evidence, kirjuri.signer().verifier) == []
+        verify_ms.append((time.perf_counter() - started) * 1000)
+        sizes.append(len(json.dumps(evidence)))
+    proof = kirjuri.merkle.inclusion_proof(head // 2, head)
+    return {
+        "events": head,
+        "merkle_build_events_per_s": round(head / build),
+        "verify_events_per_s": round(verify),
+        "raw_read_events_per_s": round(raw),
+        "verify_vs_raw_read": round(verify / raw, 3),
+        "inclusion_proof_hashes": len(proof),
+        "inclusion_proof_bytes": 32 * len(proof),
+        "evidence_file_bytes_median": round(median(sizes)),
+        "prove_ms_median": round(median(proof_ms), 2),
+        "verify_proof_ms_median": round(median(verify_ms), 2),
+        "peak_rss_mb_before_verify": round(rss_before),
+        "peak_rss_mb_after_verify": round(_peak_rss_mb()),
+    }
+
+
+def run(count: int) -> dict[str, Any]:
+    configure_logging("warning")
+    keys = {"master_key": secrets.token_hex(32), "signing_key": secrets.token_hex(32)}
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(sqlite_path=Path(folder) / "integrity.db", **keys)
+        with Kirjuri.open(settings, create=True) as kirjuri:
+            kirjuri.ledger.adopt_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))
+            results["sqlite"] = measure(kirjuri, count)
+    print(f"sqlite: {results['sqlite']}", file=sys.stderr)
+    with postgres_server() as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE SCHEMA integrity")
+        settings = Settings(database_url=f"{url}?schema=integrity", **keys)
+        with Kirjuri.open(settings, create=True) as kirjuri:
+            kirjuri.ledger.adopt_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))
+            results["postgres"] = measure(kirjuri, count)
+    print(f"postgres: {results['postgres']}", file=sys.stderr)
+    return results
+
+
+if __name__ == "__main__":
+    size = (
+        int(sys.argv[1])
+        if len(sys.argv) > 1
+        else int(os.environ.get("BENCH_INTEGRITY_EVENTS", "100000"))
+    )
+    print(json.dumps(run(size), indent=2))
