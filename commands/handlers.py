@@ -123,18 +123,12 @@ def _seal_collection(
     _known(policy, "category", category)
     _check_value(policy, category, value)
     ledger, subject = draft.ledger, draft.state.id
-    lookup = (
-        ledger.lookup_hash(category, value)
-        if policy.category(category).lookup
-        else None
-    )
     return draft.add(
         ev.DataCollected,
         category=category,
         value=ledger.seal(subject, category, value),
         source=source,
         purposes=purposes,
-        lookup=lookup,
     )
 
 
@@ -246,11 +240,6 @@ def _rectify(
         category=command.category,
         value=ledger.seal(subject, command.category, command.value),
         source=command.source,
-        lookup=(
-            ledger.lookup_hash(command.category, command.value)
-            if policy.category(command.category).lookup
-            else None
-        ),
     )
     return draft.commit()
 

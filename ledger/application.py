@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 
-from ledger.errors import ConcurrencyConflict, ConfigurationError
+from ledger.errors import ConcurrencyConflict, ConfigurationError, KeyUnavailable
 from ledger.events import POLICY_STREAM, PolicyAdopted, SubjectEvent
 from ledger.keys import KeyStore, MasterKey
 from ledger.mapper import PydanticMapper
@@ -151,6 +151,16 @@ class Ledger(Application[UUID]):
 
     def lookup_hash(self, category: str, value: str) -> str:
         return blind_index(self.keys.index_key(), category, value)
+
+    def lookup_of(self, subject_id: UUID, category: str, sealed: Sealed) -> str | None:
+        """The blind index of a stored value, or None once its key is destroyed:
+        erasure thereby also removes the subject from the index."""
+        if not self.policy.category(category).lookup:
+            return None
+        try:
+            return self.lookup_hash(category, self.open(subject_id, category, sealed))
+        except KeyUnavailable:
+            return None
 
 
 def _projector(state: Any, events: Iterable[Any]) -> Any:

@@ -131,7 +131,6 @@ class DataCollected(SubjectEvent):
     value: Sealed
     source: str
     purposes: tuple[str, ...]
-    lookup: str | None = None  # blind index of the value, where the policy asks
 
 
 class DataRectified(SubjectEvent):
@@ -139,7 +138,6 @@ class DataRectified(SubjectEvent):
     category: str
     value: Sealed
     source: str
-    lookup: str | None = None
 
 
 class ConsentGiven(SubjectEvent):

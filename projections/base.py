@@ -36,6 +36,9 @@ class ReadModel(ABC):
     def apply(self, event: SubjectEvent, cursor: Cursor, notification_id: int) -> None:
         """Change the tables for one event (events it ignores change nothing)."""
 
+    def prepare(self, batch: Batch) -> None:  # noqa: B027 - an optional hook
+        """Work a batch needs done before its transaction opens (key reads)."""
+
     def apply_batch(self, cursor: Cursor, batch: Batch) -> None:
         """Apply a batch in log order; models may do it in fewer statements."""
         for notification, event in batch:

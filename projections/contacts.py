@@ -24,7 +24,6 @@ class ContactsModel(ReadModel):
         "kirjuri_subjects",
         "kirjuri_values",
         "kirjuri_switches",
-        "kirjuri_lookup",
     )
     ddl: ClassVar[tuple[str, ...]] = (
         "CREATE TABLE IF NOT EXISTS {p}kirjuri_subjects ("
@@ -40,9 +39,6 @@ class ContactsModel(ReadModel):
         " subject_id TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL,"
         " name TEXT NOT NULL, active INTEGER NOT NULL, occurred_at TEXT NOT NULL,"
         " channel TEXT, evidence TEXT, PRIMARY KEY (subject_id, version))",
-        "CREATE TABLE IF NOT EXISTS {p}kirjuri_lookup ("
-        " lookup TEXT NOT NULL, subject_id TEXT NOT NULL, category TEXT NOT NULL,"
-        " PRIMARY KEY (lookup, subject_id))",
     )
 
     @singledispatchmethod
@@ -108,12 +104,6 @@ class ContactsModel(ReadModel):
                 int(rectified),
             ),
         )
-        if event.lookup is not None:
-            cursor.execute(
-                "INSERT INTO {p}kirjuri_lookup (lookup, subject_id, category)"
-                " VALUES (%s, %s, %s) ON CONFLICT (lookup, subject_id) DO NOTHING",
-                (event.lookup, subject, event.category),
-            )
 
     def _switch(
         self,

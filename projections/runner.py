@@ -18,6 +18,7 @@ from projections.audit import AuditModel
 from projections.contacts import ContactsModel
 from projections.disclosures import DisclosuresModel
 from projections.findings import FindingsModel
+from projections.lookup import BlindIndexModel
 from projections.merkle import MerkleModel
 from projections.requests import RequestsModel
 
@@ -41,9 +42,10 @@ class Progress(Protocol):
     def finish(self) -> None: ...
 
 
-def default_models() -> tuple[ReadModel, ...]:
+def default_models(ledger: Ledger) -> tuple[ReadModel, ...]:
     return (
         ContactsModel(),
+        BlindIndexModel(ledger),
         DisclosuresModel(),
         RequestsModel(),
         FindingsModel(),
@@ -62,7 +64,7 @@ class Projector:
         batch_size: int = 1000,
     ) -> None:
         self.ledger = ledger
-        self.models = tuple(models) if models is not None else default_models()
+        self.models = tuple(models) if models is not None else default_models(ledger)
         self.batch_size = batch_size
         self.tracking: TrackingRecorder = ledger.factory.tracking_recorder()
         self._create_tables()
@@ -119,6 +121,8 @@ class Projector:
     def _apply_batch(self, batch: Batch, positions: dict[str, int]) -> None:
         last = batch[-1][0].id
         record = getattr(self.tracking, "_insert_tracking")  # noqa: B009
+        for model in self.models:
+            model.prepare(batch)
         with self.ledger.database.transaction() as cursor:
             for model in self.models:
                 position = positions[model.name]

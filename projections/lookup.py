@@ -1,0 +1,64 @@
+"""The blind index: a keyed hash of looked-up values (email) → subject.
+
+Built from sealed values, opened here only to hash them, so the index holds
+no value in clear; a value whose key was destroyed (erasure) is not indexed,
+and a rebuild after erasure cannot bring it back.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ledger import events as ev
+from projections.base import Batch, ReadModel
+
+if TYPE_CHECKING:
+    from ledger.application import Ledger
+    from ledger.storage import Cursor
+
+__all__ = ["BlindIndexModel"]
+
+
+class BlindIndexModel(ReadModel):
+    name: ClassVar[str] = "lookup"
+    tables: ClassVar[tuple[str, ...]] = ("kirjuri_lookup",)
+    ddl: ClassVar[tuple[str, ...]] = (
+        "CREATE TABLE IF NOT EXISTS {p}kirjuri_lookup ("
+        " lookup TEXT NOT NULL, subject_id TEXT NOT NULL, category TEXT NOT NULL,"
+        " PRIMARY KEY (lookup, subject_id))",
+        "CREATE INDEX IF NOT EXISTS kirjuri_lookup_by_subject"
+        " ON {p}kirjuri_lookup (subject_id)",
+    )
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self._prepared: dict[int, str | None] = {}
+
+    def prepare(self, batch: Batch) -> None:
+        # Keys are read on their own connections, before the batch's write
+        # transaction opens (SQLite has one writer).
+        self._prepared = {
+            notification.id: self.ledger.lookup_of(
+                event.originator_id, event.category, event.value
+            )
+            for notification, event in batch
+            if isinstance(event, (ev.DataCollected, ev.DataRectified))
+        }
+
+    @singledispatchmethod
+    def apply(self, event: Any, cursor: Cursor, notification_id: int) -> None:
+        pass
+
+    @apply.register(ev.DataCollected)
+    @apply.register(ev.DataRectified)
+    def _value(
+        self, event: ev.DataCollected | ev.DataRectified, cursor: Cursor, n: int
+    ) -> None:
+        lookup = self._prepared.get(n)
+        if lookup is not None:
+            cursor.execute(
+                "INSERT INTO {p}kirjuri_lookup (lookup, subject_id, category)"
+                " VALUES (%s, %s, %s) ON CONFLICT (lookup, subject_id) DO NOTHING",
+                (lookup, str(event.originator_id), event.category),
+            )
