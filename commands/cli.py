@@ -76,7 +76,11 @@ def _add_field(
         parser.add_argument(name, help=help_text)
         return
     flag = "--" + name.replace("_", "-")
-    if _is_tuple(info.annotation):
+    if info.annotation is bool:
+        parser.add_argument(
+            flag, dest=name, action="store_true", default=None, help=help_text
+        )
+    elif _is_tuple(info.annotation):
         parser.add_argument(
             flag,
             dest=name,

@@ -242,6 +242,34 @@ class RefuseRequest(_RequestCommand):
     reason: Text = Field(description="the grounds (told to the person)")
 
 
+class PlaceLegalHold(_SubjectCommand):
+    help: ClassVar[str] = "keep all of a subject's data: a complaint or dispute is open"
+    kind: Literal["hold"] = "hold"
+    reason: Text = Field(
+        description="the complaint, dispute or claim (no personal data)"
+    )
+
+
+class ReleaseLegalHold(_SubjectCommand):
+    help: ClassVar[str] = "release a legal hold: the dispute is resolved"
+    kind: Literal["release-hold"] = "release-hold"
+    reason: Text = Field(description="how it was resolved")
+
+
+class EraseSubject(_SubjectCommand):
+    help: ClassVar[str] = (
+        "erase a subject (Art. 17): destroy its data keys per the policy"
+    )
+    kind: Literal["erase"] = "erase"
+    request_id: str | None = Field(
+        default=None, description="the erasure request answered"
+    )
+    remove_objection: bool = Field(
+        default=False,
+        description="also forget a marketing objection (only if the person asks)",
+    )
+
+
 COMMANDS: tuple[type[_Command], ...] = (
     RegisterSubject,
     CollectData,
@@ -262,6 +290,9 @@ COMMANDS: tuple[type[_Command], ...] = (
     ExtendRequest,
     AnswerRequest,
     RefuseRequest,
+    PlaceLegalHold,
+    ReleaseLegalHold,
+    EraseSubject,
 )
 
 Command = Annotated[
@@ -283,7 +314,10 @@ Command = Annotated[
     | ReceiveRequest
     | ExtendRequest
     | AnswerRequest
-    | RefuseRequest,
+    | RefuseRequest
+    | PlaceLegalHold
+    | ReleaseLegalHold
+    | EraseSubject,
     Field(discriminator="kind"),
 ]
 

@@ -29,6 +29,9 @@ __all__ = ["Kirjuri"]
 log = structlog.get_logger("kirjuri")
 
 _MIN_PREFIX = 8
+# Commands that may collect a looked-up value (an email) and so must see
+# every objection kept after an erasure.
+_READS_SUPPRESSION = frozenset({"register", "collect", "rectify"})
 
 
 class Kirjuri:
@@ -89,6 +92,8 @@ class Kirjuri:
 
     def execute(self, command: Any, *, catch_up: bool = True) -> Outcome:
         """Record one command; read models follow unless told not to."""
+        if command.kind in _READS_SUPPRESSION:
+            self.catch_up()  # the suppression list must include every erasure
         outcome = handle(self.ledger, command, self.resolve)
         log.info(
             "recorded",

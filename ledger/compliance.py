@@ -49,6 +49,10 @@ def judge(policy: Policy, state: SubjectState, processing: Processing) -> list[F
     def breach(rule: str, detail: str) -> None:
         findings.append(Finding(rule, detail))
 
+    if state.erased_at is not None and state.erased_at <= at:
+        breach(
+            "erased", f"{purpose.id} of a subject erased on {state.erased_at.date()}"
+        )
     if processing.legal_basis != purpose.legal_basis:
         breach(
             "legal_basis_mismatch",

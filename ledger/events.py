@@ -34,6 +34,9 @@ __all__ = [
     "DataRectified",
     "DataTransferred",
     "FindingRaised",
+    "KeptClass",
+    "LegalHoldPlaced",
+    "LegalHoldReleased",
     "ObjectionLifted",
     "ObjectionRecorded",
     "ObjectionScope",
@@ -48,9 +51,12 @@ __all__ = [
     "RequestType",
     "RestrictionGround",
     "RestrictionLifted",
+    "RetentionExpired",
+    "SubjectErased",
     "SubjectEvent",
     "SubjectLeftCompany",
     "SubjectRegistered",
+    "Suppression",
 ]
 
 EVENT_TYPES: dict[str, type[SubjectEvent]] = {}
@@ -273,3 +279,55 @@ class PolicyAdopted(SubjectEvent):
     STORED_NAME: ClassVar[str] = "PolicyAdopted"
     text: str
     digest: str
+
+
+class LegalHoldPlaced(SubjectEvent):
+    """A complaint, dispute or legal claim: data is kept until released."""
+
+    STORED_NAME: ClassVar[str] = "LegalHoldPlaced"
+    reason: str
+
+
+class LegalHoldReleased(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "LegalHoldReleased"
+    reason: str
+
+
+class KeptClass(BaseModel):
+    """A retention class erasure did not reach, why, and until when."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    retention: str
+    categories: tuple[str, ...]
+    ground: str
+    until: date | None  # None: while the ground lasts (e.g. a legal hold)
+
+
+class Suppression(BaseModel):
+    """An objection kept after erasure as a keyed hash only (notice §4)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    lookup: str
+    scope: ObjectionScope
+    since: date
+
+
+class SubjectErased(SubjectEvent):
+    """Erasure (Art. 17): which data keys were destroyed, which kept and why.
+
+    Metadata only; the destroyed keys make the subject's values unreadable
+    while every event stays whole and provable."""
+
+    STORED_NAME: ClassVar[str] = "SubjectErased"
+    request_id: str | None = None
+    destroyed: tuple[str, ...]
+    kept: tuple[KeptClass, ...] = ()
+    suppression: tuple[Suppression, ...] = ()
+
+
+class RetentionExpired(SubjectEvent):
+    """Retention ended: the data keys of these classes were destroyed."""
+
+    STORED_NAME: ClassVar[str] = "RetentionExpired"
+    destroyed: tuple[str, ...]
+    ground: str

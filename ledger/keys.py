@@ -25,6 +25,7 @@ from ledger.errors import ConfigurationError, KeyUnavailable
 from ledger.sealed import NONCE_BYTES
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
     from ledger.storage import Cursor, Database
@@ -172,6 +173,38 @@ class KeyStore:
     def index_key(self) -> bytes:
         """The ledger-wide blind-index secret (created on first use)."""
         return self._key(LEDGER_SUBJECT, INDEX_KEY_CLASS)[0]
+
+    def live_classes(self, subject_id: UUID) -> list[str]:
+        """The retention classes of a subject whose data key still exists."""
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT retention_class FROM {p}kirjuri_data_keys"
+                " WHERE subject_id = %s AND wrapped IS NOT NULL",
+                (str(subject_id),),
+            )
+            return sorted(row["retention_class"] for row in cursor.fetchall())
+
+    def destroy(self, subject_id: UUID, classes: Iterable[str]) -> None:
+        """Destroy data keys for good: the row keeps only that it was destroyed.
+
+        Freed bytes are overwritten (SQLite secure_delete, then a WAL
+        checkpoint that truncates the log; PostgreSQL VACUUM FULL of the key
+        table), so no copy the master key opens is left in the database."""
+        wanted = sorted(set(classes))
+        if not wanted:
+            return
+        placeholders = ", ".join(["%s"] * len(wanted))
+        with self.database.transaction() as cursor:
+            if self.database.backend == "sqlite":
+                cursor.execute("PRAGMA secure_delete = ON")
+            cursor.execute(
+                "UPDATE {p}kirjuri_data_keys SET wrapped = NULL, destroyed_at = %s"
+                f" WHERE subject_id = %s AND retention_class IN ({placeholders})",
+                (_now(), str(subject_id), *wanted),
+            )
+        for retention_class in wanted:
+            self._cache.pop((subject_id, retention_class), None)
+        self.database.scrub("kirjuri_data_keys")
 
     def _cached(
         self, subject_id: UUID, retention_class: str

@@ -13,8 +13,10 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from eventsourcing.postgres import PostgresDatastore
+from psycopg.sql import SQL, Identifier
 
 if TYPE_CHECKING:
+    import sqlite3
     from collections.abc import Iterator, Sequence
 
     from eventsourcing.sqlite import SQLiteDatastore
@@ -73,6 +75,23 @@ class Database:
     def transaction(self, *, commit: bool = True) -> Iterator[PortableCursor]:
         with self.datastore.transaction(commit=commit) as cursor:
             yield PortableCursor(self, cursor)
+
+    def scrub(self, table: str) -> None:
+        """Leave no freed copy of a table's old rows in the database files."""
+        store = self.datastore
+        if isinstance(store, PostgresDatastore):
+            with store.get_connection() as conn:  # autocommit: VACUUM may run
+                conn.execute(
+                    SQL("VACUUM FULL {}.{}").format(
+                        Identifier(store.schema), Identifier(table)
+                    )
+                )
+            return
+        # Freed pages were zeroed (secure_delete); fold the WAL into the file
+        # and truncate it, so no older page image of the table survives.
+        with store.get_connection(commit=True) as conn:
+            raw: sqlite3.Connection = getattr(conn, "_sqlite_conn")  # noqa: B009
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def execute_script(self, statements: Sequence[str]) -> None:
         with self.transaction() as cursor:

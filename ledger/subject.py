@@ -90,6 +90,10 @@ class SubjectState:
     relationship: Timeline = field(default_factory=Timeline)
     left_at: datetime | None = None
     requests: dict[str, RequestState] = field(default_factory=dict)
+    hold: Timeline = field(default_factory=Timeline)
+    last_activity: datetime | None = None
+    erased_at: datetime | None = None
+    destroyed: set[str] = field(default_factory=set)  # retention classes
 
     def consent_in_force(self, purpose: str, at: datetime) -> bool:
         timeline = self.consents.get(purpose)
@@ -119,6 +123,27 @@ class SubjectState:
 @singledispatch
 def apply(event: ev.SubjectEvent, state: SubjectState) -> None:
     """Events that change nothing the policy checks (disclosures, findings)."""
+
+
+@apply.register
+def _(event: ev.LegalHoldPlaced, state: SubjectState) -> None:
+    state.hold.add(event.occurred_at, event.originator_version, True)
+
+
+@apply.register
+def _(event: ev.LegalHoldReleased, state: SubjectState) -> None:
+    state.hold.add(event.occurred_at, event.originator_version, False)
+
+
+@apply.register
+def _(event: ev.SubjectErased, state: SubjectState) -> None:
+    state.erased_at = event.occurred_at
+    state.destroyed.update(event.destroyed)
+
+
+@apply.register
+def _(event: ev.RetentionExpired, state: SubjectState) -> None:
+    state.destroyed.update(event.destroyed)
 
 
 @apply.register
@@ -251,7 +276,7 @@ def fold(
             continue
         if known_at is not None and event.recorded_at > known_at:
             continue
-        apply(event, state)
+        _apply(event, state)
     return state
 
 
@@ -263,5 +288,13 @@ def project_subject(
         if state is None:
             state = SubjectState(event.originator_id)
         state.version = event.originator_version
-        apply(event, state)
+        _apply(event, state)
     return state
+
+
+def _apply(event: ev.SubjectEvent, state: SubjectState) -> None:
+    if event.STORED_NAME != "FindingRaised":
+        previous = state.last_activity
+        if previous is None or event.occurred_at > previous:
+            state.last_activity = event.occurred_at
+    apply(event, state)

@@ -29,7 +29,7 @@ class ContactsModel(ReadModel):
         "CREATE TABLE IF NOT EXISTS {p}kirjuri_subjects ("
         " subject_id TEXT PRIMARY KEY, registered_at TEXT, recorded_at TEXT,"
         " source TEXT, company_name TEXT, business_id TEXT, left_at TEXT,"
-        " last_version INTEGER NOT NULL)",
+        " erased_at TEXT, last_version INTEGER NOT NULL)",
         "CREATE TABLE IF NOT EXISTS {p}kirjuri_values ("
         " subject_id TEXT NOT NULL, version INTEGER NOT NULL, category TEXT NOT NULL,"
         " sealed TEXT NOT NULL, source TEXT NOT NULL, purposes TEXT NOT NULL,"
@@ -225,6 +225,18 @@ class ContactsModel(ReadModel):
             "customer",
             active=False,
             evidence=event.reference,
+        )
+
+    @apply.register(ev.SubjectErased)
+    def _erased(self, event: ev.SubjectErased, cursor: Cursor, _: int) -> None:
+        cursor.execute(
+            "UPDATE {p}kirjuri_subjects SET erased_at = %s, last_version = %s"
+            " WHERE subject_id = %s",
+            (
+                iso(event.occurred_at),
+                event.originator_version,
+                str(event.originator_id),
+            ),
         )
 
     @apply.register(ev.SubjectLeftCompany)

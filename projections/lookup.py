@@ -50,6 +50,21 @@ class BlindIndexModel(ReadModel):
     def apply(self, event: Any, cursor: Cursor, notification_id: int) -> None:
         pass
 
+    @apply.register(ev.SubjectErased)
+    @apply.register(ev.RetentionExpired)
+    def _forgotten(
+        self, event: ev.SubjectErased | ev.RetentionExpired, cursor: Cursor, _: int
+    ) -> None:
+        policy = self.ledger.policy
+        categories = [c.id for c in policy.categories if c.retention in event.destroyed]
+        if categories:
+            placeholders = ", ".join(["%s"] * len(categories))
+            cursor.execute(
+                "DELETE FROM {p}kirjuri_lookup WHERE subject_id = %s"
+                f" AND category IN ({placeholders})",
+                (str(event.originator_id), *categories),
+            )
+
     @apply.register(ev.DataCollected)
     @apply.register(ev.DataRectified)
     def _value(

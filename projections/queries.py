@@ -19,12 +19,14 @@ __all__ = [
     "HistoryFilter",
     "contact",
     "disclosures_of",
+    "erasures",
     "findings",
     "history",
     "request_subject",
     "requests",
     "subjects_by_lookup",
     "subjects_by_prefix",
+    "suppressed",
 ]
 
 
@@ -54,6 +56,25 @@ def subjects_by_prefix(database: Database, prefix: str) -> list[str]:
         (len(prefix), prefix),
     )
     return [row["subject_id"] for row in rows]
+
+
+def suppressed(database: Database, lookup: str) -> list[dict[str, Any]]:
+    """Objections that outlived an erasure, for a keyed hash (e.g. an email)."""
+    return _rows(
+        database,
+        "SELECT scope, since FROM {p}kirjuri_suppression WHERE lookup = %s"
+        " ORDER BY since",
+        (lookup,),
+    )
+
+
+def erasures(database: Database, subject_id: str) -> list[dict[str, Any]]:
+    return _rows(
+        database,
+        "SELECT * FROM {p}kirjuri_erasures WHERE subject_id = %s"
+        " ORDER BY notification_id",
+        (subject_id,),
+    )
 
 
 def request_subject(database: Database, request_id: str) -> str | None:

@@ -17,6 +17,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from projections.audit import AuditModel
 from projections.contacts import ContactsModel
 from projections.disclosures import DisclosuresModel
+from projections.erasures import ErasuresModel
 from projections.findings import FindingsModel
 from projections.lookup import BlindIndexModel
 from projections.merkle import MerkleModel
@@ -50,6 +51,7 @@ def default_models(ledger: Ledger) -> tuple[ReadModel, ...]:
         RequestsModel(),
         FindingsModel(),
         AuditModel(),
+        ErasuresModel(),
         MerkleModel(),
     )
 

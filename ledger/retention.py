@@ -1,0 +1,184 @@
+"""Retention: how long each class of a subject's data may be kept, and why.
+
+Pure: from the policy and the subject's state (its events). Each retention
+class of the policy has one clock (see ``RetentionRule``); the Finnish
+Accounting Act's two clocks are two classes. A legal hold keeps every class
+until it is released. Erasure (Art. 17) destroys a class's key at once
+unless its class is kept against erasure by law (Art. 17(3)(b)/(e)).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from ledger.deadlines import add_months
+from ledger.events import KeptClass, ObjectionScope
+from ledger.policy import RetentionRule
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from ledger.policy import Policy, RetentionClass
+    from ledger.subject import SubjectState
+
+__all__ = ["ErasurePlan", "Holding", "holdings", "plan_erasure"]
+
+LEGAL_HOLD = "legal hold (a complaint, dispute or legal claim is open)"
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What is held of one retention class, and when it falls due."""
+
+    retention: str
+    categories: tuple[str, ...]
+    ground: str
+    due: date | None  # None: not by time (while a relationship, consent or hold lasts)
+
+    def is_due(self, on: date) -> bool:
+        return self.due is not None and self.due <= on
+
+
+@dataclass(frozen=True)
+class ErasurePlan:
+    destroy: tuple[str, ...]
+    keep: tuple[KeptClass, ...]
+
+
+def _day(moment: datetime | None) -> date | None:
+    return None if moment is None else moment.date()
+
+
+def _period_end(policy: Policy, day: date) -> date:
+    """The end of the financial period that contains ``day``."""
+    month, dom = (int(part) for part in policy.financial_period_end.split("-"))
+    end = date(day.year, month, dom)
+    return end if day <= end else add_months(end, 12)
+
+
+def _categories_of(
+    policy: Policy, state: SubjectState, retention: str
+) -> tuple[str, ...]:
+    held = set(state.values) | {"company"}
+    return tuple(sorted(c for c in held if policy.retention_of(c).id == retention))
+
+
+def _last_data(policy: Policy, state: SubjectState, retention: str) -> date | None:
+    days = [
+        held.occurred_at.date()
+        for category, values in state.values.items()
+        if policy.retention_of(category).id == retention
+        for held in values
+    ]
+    if retention == policy.retention_of("company").id and state.registered_at:
+        days.append(state.registered_at.date())
+    return max(days, default=None)
+
+
+def _due(  # noqa: PLR0911 - one return per retention rule reads clearest
+    policy: Policy, kept: RetentionClass, state: SubjectState, on: datetime
+) -> date | None:
+    last = _last_data(policy, state, kept.id) or _day(state.last_activity)
+    if last is None:
+        return None
+    years = kept.years * 12
+    rule = kept.rule
+    if rule is RetentionRule.RELATIONSHIP:
+        if state.relationship.at(on):
+            return None
+        ends = [d for d in (_relationship_end(state), _day(state.left_at)) if d]
+        return add_months(
+            max(ends) if ends else _day(state.last_activity) or last, years
+        )
+    if rule is RetentionRule.ACCOUNTING_VOUCHER:
+        return date(_period_end(policy, last).year + kept.years, 12, 31)
+    if rule is RetentionRule.ACCOUNTING_BOOKS:
+        return add_months(_period_end(policy, last), years)
+    if rule is RetentionRule.UNTIL_RESOLVED:
+        return None if state.hold.at(on) else add_months(last, years)
+    if rule is RetentionRule.UNTIL_WITHDRAWN:
+        if any(t.at(on) for t in state.consents.values()):
+            return None
+        withdrawn = [e[0].date() for t in state.consents.values() for e in t.entries]
+        return add_months(max([last, *withdrawn]), years)
+    return None  # UNTIL_REMOVAL_REQUESTED: kept until the person asks
+
+
+def _relationship_end(state: SubjectState) -> date | None:
+    entries = state.relationship.entries
+    if entries and not entries[-1][2]:
+        return entries[-1][0].date()
+    return None
+
+
+def holdings(
+    policy: Policy, state: SubjectState, live: Iterable[str], on: datetime
+) -> list[Holding]:
+    """Each live class of the subject with its ground and due date."""
+    result = []
+    for retention in sorted(live):
+        kept = policy.retention_class(retention)
+        categories = _categories_of(policy, state, retention)
+        if state.hold.at(on):
+            result.append(Holding(retention, categories, LEGAL_HOLD, None))
+            continue
+        ground = kept.criteria.en
+        result.append(
+            Holding(retention, categories, ground, _due(policy, kept, state, on))
+        )
+    return result
+
+
+def plan_erasure(
+    policy: Policy,
+    state: SubjectState,
+    live: Iterable[str],
+    on: datetime,
+    *,
+    remove_objection: bool = False,
+) -> ErasurePlan:
+    """Destroy every class now, except those the law or a hold keeps."""
+    destroy, keep = [], []
+    for holding in holdings(policy, state, live, on):
+        kept = policy.retention_class(holding.retention)
+        objected = any(
+            state.objection_in_force(scope, on)
+            for scope in (ObjectionScope.DIRECT_MARKETING, ObjectionScope.SALES_CONTACT)
+        )
+        if holding.ground == LEGAL_HOLD:
+            keep.append(
+                KeptClass(
+                    retention=kept.id,
+                    categories=holding.categories,
+                    ground=LEGAL_HOLD,
+                    until=None,
+                )
+            )
+        elif kept.keeps_against_erasure and not holding.is_due(on.date()):
+            ground = kept.legal_ground.en if kept.legal_ground else kept.criteria.en
+            keep.append(
+                KeptClass(
+                    retention=kept.id,
+                    categories=holding.categories,
+                    ground=ground,
+                    until=holding.due,
+                )
+            )
+        elif (
+            kept.rule is RetentionRule.UNTIL_REMOVAL_REQUESTED
+            and objected
+            and not remove_objection
+        ):
+            keep.append(
+                KeptClass(
+                    retention=kept.id,
+                    categories=holding.categories,
+                    ground=kept.criteria.en,
+                    until=None,
+                )
+            )
+        else:
+            destroy.append(kept.id)
+    return ErasurePlan(tuple(destroy), tuple(keep))
