@@ -25,7 +25,9 @@ from ledger.policy import (
 from projections.reports.access import (
     AccessReport,
     Disclosure,
+    ErasureEntry,
     HeldValue,
+    KeptEntry,
     Party,
     PurposeEntry,
     RecipientEntry,
@@ -548,3 +550,27 @@ def test_each_right_opens_with_its_name_in_bold(lang: str) -> None:
         title, _, rest = right.partition(": ")
         assert f"<li><strong>{title}:</strong> {html.escape(rest)}</li>" in section
         assert f"- **{title}:** " in markdown
+
+
+def test_an_erasure_says_what_went_and_what_the_law_kept_until_when() -> None:
+    erasure = ErasureEntry(
+        occurred_at=_at("2025-11-20"),
+        kind="erasure",
+        request_id="R-E1",
+        destroyed_labels=["Email", "Name"],
+        kept=[
+            KeptEntry(
+                retention="accounting_voucher",
+                retention_label="Accounting vouchers",
+                category_labels=["Billing address"],
+                ground="Kirjanpitolaki 2:10",
+                until=date(2031, 12, 31),
+            )
+        ],
+    )
+    english = render_markdown(_report("en").model_copy(update={"erasures": [erasure]}))
+    assert "Erased: Email; Name." in english
+    assert "R-E1" in english and "2031-12-31" in english
+    finnish = render_html(_report("fi").model_copy(update={"erasures": [erasure]}))
+    assert "Poistetut tiedot: Email; Name." in finnish
+    assert "31.12.2031" in finnish

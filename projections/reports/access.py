@@ -7,6 +7,7 @@ whose key was destroyed shows as erased, never as an error.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.policy import Policy
 
-__all__ = ["AccessReport", "IntegrityEntry", "build_access_report"]
+__all__ = ["AccessReport", "ErasureEntry", "IntegrityEntry", "build_access_report"]
 
 Language = Literal["en", "fi"]
 
@@ -133,6 +134,24 @@ class SubjectEntry(_Part):
     left_at: datetime | None
 
 
+class KeptEntry(_Part):
+    retention: str
+    retention_label: str
+    category_labels: list[str]
+    ground: str
+    until: date | None
+
+
+class ErasureEntry(_Part):
+    """An erasure (Art. 17) or a retention expiry: what went, what stayed, why."""
+
+    occurred_at: datetime
+    kind: str  # "erasure" or "retention"
+    request_id: str | None
+    destroyed_labels: list[str]  # categories no longer readable
+    kept: list[KeptEntry]
+
+
 class IntegrityEntry(_Part):
     """The signed checkpoint the report was made at: its records are provable."""
 
@@ -163,6 +182,7 @@ class AccessReport(_Part):
     rights: list[str]
     supervisory_authority: str
     supervisory_authority_url: str
+    erasures: list[ErasureEntry] = []
     integrity: IntegrityEntry | None = None
 
 
@@ -250,7 +270,40 @@ def build_access_report(
         rights=rights_texts(ctx.policy, language),
         supervisory_authority=controller.supervisory_authority.in_(language),
         supervisory_authority_url=controller.supervisory_authority_url,
+        erasures=_erasures(ctx),
     )
+
+
+def _erasures(ctx: _Context) -> list[ErasureEntry]:
+    policy, lang = ctx.policy, ctx.lang
+
+    def labels(classes: list[str]) -> list[str]:
+        return [c.label.in_(lang) for c in policy.categories if c.retention in classes]
+
+    entries = []
+    for row in queries.erasures(ctx.ledger.database, str(ctx.subject)):
+        kept = [
+            KeptEntry(
+                retention=k["retention"],
+                retention_label=policy.retention_class(k["retention"]).label.in_(lang),
+                category_labels=[
+                    policy.category(c).label.in_(lang) for c in k["categories"]
+                ],
+                ground=k["ground"],
+                until=date.fromisoformat(k["until"]) if k["until"] else None,
+            )
+            for k in json.loads(row["kept"])
+        ]
+        entries.append(
+            ErasureEntry(
+                occurred_at=datetime.fromisoformat(row["occurred_at"]),
+                kind=row["kind"],
+                request_id=row["request_id"],
+                destroyed_labels=labels([c for c in row["destroyed"].split(",") if c]),
+                kept=kept,
+            )
+        )
+    return entries
 
 
 def _subject(ctx: _Context) -> SubjectEntry:

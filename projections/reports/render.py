@@ -391,8 +391,46 @@ def _switches(report: AccessReport) -> tuple[Block, ...]:
     )
 
 
+def _erasure_blocks(report: AccessReport) -> tuple[Block, ...]:
+    """What an erasure or a retention expiry destroyed, and what the law kept."""
+    lang = report.language
+    blocks: list[Block] = []
+    for erasure in report.erasures:
+        day = _moment_day(erasure.occurred_at, lang)
+        key = (
+            "label.erasure_done"
+            if erasure.kind == "erasure"
+            else "label.retention_done"
+        )
+        said = text(key, lang).format(
+            day=day, categories="; ".join(erasure.destroyed_labels) or "–"
+        )
+        if erasure.request_id:
+            said += " " + text("label.erasure_request", lang).format(
+                request=erasure.request_id
+            )
+        blocks += [Sub(text("heading.erasure", lang)), Para(said)]
+        if erasure.kept:
+            columns = _cols(
+                lang,
+                "label.categories:list:34",
+                "label.ground::40",
+                "label.kept_until:date",
+            )
+            rows = tuple(
+                (
+                    tuple(k.category_labels),
+                    k.ground,
+                    _day(k.until, lang) if k.until else text("label.kept_while", lang),
+                )
+                for k in erasure.kept
+            )
+            blocks += [Para(text("label.kept_intro", lang)), Table(columns, rows)]
+    return tuple(blocks)
+
+
 def _personal_data(report: AccessReport) -> Section:
-    blocks = (*_held_data(report), *_switches(report))
+    blocks = (*_held_data(report), *_erasure_blocks(report), *_switches(report))
     return Section(
         "b-personal-data", text("heading.personal_data", report.language), blocks
     )

@@ -88,6 +88,19 @@ _EN: dict[str, str] = {
     "heading.automated": "Automated decision-making (Art. 15(1)(h))",
     "heading.transfers": "Transfers outside the EU/EEA and their safeguards"
     " (Art. 15(2))",
+    "heading.erasure": "Erasure of your data (Art. 17)",
+    "label.erasure_done": "On {day} your personal data were erased: the keys"
+    " that made them readable were destroyed, so that nobody can read them any"
+    " more. Erased: {categories}.",
+    "label.retention_done": "On {day} the retention period of some of your"
+    " data ended and it was erased in the same way. Erased: {categories}.",
+    "label.erasure_request": "This answered your request {request}.",
+    "label.kept_intro": "The following data were not erased, because the law"
+    " requires us to keep them or they are needed for legal claims (Art. 17(3));"
+    " they are erased when the ground ends:",
+    "label.ground": "Ground",
+    "label.kept_until": "Kept until",
+    "label.kept_while": "while the ground lasts",
     "heading.integrity": "Integrity of these records",
     "label.integrity_intro": "The {events} recorded events about you on which"
     " this answer rests are part of our processing ledger, whose state is"
@@ -340,6 +353,19 @@ _FI: dict[str, str] = {
     " h alakohta)",
     "heading.transfers": "Siirrot EU:n tai ETA:n ulkopuolelle ja niissä"
     " sovellettavat suojatoimet (15 artiklan 2 kohta)",
+    "heading.erasure": "Tietojesi poistaminen (17 artikla)",
+    "label.erasure_done": "Henkilötietosi poistettiin {day}: avaimet, joilla"
+    " tiedot voitiin lukea, hävitettiin, joten kukaan ei voi enää lukea niitä."
+    " Poistetut tiedot: {categories}.",
+    "label.retention_done": "Osan tiedoistasi säilytysaika päättyi {day}, ja"
+    " ne poistettiin samalla tavalla. Poistetut tiedot: {categories}.",
+    "label.erasure_request": "Poisto tehtiin pyyntösi {request} perusteella.",
+    "label.kept_intro": "Seuraavia tietoja ei poistettu, koska laki velvoittaa"
+    " meidät säilyttämään ne tai ne ovat tarpeen oikeudellisen vaatimuksen"
+    " vuoksi (17 artiklan 3 kohta); ne poistetaan, kun peruste päättyy:",
+    "label.ground": "Peruste",
+    "label.kept_until": "Säilytetään",
+    "label.kept_while": "niin kauan kuin peruste on voimassa",
     "heading.integrity": "Tietojen eheys",
     "label.integrity_intro": "Tämä vastaus perustuu {events} sinua koskevaan"
     " kirjattuun tapahtumaan. Ne ovat osa käsittelykirjanpitoamme, jonka tila"
