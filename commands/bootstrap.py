@@ -153,6 +153,30 @@ def build_ledger(settings: Settings, *, create: bool = False) -> Ledger:
         )
     key = master_key(settings, create=create)
     try:
-        return Ledger(settings.eventsourcing_env(), key)
+        ledger = Ledger(settings.eventsourcing_env(), key)
     except OSError as err:
         raise ConfigurationError(f"database: {err}") from err
+    _finish_rotation(settings, ledger)
+    return ledger
+
+
+def _finish_rotation(settings: Settings, ledger: Ledger) -> None:
+    """A rotation interrupted after writing ``<key file>.new``: keep the key
+    the data keys are wrapped under, and drop the other."""
+    pending = settings.key_file.with_name(settings.key_file.name + ".new")
+    if settings.master_key is not None or not pending.exists():
+        return
+    new = MasterKey.from_text(pending.read_text(), str(pending))
+    with ledger.database.transaction(commit=False) as cursor:
+        cursor.execute(
+            "SELECT DISTINCT master_key_id FROM {p}kirjuri_data_keys"
+            " WHERE wrapped IS NOT NULL"
+        )
+        in_use = {row["master_key_id"] for row in cursor.fetchall()}
+    if new.key_id in in_use:
+        pending.replace(settings.key_file)
+        ledger.keys.master = new
+        log.warning("finished an interrupted master key rotation")
+    else:
+        pending.unlink()
+        log.warning("discarded the key of a rotation that did not happen")

@@ -21,6 +21,7 @@ from commands import models
 from commands.bootstrap import Settings
 from commands.importer import import_contacts
 from commands.integrity import add_integrity_verbs, integrity_entry
+from commands.lifecycle import add_lifecycle_verbs, preview_erasure
 from commands.logs import configure_logging
 from commands.output import write_rows
 from commands.progress import progress_for
@@ -65,6 +66,12 @@ def _add_command_verb(subparsers: Any, model: type[models._Command]) -> None:
             continue
         _add_field(parser, name, info, positional=name == positional)
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    if kind == "erase":
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="say what would go and stay; write nothing",
+        )
     parser.set_defaults(handler=_run_command, command_kind=kind, command_model=model)
 
 
@@ -145,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_query_verbs(sub)
     add_integrity_verbs(sub)
+    add_lifecycle_verbs(sub)
     return parser
 
 
@@ -238,6 +246,12 @@ def _print_outcome(outcome: Any, as_json: bool) -> None:
 def _run_command(args: argparse.Namespace, settings: Settings) -> int:
     command = models.parse_command(_command_data(args))
     with _open(settings) as kirjuri:
+        if isinstance(command, models.EraseSubject) and args.dry_run:
+            preview = preview_erasure(
+                kirjuri, command.subject, command.remove_objection
+            )
+            print(json.dumps(preview, indent=2))
+            return EX_OK
         _print_outcome(kirjuri.execute(command), args.json)
     return EX_OK
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from commands.lifecycle import run_rotate
 from commands.progress import progress_for
 from commands.service import Kirjuri
 from ledger.checkpoints import Verifier, parse_checkpoint
@@ -35,8 +36,16 @@ def add_integrity_verbs(sub: Any) -> None:
     cps.add_argument("--export", type=Path, metavar="DIR", help="write each as a file")
     cps.set_defaults(handler=run_checkpoints)
 
-    keys = sub.add_parser("keys", help="keys: print the public key for auditors")
-    keys.add_argument("action", choices=("public",))
+    keys = sub.add_parser(
+        "keys", help="keys: print the public key for auditors, or rotate the master key"
+    )
+    keys.add_argument("action", choices=("public", "rotate"))
+    keys.add_argument(
+        "--new-key-file",
+        type=Path,
+        metavar="FILE",
+        help="rotate: where to write the new master key (default: the key file)",
+    )
     keys.set_defaults(handler=run_keys)
 
     verify = sub.add_parser("verify", help="prove the stored events were not altered")
@@ -99,6 +108,8 @@ def run_checkpoints(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_keys(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "rotate":
+        return run_rotate(args, settings)
     with Kirjuri.open(settings) as kirjuri:
         print(kirjuri.signer().verifier)
     return EX_OK

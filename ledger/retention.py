@@ -85,10 +85,14 @@ def _due(  # noqa: PLR0911 - one return per retention rule reads clearest
         return None
     years = kept.years * 12
     rule = kept.rule
-    if rule is RetentionRule.RELATIONSHIP:
+    if rule is RetentionRule.UNTIL_RESOLVED and state.hold.at(on):
+        return None
+    if rule in (RetentionRule.RELATIONSHIP, RetentionRule.UNTIL_RESOLVED):
+        # Complaints follow the relationship's clock once no dispute is open.
         if state.relationship.at(on):
             return None
         ends = [d for d in (_relationship_end(state), _day(state.left_at)) if d]
+        ends += [e[0].date() for e in state.hold.entries if not e[2]]
         return add_months(
             max(ends) if ends else _day(state.last_activity) or last, years
         )
@@ -96,8 +100,6 @@ def _due(  # noqa: PLR0911 - one return per retention rule reads clearest
         return date(_period_end(policy, last).year + kept.years, 12, 31)
     if rule is RetentionRule.ACCOUNTING_BOOKS:
         return add_months(_period_end(policy, last), years)
-    if rule is RetentionRule.UNTIL_RESOLVED:
-        return None if state.hold.at(on) else add_months(last, years)
     if rule is RetentionRule.UNTIL_WITHDRAWN:
         if any(t.at(on) for t in state.consents.values()):
             return None
