@@ -25,6 +25,8 @@ demo: install
 	cd demo && $(KIRJURI) access-report aino.virtanen@esimerkki.fi --format markdown
 	cd demo && $(KIRJURI) prove --subject aino.virtanen@esimerkki.fi -o evidence-aino.json
 	cd demo && $(KIRJURI) verify-proof evidence-aino.json --public-key "$$($(KIRJURI) keys public)"
+	cd demo && $(KIRJURI) request jussi.nieminen@savonprosessi.example --type erasure --channel email --request-id R-2025-030
+	cd demo && $(KIRJURI) erase jussi.nieminen@savonprosessi.example --request-id R-2025-030
 	cd demo && $(KIRJURI) checkpoint && $(KIRJURI) verify
 
 # All tests, SQLite and PostgreSQL (the run starts its own server).
