@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from ledger.errors import ConfigurationError, KirjuriError
+from ledger.keys import decode_key_text
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -190,14 +191,8 @@ def load_or_create_signing_key(
 
 
 def _key_from_text(text: str, origin: str) -> Ed25519PrivateKey:
-    text = text.strip()
     try:
-        seed = (
-            bytes.fromhex(text)
-            if len(text) == 64
-            else base64.b64decode(text, validate=True)
-        )
-        return Ed25519PrivateKey.from_private_bytes(seed)
+        return Ed25519PrivateKey.from_private_bytes(decode_key_text(text))
     except (ValueError, binascii.Error) as err:
         raise ConfigurationError(
             f"{origin}: not a 32-byte Ed25519 seed (hex or base64)"

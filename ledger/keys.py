@@ -30,7 +30,13 @@ if TYPE_CHECKING:
 
     from ledger.storage import Cursor, Database
 
-__all__ = ["KEY_TABLE_DDL", "KeyStore", "MasterKey", "load_or_create_master_key"]
+__all__ = [
+    "KEY_TABLE_DDL",
+    "KeyStore",
+    "MasterKey",
+    "decode_key_text",
+    "load_or_create_master_key",
+]
 
 KEY_BYTES = 32
 # The ledger-wide secret for blind indexes lives in the key table too, under
@@ -50,6 +56,14 @@ KEY_TABLE_DDL = (
 )
 
 
+def decode_key_text(text: str) -> bytes:
+    """Key material given as 64 hex digits or as base64 (raises ValueError)."""
+    text = text.strip()
+    if len(text) == 64:
+        return bytes.fromhex(text)
+    return base64.b64decode(text, validate=True)
+
+
 class MasterKey:
     """The key that wraps data keys; its id is a digest, never the key."""
 
@@ -66,13 +80,8 @@ class MasterKey:
     @classmethod
     def from_text(cls, text: str, origin: str) -> MasterKey:
         """Accept 64 hex digits or base64 of 32 bytes."""
-        text = text.strip()
         try:
-            raw = (
-                bytes.fromhex(text)
-                if len(text) == 64
-                else base64.b64decode(text, validate=True)
-            )
+            raw = decode_key_text(text)
         except (ValueError, binascii.Error) as err:
             raise ConfigurationError(
                 f"{origin}: not hex or base64 of {KEY_BYTES} bytes"

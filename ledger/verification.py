@@ -139,18 +139,18 @@ class _Checker:
         stored: dict[str, Any] | None,
         nearby: dict[bytes, int],
     ) -> None:
-        self._check_leaf(n, hashed, stored, nearby)
+        """The event against its stored leaf, then its stream's versions."""
+        if self.aligned and stored is not None:
+            self._check_leaf(n, hashed, stored, nearby)
         self._check_version(n)
 
     def _check_leaf(
         self,
         n: Notification,
         hashed: bytes,
-        stored: dict[str, Any] | None,
+        stored: dict[str, Any],
         nearby: dict[bytes, int],
     ) -> None:
-        if not self.aligned or stored is None:
-            return
         where = f"seq {n.id} (stream {n.originator_id}, version {n.originator_version})"
         if stored["notification_id"] < n.id:
             self._misalign(

@@ -112,6 +112,20 @@ def test_rotation_rewraps_every_key_and_the_old_master_key_opens_none(
         assert {v.value for v in report.personal_data} >= {VALUES["phone"]}
 
 
+def init_with_eero(cli: Callable[..., tuple[int, str, str]]) -> None:
+    assert cli("init", "--policy", POLICY)[0] == 0
+    code, _, err = cli(
+        "register",
+        "--company",
+        "Pumppu Oy",
+        "--email",
+        "eero@pumppu.example",
+        "--source",
+        "subject",
+    )
+    assert code == 0, err
+
+
 def test_cli_rotation_replaces_the_key_file_and_keeps_data_readable(
     cli: Callable[..., tuple[int, str, str]],
     settings: Settings,
@@ -123,19 +137,7 @@ def test_cli_rotation_replaces_the_key_file_and_keeps_data_readable(
     key_file.chmod(0o600)
     monkeypatch.delenv("KIRJURI_MASTER_KEY")
     monkeypatch.setenv("KIRJURI_MASTER_KEY_FILE", str(key_file))
-    assert cli("init", "--policy", POLICY)[0] == 0
-    assert (
-        cli(
-            "register",
-            "--company",
-            "Pumppu Oy",
-            "--email",
-            "eero@pumppu.example",
-            "--source",
-            "subject",
-        )[0]
-        == 0
-    )
+    init_with_eero(cli)
     old = key_file.read_text()
     code, out, _ = cli("keys", "rotate")
     assert code == 0 and json.loads(out)["rewrapped"] >= 2
@@ -151,19 +153,7 @@ def test_cli_rotation_replaces_the_key_file_and_keeps_data_readable(
 def test_erase_dry_run_writes_nothing(
     cli: Callable[..., tuple[int, str, str]], tmp_path: Path
 ) -> None:
-    assert cli("init", "--policy", POLICY)[0] == 0
-    assert (
-        cli(
-            "register",
-            "--company",
-            "Pumppu Oy",
-            "--email",
-            "eero@pumppu.example",
-            "--source",
-            "subject",
-        )[0]
-        == 0
-    )
+    init_with_eero(cli)
     _, before, _ = cli("history", "--format", "jsonl")
     code, out, _ = cli("erase", "eero@pumppu.example", "--dry-run")
     assert code == 0 and json.loads(out)["would_destroy"] == ["relationship"]
