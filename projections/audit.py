@@ -19,22 +19,22 @@ __all__ = ["AuditModel", "event_metadata"]
 
 def event_metadata(event: ev.SubjectEvent) -> dict[str, str | None]:
     """The clear, queryable fields of any event."""
-    categories = getattr(event, "categories", None)
-    category = getattr(event, "category", None)
-    purposes = getattr(event, "purposes", None)
-    purpose = getattr(event, "purpose", None)
-    basis = getattr(event, "legal_basis", None)
-    safeguard = getattr(event, "safeguard", None)
+    # A pydantic model keeps its field values in __dict__: reading them there
+    # avoids a raised AttributeError for every field an event type lacks.
+    fields = event.__dict__
+    categories = fields.get("categories")
+    purposes = fields.get("purposes")
+    basis = fields.get("legal_basis")
+    safeguard = fields.get("safeguard")
     return {
-        "categories": ",".join(categories) if categories else category,
-        "purposes": ",".join(purposes) if purposes else purpose,
-        "recipient": getattr(event, "recipient", None),
-        "country": getattr(event, "country", None),
+        "categories": ",".join(categories) if categories else fields.get("category"),
+        "purposes": ",".join(purposes) if purposes else fields.get("purpose"),
+        "recipient": fields.get("recipient"),
+        "country": fields.get("country"),
         "legal_basis": basis.value if basis is not None else None,
         "safeguard": safeguard.value if safeguard is not None else None,
-        "reference": getattr(event, "reference", None)
-        or getattr(event, "request_id", None),
-        "detail": getattr(event, "rule", None) or getattr(event, "activity", None),
+        "reference": fields.get("reference") or fields.get("request_id"),
+        "detail": fields.get("rule") or fields.get("activity"),
     }
 
 

@@ -6,11 +6,10 @@ objections and restriction are the latest rows by when they happened.
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ledger import events as ev
-from projections.base import ReadModel, iso
+from projections.base import Batch, ReadModel, handles, iso
 
 if TYPE_CHECKING:
     from ledger.storage import Cursor
@@ -41,19 +40,16 @@ class ContactsModel(ReadModel):
         " channel TEXT, evidence TEXT, PRIMARY KEY (subject_id, version))",
     )
 
-    @singledispatchmethod
-    def apply(self, event: Any, cursor: Cursor, notification_id: int) -> None:
-        self._touch(cursor, event)
-
-    @staticmethod
-    def _touch(cursor: Cursor, event: ev.SubjectEvent) -> None:
-        """Keep the subject's newest version (events of other streams: no row)."""
-        cursor.execute(
+    def apply_batch(self, cursor: Cursor, batch: Batch) -> None:
+        super().apply_batch(cursor, batch)
+        # Each subject's newest version, once per batch rather than per event.
+        newest = {str(n.originator_id): n.originator_version for n, _ in batch}
+        cursor.executemany(
             "UPDATE {p}kirjuri_subjects SET last_version = %s WHERE subject_id = %s",
-            (event.originator_version, str(event.originator_id)),
+            [(version, subject) for subject, version in newest.items()],
         )
 
-    @apply.register(ev.SubjectRegistered)
+    @handles(ev.SubjectRegistered)
     def _registered(self, event: ev.SubjectRegistered, cursor: Cursor, _: int) -> None:
         cursor.execute(
             "INSERT INTO {p}kirjuri_subjects (subject_id, registered_at, recorded_at,"
@@ -70,15 +66,13 @@ class ContactsModel(ReadModel):
             ),
         )
 
-    @apply.register(ev.DataCollected)
+    @handles(ev.DataCollected)
     def _collected(self, event: ev.DataCollected, cursor: Cursor, n: int) -> None:
         self._value(cursor, event, event.purposes, rectified=False)
-        self._touch(cursor, event)
 
-    @apply.register(ev.DataRectified)
+    @handles(ev.DataRectified)
     def _rectified(self, event: ev.DataRectified, cursor: Cursor, n: int) -> None:
         self._value(cursor, event, (), rectified=True)
-        self._touch(cursor, event)
 
     def _value(
         self,
@@ -131,9 +125,8 @@ class ContactsModel(ReadModel):
                 evidence,
             ),
         )
-        self._touch(cursor, event)
 
-    @apply.register(ev.ConsentGiven)
+    @handles(ev.ConsentGiven)
     def _consent(self, event: ev.ConsentGiven, cursor: Cursor, n: int) -> None:
         self._switch(
             cursor,
@@ -146,7 +139,7 @@ class ContactsModel(ReadModel):
             evidence=event.evidence,
         )
 
-    @apply.register(ev.ConsentWithdrawn)
+    @handles(ev.ConsentWithdrawn)
     def _withdrawn(self, event: ev.ConsentWithdrawn, cursor: Cursor, n: int) -> None:
         self._switch(
             cursor,
@@ -159,7 +152,7 @@ class ContactsModel(ReadModel):
             evidence=event.evidence,
         )
 
-    @apply.register(ev.ObjectionRecorded)
+    @handles(ev.ObjectionRecorded)
     def _objection(self, event: ev.ObjectionRecorded, cursor: Cursor, n: int) -> None:
         self._switch(
             cursor,
@@ -171,7 +164,7 @@ class ContactsModel(ReadModel):
             channel=event.channel,
         )
 
-    @apply.register(ev.ObjectionLifted)
+    @handles(ev.ObjectionLifted)
     def _lifted(self, event: ev.ObjectionLifted, cursor: Cursor, n: int) -> None:
         self._switch(
             cursor,
@@ -183,7 +176,7 @@ class ContactsModel(ReadModel):
             channel=event.channel,
         )
 
-    @apply.register(ev.ProcessingRestricted)
+    @handles(ev.ProcessingRestricted)
     def _restricted(
         self, event: ev.ProcessingRestricted, cursor: Cursor, n: int
     ) -> None:
@@ -197,13 +190,13 @@ class ContactsModel(ReadModel):
             evidence=event.ground.value,
         )
 
-    @apply.register(ev.RestrictionLifted)
+    @handles(ev.RestrictionLifted)
     def _unrestricted(
         self, event: ev.RestrictionLifted, cursor: Cursor, n: int
     ) -> None:
         self._switch(cursor, n, event, "restriction", "processing", active=False)
 
-    @apply.register(ev.RelationshipStarted)
+    @handles(ev.RelationshipStarted)
     def _started(self, event: ev.RelationshipStarted, cursor: Cursor, n: int) -> None:
         self._switch(
             cursor,
@@ -215,7 +208,7 @@ class ContactsModel(ReadModel):
             evidence=event.reference,
         )
 
-    @apply.register(ev.RelationshipEnded)
+    @handles(ev.RelationshipEnded)
     def _ended(self, event: ev.RelationshipEnded, cursor: Cursor, n: int) -> None:
         self._switch(
             cursor,
@@ -227,7 +220,7 @@ class ContactsModel(ReadModel):
             evidence=event.reference,
         )
 
-    @apply.register(ev.SubjectErased)
+    @handles(ev.SubjectErased)
     def _erased(self, event: ev.SubjectErased, cursor: Cursor, _: int) -> None:
         cursor.execute(
             "UPDATE {p}kirjuri_subjects SET erased_at = %s, last_version = %s"
@@ -239,14 +232,9 @@ class ContactsModel(ReadModel):
             ),
         )
 
-    @apply.register(ev.SubjectLeftCompany)
+    @handles(ev.SubjectLeftCompany)
     def _left(self, event: ev.SubjectLeftCompany, cursor: Cursor, _: int) -> None:
         cursor.execute(
-            "UPDATE {p}kirjuri_subjects SET left_at = %s, last_version = %s"
-            " WHERE subject_id = %s",
-            (
-                iso(event.occurred_at),
-                event.originator_version,
-                str(event.originator_id),
-            ),
+            "UPDATE {p}kirjuri_subjects SET left_at = %s WHERE subject_id = %s",
+            (iso(event.occurred_at), str(event.originator_id)),
         )

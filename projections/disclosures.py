@@ -6,11 +6,10 @@ so "every disclosure to the debt collector in 2025" is one index range.
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ledger import events as ev
-from projections.base import ReadModel, iso
+from projections.base import ReadModel, handles, iso
 
 if TYPE_CHECKING:
     from ledger.storage import Cursor
@@ -41,15 +40,11 @@ class DisclosuresModel(ReadModel):
         " ON {p}kirjuri_disclosures (recipient, occurred_at)",
     )
 
-    @singledispatchmethod
-    def apply(self, event: Any, cursor: Cursor, notification_id: int) -> None:
-        pass
-
-    @apply.register(ev.DataDisclosed)
+    @handles(ev.DataDisclosed)
     def _disclosed(self, event: ev.DataDisclosed, cursor: Cursor, n: int) -> None:
         self._insert(cursor, n, event, "disclosure", None)
 
-    @apply.register(ev.DataTransferred)
+    @handles(ev.DataTransferred)
     def _transferred(self, event: ev.DataTransferred, cursor: Cursor, n: int) -> None:
         self._insert(cursor, n, event, "transfer", event.safeguard.value)
 

@@ -8,11 +8,10 @@ attendee list) does not restart the marketing the person refused.
 from __future__ import annotations
 
 import json
-from functools import singledispatchmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ledger import events as ev
-from projections.base import ReadModel, iso
+from projections.base import ReadModel, handles, iso
 
 if TYPE_CHECKING:
     from ledger.storage import Cursor
@@ -35,11 +34,7 @@ class ErasuresModel(ReadModel):
         " subject_id TEXT NOT NULL, PRIMARY KEY (lookup, scope, subject_id))",
     )
 
-    @singledispatchmethod
-    def apply(self, event: Any, cursor: Cursor, notification_id: int) -> None:
-        pass
-
-    @apply.register(ev.SubjectErased)
+    @handles(ev.SubjectErased)
     def _erased(self, event: ev.SubjectErased, cursor: Cursor, n: int) -> None:
         kept = [k.model_dump(mode="json") for k in event.kept]
         self._insert(
@@ -60,7 +55,7 @@ class ErasuresModel(ReadModel):
             ],
         )
 
-    @apply.register(ev.RetentionExpired)
+    @handles(ev.RetentionExpired)
     def _expired(self, event: ev.RetentionExpired, cursor: Cursor, n: int) -> None:
         self._insert(
             cursor,

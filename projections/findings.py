@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ledger import events as ev
-from projections.base import ReadModel, iso
+from projections.base import ReadModel, handles, iso
 
 if TYPE_CHECKING:
     from ledger.storage import Cursor
@@ -27,11 +26,7 @@ class FindingsModel(ReadModel):
         " ON {p}kirjuri_findings (subject_id)",
     )
 
-    @singledispatchmethod
-    def apply(self, event: Any, cursor: Cursor, notification_id: int) -> None:
-        pass
-
-    @apply.register(ev.FindingRaised)
+    @handles(ev.FindingRaised)
     def _raised(self, event: ev.FindingRaised, cursor: Cursor, n: int) -> None:
         cursor.execute(
             "INSERT INTO {p}kirjuri_findings (notification_id, subject_id, version,"

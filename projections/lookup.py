@@ -7,11 +7,10 @@ and a rebuild after erasure cannot bring it back.
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ledger import events as ev
-from projections.base import Batch, ReadModel
+from projections.base import Batch, ReadModel, handles
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -46,12 +45,8 @@ class BlindIndexModel(ReadModel):
             if isinstance(event, (ev.DataCollected, ev.DataRectified))
         }
 
-    @singledispatchmethod
-    def apply(self, event: Any, cursor: Cursor, notification_id: int) -> None:
-        pass
-
-    @apply.register(ev.SubjectErased)
-    @apply.register(ev.RetentionExpired)
+    @handles(ev.SubjectErased)
+    @handles(ev.RetentionExpired)
     def _forgotten(
         self, event: ev.SubjectErased | ev.RetentionExpired, cursor: Cursor, _: int
     ) -> None:
@@ -65,8 +60,8 @@ class BlindIndexModel(ReadModel):
                 (str(event.originator_id), *categories),
             )
 
-    @apply.register(ev.DataCollected)
-    @apply.register(ev.DataRectified)
+    @handles(ev.DataCollected)
+    @handles(ev.DataRectified)
     def _value(
         self, event: ev.DataCollected | ev.DataRectified, cursor: Cursor, n: int
     ) -> None:

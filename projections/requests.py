@@ -7,11 +7,10 @@ the same year may carry a reasonable fee. The register says which it is.
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ledger import events as ev
-from projections.base import ReadModel, iso, iso_date
+from projections.base import ReadModel, handles, iso, iso_date
 
 if TYPE_CHECKING:
     from ledger.storage import Cursor
@@ -35,11 +34,7 @@ class RequestsModel(ReadModel):
         " ON {p}kirjuri_requests (subject_id, received_on)",
     )
 
-    @singledispatchmethod
-    def apply(self, event: Any, cursor: Cursor, notification_id: int) -> None:
-        pass
-
-    @apply.register(ev.RequestReceived)
+    @handles(ev.RequestReceived)
     def _received(self, event: ev.RequestReceived, cursor: Cursor, _: int) -> None:
         year = str(event.received_on.year)
         cursor.execute(
@@ -65,7 +60,7 @@ class RequestsModel(ReadModel):
             ),
         )
 
-    @apply.register(ev.RequestExtended)
+    @handles(ev.RequestExtended)
     def _extended(self, event: ev.RequestExtended, cursor: Cursor, _: int) -> None:
         cursor.execute(
             "UPDATE {p}kirjuri_requests SET due_on = %s, extension_reason = %s,"
@@ -78,7 +73,7 @@ class RequestsModel(ReadModel):
             ),
         )
 
-    @apply.register(ev.RequestAnswered)
+    @handles(ev.RequestAnswered)
     def _answered(self, event: ev.RequestAnswered, cursor: Cursor, _: int) -> None:
         cursor.execute(
             "UPDATE {p}kirjuri_requests SET status = 'answered', answered_on = %s"
@@ -86,7 +81,7 @@ class RequestsModel(ReadModel):
             (iso_date(event.answered_on), event.request_id),
         )
 
-    @apply.register(ev.RequestRefused)
+    @handles(ev.RequestRefused)
     def _refused(self, event: ev.RequestRefused, cursor: Cursor, _: int) -> None:
         cursor.execute(
             "UPDATE {p}kirjuri_requests SET status = 'refused', answered_on = %s,"
