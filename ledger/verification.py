@@ -111,7 +111,7 @@ class _Checker:
         self.result = Verification(checkpoints=len(checkpoints))
         self.pending = sorted(checkpoints, key=lambda c: c.size)
         self.frontier = _Frontier()
-        self.versions: dict[str, int] = {}
+        self.versions: dict[Any, int] = {}
         self.aligned = True  # stored leaves still line up with the events
 
     def add(self, problem: Problem) -> None:
@@ -191,7 +191,7 @@ class _Checker:
         self.aligned = False  # later leaves cannot be paired reliably
 
     def _check_version(self, n: Notification) -> None:
-        stream = str(n.originator_id)
+        stream = n.originator_id  # hashed as is: no text per event
         expected = self.versions.get(stream, 0) + 1
         if n.originator_version != expected:
             self.add(
@@ -201,11 +201,12 @@ class _Checker:
                     f"at seq {n.id}, "
                     f"expected {expected}",
                     n.id,
-                    stream,
+                    str(stream),
                     n.originator_version,
                 )
             )
-        self.versions[stream] = max(self.versions.get(stream, 0), n.originator_version)
+        if n.originator_version > expected - 1:
+            self.versions[stream] = n.originator_version
 
 
 def verify_ledger(
@@ -239,7 +240,15 @@ def verify_ledger(
                 )
             )
     if start is None and end is None:
-        _full_pass(checker, progress)
+        # First without the stored leaves: a clean ledger needs only its
+        # roots. If anything fails, a second pass pairs each event with its
+        # recorded leaf to name the first one that differs.
+        _full_pass(checker, progress, pair_from=_covered(checkpoints))
+        if not checker.result.ok:
+            signatures = [p for p in checker.result.problems if p.kind == "signature"]
+            checker = _Checker(ledger, checkpoints)
+            checker.result.problems.extend(signatures)
+            _full_pass(checker, None, pair_from=0)
     else:
         _range_pass(checker, start or 0, end, progress)
     for checkpoint in checker.pending:
@@ -268,14 +277,22 @@ def _batches(
         after = batch[-1].id
 
 
-def _full_pass(checker: _Checker, progress: Any) -> None:
+def _covered(checkpoints: Sequence[Checkpoint]) -> int:
+    return max((c.size for c in checkpoints), default=0)
+
+
+def _full_pass(checker: _Checker, progress: Any, *, pair_from: int) -> None:
+    """Every event in log order; events from position ``pair_from`` on are
+    also paired with the leaf the Merkle log recorded for them."""
     ledger = checker.ledger
     if progress is not None:
         progress.start(ledger.head())
     checker.check_roots()
     for batch in _batches(ledger, None, None):
         first = checker.frontier.size
-        stored = _stored_leaves(ledger.database, first, first + len(batch) - 1)
+        stored = []
+        if first + len(batch) > pair_from:
+            stored = _stored_leaves(ledger.database, first, first + len(batch) - 1)
         by_index = {row["leaf_index"]: row for row in stored}
         nearby = {bytes(row["hash"]): row["leaf_index"] for row in stored}
         for n in batch:
