@@ -36,7 +36,7 @@ from projections.reports.export import build_export
 from projections.reports.render import render_html, render_json, render_markdown
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from pydantic.fields import FieldInfo
 
@@ -117,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     feed = sub.add_parser("apply", help="record commands from JSON lines (file or -)")
     feed.add_argument("file", help="JSON lines, one command each, or - for stdin")
+    feed.add_argument(
+        "--batch-size",
+        type=int,
+        default=500,
+        help="commands saved together (1: each alone)",
+    )
     feed.set_defaults(handler=_run_apply)
 
     imp = sub.add_parser("import", help="import a CRM contact export (CSV)")
@@ -264,23 +270,30 @@ def _auto_checkpoint(kirjuri: Kirjuri) -> None:
 
 
 def _run_apply(args: argparse.Namespace, settings: Settings) -> int:
-    """Each line is one atomic command; a bad line is reported, others recorded."""
+    """Commands from JSON lines, in batches of one save each. A malformed
+    line is reported with its number and writes nothing; the others are
+    recorded."""
     stream = sys.stdin if args.file == "-" else Path(args.file).open(encoding="utf-8")  # noqa: SIM115
-    rejected = recorded = 0
-    with stream, _open(settings) as kirjuri:
+    parse_errors: list[tuple[int, str]] = []
+
+    def commands() -> Iterator[tuple[int, Any]]:
         for number, line in enumerate(stream, 1):
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
             try:
-                kirjuri.execute(models.parse_command(line), catch_up=False)
-                recorded += 1
+                yield number, models.parse_command(line)
             except KirjuriError as err:
-                rejected += 1
-                print(f"kirjuri: line {number}: {err}", file=sys.stderr)
-        kirjuri.catch_up(progress_for("projections"))
+                parse_errors.append((number, str(err)))
+
+    with stream, _open(settings) as kirjuri:
+        report = kirjuri.execute_many(commands(), batch_size=args.batch_size)
         _auto_checkpoint(kirjuri)
-    print(f"recorded {recorded}, rejected {rejected}")
-    return EX_OK if rejected == 0 else InvalidCommand.exit_code
+    rejected = sorted([*parse_errors, *report.rejected])
+    for number, error in rejected:
+        print(f"kirjuri: line {number}: {error}", file=sys.stderr)
+    counts = f"recorded {report.recorded}, rejected {len(rejected)}"
+    print(f"{counts}, findings {report.findings}")
+    return EX_OK if not rejected else InvalidCommand.exit_code
 
 
 def _run_import(args: argparse.Namespace, settings: Settings) -> int:

@@ -205,6 +205,7 @@ def _register(
         _known(policy, "purpose", purpose)
     draft = Draft(ledger, SubjectState(uuid4()), command)
     subject = draft.state.id
+    ledger.keys.note_new_subject(subject)
     if command.business_id is not None:
         _check_value(policy, "company", command.company)
         problem = check_format("business_id", command.business_id)

@@ -18,7 +18,7 @@ from ledger.errors import InvalidCommand, KirjuriError, UnknownSubject
 from ledger.formats import check_format
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
     from pathlib import Path
 
     from commands.service import Kirjuri
@@ -80,79 +80,94 @@ def import_contacts(
     reported_by: str = "import",
     progress: Progress | None = None,
 ) -> ImportReport:
+    """Record a CSV export in batches (one save each); a bad row is rejected
+    whole with its line number, the good rows are recorded."""
     _, rows = _rows(path)
     report = ImportReport()
-    purposes = tuple(purposes)
     if progress is not None:
         progress.start(len(rows))
-    for done, (line, row) in enumerate(rows, 1):
-        try:
-            _import_row(kirjuri, row, source, purposes, reported_by, report)
-        except KirjuriError as err:
-            report.rejected.append((line, str(err)))
-        if progress is not None:
-            progress.advance(done)
+    commands = _commands(kirjuri, rows, source, tuple(purposes), reported_by, report)
+    done = kirjuri.execute_many(commands, progress=progress)
     if progress is not None:
         progress.finish()
-    kirjuri.catch_up()
+    report.registered = sum(1 for _, kind in done.done if kind == "register")
+    report.updated = len({line for line, kind in done.done if kind == "collect"})
+    report.findings = done.findings
+    report.rejected = sorted({*report.rejected, *done.rejected})
     return report
 
 
-def _import_row(  # noqa: PLR0917 - one row's context, passed through once
+def _commands(  # noqa: PLR0917 - one import's context, passed through once
     kirjuri: Kirjuri,
-    row: dict[str, str],
+    rows: list[tuple[int, dict[str, str]]],
     source: str,
     purposes: tuple[str, ...],
     reported_by: str,
     report: ImportReport,
-) -> None:
+) -> Iterator[tuple[int, Any]]:
+    seen: set[str] = set()  # emails of earlier rows: the same person again
+    for line, row in rows:
+        email = row.get("email", "")
+        try:
+            known = email.casefold() in seen or _existing(kirjuri, email) is not None
+            commands = _row_commands(kirjuri, row, known, source, purposes, reported_by)
+        except KirjuriError as err:
+            report.rejected.append((line, str(err)))
+            continue
+        if "@" in email:
+            seen.add(email.casefold())
+        for command in commands:
+            yield line, command
+
+
+def _row_commands(  # noqa: PLR0917 - one row's context
+    kirjuri: Kirjuri,
+    row: dict[str, str],
+    known: bool,
+    source: str,
+    purposes: tuple[str, ...],
+    reported_by: str,
+) -> list[Any]:
     common = {
         "source": row.get("source") or source,
         "reported_by": reported_by,
         **({"at": row["at"]} if row.get("at") else {}),
     }
-    existing = _existing(kirjuri, row.get("email", ""))
-    if existing is None:
-        command = parse_command(
-            {
-                "kind": "register",
-                "company": row.get("company", ""),
-                "business_id": row.get("business_id") or None,
-                "purposes": purposes,
-                **{c: row[c] for c in VALUE_COLUMNS if row.get(c)},
-                **common,
-            }
-        )
-        outcome = kirjuri.execute(command, catch_up=False)
-        report.registered += 1
-    else:
-        # Check every value first, so the row is written whole or not at all.
-        policy = kirjuri.ledger.policy
-        for column in VALUE_COLUMNS:
-            problem = row.get(column) and check_format(
-                policy.category(column).format, row[column]
-            )
-            if problem:
-                raise InvalidCommand(column, problem)
-        commands = [
+    if not known:
+        return [
             parse_command(
                 {
-                    "kind": "collect",
-                    "subject": existing,
-                    "category": c,
-                    "value": row[c],
+                    "kind": "register",
+                    "company": row.get("company", ""),
+                    "business_id": row.get("business_id") or None,
                     "purposes": purposes,
+                    **{c: row[c] for c in VALUE_COLUMNS if row.get(c)},
                     **common,
                 }
             )
-            for c in VALUE_COLUMNS
-            if row.get(c)
         ]
-        outcomes = [kirjuri.execute(c, catch_up=False) for c in commands]
-        report.updated += 1
-        report.findings += sum(len(o.findings) for o in outcomes)
-        return
-    report.findings += len(outcome.findings)
+    # Check every value first, so the row is written whole or not at all.
+    policy = kirjuri.ledger.policy
+    for column in VALUE_COLUMNS:
+        problem = row.get(column) and check_format(
+            policy.category(column).format, row[column]
+        )
+        if problem:
+            raise InvalidCommand(column, problem)
+    return [
+        parse_command(
+            {
+                "kind": "collect",
+                "subject": row["email"],
+                "category": column,
+                "value": row[column],
+                "purposes": purposes,
+                **common,
+            }
+        )
+        for column in VALUE_COLUMNS
+        if row.get(column)
+    ]
 
 
 def _existing(kirjuri: Kirjuri, email: str) -> str | None:

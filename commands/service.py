@@ -6,6 +6,7 @@ outcome = kirjuri.execute(parse_command({...}))
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -14,13 +15,15 @@ import structlog
 from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.handlers import Outcome, handle
 from ledger.checkpoints import Signer
-from ledger.errors import InvalidCommand, UnknownSubject
+from ledger.errors import InvalidCommand, KirjuriError, UnknownSubject
 from ledger.notary import Notary, StoredCheckpoint, ledger_origin
 from projections import queries
 from projections.merkle import MerkleStore
 from projections.runner import Projector
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from ledger.application import Ledger
     from projections.runner import Progress
 
@@ -32,6 +35,19 @@ _MIN_PREFIX = 8
 # Commands that may collect a looked-up value (an email) and so must see
 # every objection kept after an erasure.
 _READS_SUPPRESSION = frozenset({"register", "collect", "rectify"})
+# Erasure destroys keys once its event is saved: it runs on its own.
+_UNBATCHED = frozenset({"erase"})
+
+
+@dataclass
+class BatchReport:
+    findings: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    done: list[tuple[int, str]] = field(default_factory=list)  # (number, kind)
+
+    @property
+    def recorded(self) -> int:
+        return len(self.done)
 
 
 class Kirjuri:
@@ -45,6 +61,9 @@ class Kirjuri:
         self.origin = ledger_origin(ledger.database)
         self._signer: Signer | None = None
         self.notary = Notary(ledger.database, self.merkle, self.signer)
+        # Subjects and requests made in the open batch, by email hash, id
+        # and "request:ID" (the read models do not have them yet).
+        self._batch_subjects: dict[str, UUID] = {}
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool = False) -> Kirjuri:
@@ -92,9 +111,11 @@ class Kirjuri:
 
     def execute(self, command: Any, *, catch_up: bool = True) -> Outcome:
         """Record one command; read models follow unless told not to."""
-        if command.kind in _READS_SUPPRESSION:
+        if command.kind in _READS_SUPPRESSION and not self.ledger.batching:
             self.catch_up()  # the suppression list must include every erasure
         outcome = handle(self.ledger, command, self.resolve)
+        if self.ledger.batching:
+            self._remember_in_batch(command, outcome)
         log.info(
             "recorded",
             command=command.kind,
@@ -106,12 +127,79 @@ class Kirjuri:
             self.catch_up()
         return outcome
 
+    def execute_many(
+        self,
+        commands: Iterable[tuple[int, Any]],
+        *,
+        batch_size: int = 500,
+        progress: Progress | None = None,
+    ) -> BatchReport:
+        """Record numbered commands in batches of one save each.
+
+        A command refused as malformed is reported and skipped (it wrote
+        nothing); the others of its batch are recorded. If a batch's save
+        fails, none of its commands is recorded, and all are reported."""
+        report = BatchReport()
+        pending: list[tuple[int, Any]] = []
+        for item in commands:
+            pending.append(item)
+            if len(pending) >= batch_size or item[1].kind in _UNBATCHED:
+                self._run_batch(pending, report)
+                pending = []
+                if progress is not None:
+                    progress.advance(report.recorded + len(report.rejected))
+        if pending:
+            self._run_batch(pending, report)
+        self.catch_up()
+        return report
+
+    def _run_batch(self, items: list[tuple[int, Any]], report: BatchReport) -> None:
+        single = [item for item in items if item[1].kind in _UNBATCHED]
+        batched = [item for item in items if item[1].kind not in _UNBATCHED]
+        self.catch_up()  # erasures before this batch are in the suppression list
+        done: list[tuple[int, Outcome]] = []
+        try:
+            with self.ledger.batch():
+                for number, command in batched:
+                    try:
+                        done.append((number, self.execute(command, catch_up=False)))
+                    except KirjuriError as err:  # it appended nothing
+                        report.rejected.append((number, str(err)))
+        except KirjuriError as err:
+            report.rejected.extend(
+                (number, f"batch not saved: {err}") for number, _ in done
+            )
+            done = []
+        finally:
+            self._batch_subjects.clear()
+        kinds = dict(batched)
+        report.done.extend((number, kinds[number].kind) for number, _ in done)
+        report.findings += sum(len(o.findings) for _, o in done)
+        for number, command in single:  # erasure destroys keys: never batched
+            try:
+                report.findings += len(self.execute(command).findings)
+                report.done.append((number, command.kind))
+            except KirjuriError as err:
+                report.rejected.append((number, str(err)))
+
+    def _remember_in_batch(self, command: Any, outcome: Outcome) -> None:
+        """Let later commands of the batch name what earlier ones made."""
+        if command.kind == "register" and command.email:
+            lookup = self.ledger.lookup_hash("email", command.email)
+            self._batch_subjects[lookup] = outcome.subject_id
+        if outcome.request_id:
+            self._batch_subjects["request:" + outcome.request_id] = outcome.subject_id
+        self._batch_subjects[str(outcome.subject_id)] = outcome.subject_id
+
     def catch_up(self, progress: Progress | None = None) -> int:
         return self.projector.catch_up(progress)
 
     def resolve(self, reference: str) -> UUID:
         """A subject by id, unique id prefix, email, or ``request:ID``."""
         reference = reference.strip()
+        made = self._made_in_batch(reference)
+        if made is not None:
+            return made
         try:
             subject_id = UUID(reference)
         except ValueError:
@@ -120,15 +208,27 @@ class Kirjuri:
             if not self.ledger.exists(subject_id):
                 raise UnknownSubject(reference)
             return subject_id
-        self.catch_up()
-        database = self.ledger.database
+        if not self.ledger.batching:  # a batch caught up when it opened
+            self.catch_up()
         if reference.startswith("request:"):
             found = queries.request_subject(
-                database, reference.removeprefix("request:")
+                self.ledger.database, reference.removeprefix("request:")
             )
             if found is None:
                 raise InvalidCommand("request_id", f"no request {reference[8:]}")
             return UUID(found)
+        return self._one_match(reference)
+
+    def _made_in_batch(self, reference: str) -> UUID | None:
+        if not self._batch_subjects:
+            return None
+        if "@" in reference:
+            reference = self.ledger.lookup_hash("email", reference)
+        return self._batch_subjects.get(reference)
+
+    def _one_match(self, reference: str) -> UUID:
+        """A subject by email (blind index) or by a unique prefix of its id."""
+        database = self.ledger.database
         if "@" in reference:
             matches = queries.subjects_by_lookup(
                 database, self.ledger.lookup_hash("email", reference)

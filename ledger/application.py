@@ -8,6 +8,7 @@ store for personal values and the policy stream.
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
@@ -25,7 +26,7 @@ from ledger.storage import Database
 from ledger.subject import SubjectState, fold, project_subject
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
     from eventsourcing.persistence import Notification
 
@@ -46,6 +47,29 @@ class Ledger(Application[UUID]):
         self.keys = KeyStore(self.database, master)
         self.keys.create_tables()
         self._policy: Policy | None = None
+        # While a batch is open (see `batch`): events not yet saved, and the
+        # states of the subjects they belong to.
+        self._batch: list[SubjectEvent] | None = None
+        self._batch_states: dict[UUID, SubjectState] = {}
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Append many commands' events in one save: new subjects' keys are
+        stored first, then every event in one transaction (or none)."""
+        self._batch, self._batch_states = [], {}
+        self.keys.begin_batch()
+        try:
+            yield
+            self.keys.write_pending()
+            if self._batch:
+                self._save(self._batch)
+        finally:
+            self._batch, self._batch_states = None, {}
+            self.keys.end_batch()
+
+    @property
+    def batching(self) -> bool:
+        return self._batch is not None
 
     def construct_mapper(self) -> Mapper[UUID]:
         return cast("Mapper[UUID]", PydanticMapper())
@@ -98,14 +122,20 @@ class Ledger(Application[UUID]):
         return any(True for _ in self.events.get(subject_id, limit=1))
 
     def load(self, subject_id: UUID) -> SubjectState:
-        """The subject's state from its events (raises if it has none)."""
+        """The subject's state from its events (empty if it has none),
+        including events of the open batch."""
+        if subject_id in self._batch_states:
+            return self._batch_states[subject_id]
         try:
-            return cast(
+            state = cast(
                 "SubjectState",
                 self.repository.get(subject_id, projector_func=_projector),
             )
         except AggregateNotFoundError:
-            return SubjectState(subject_id)
+            state = SubjectState(subject_id)
+        if self._batch is not None:
+            self._batch_states[subject_id] = state
+        return state
 
     def state_as_of(
         self,
@@ -116,7 +146,20 @@ class Ledger(Application[UUID]):
         return fold(subject_id, self.stream(subject_id), as_of=as_of, known_at=known_at)
 
     def append(self, events: Sequence[SubjectEvent]) -> list[int]:
-        """Store events atomically; a version clash means another writer won."""
+        """Store events atomically; a version clash means another writer won.
+
+        In a batch they join the batch's one save (no ids yet)."""
+        if self._batch is None:
+            return self._save(events)
+        for event in events:
+            state = self._batch_states.get(event.originator_id)
+            folded = project_subject(state, [event])
+            assert folded is not None
+            self._batch_states[event.originator_id] = folded
+        self._batch.extend(events)
+        return []
+
+    def _save(self, events: Sequence[SubjectEvent]) -> list[int]:
         try:
             recordings = self.save(*events)
         except IntegrityError as err:

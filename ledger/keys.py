@@ -137,6 +137,32 @@ class KeyStore:
         self.master = master
         self._cache: OrderedDict[tuple[UUID, str], tuple[bytes, AESGCM]] = OrderedDict()
         self._cache_size = cache_size
+        # In a batch, new subjects' keys are made in memory and written
+        # together, before the batch's events (see Ledger.batch).
+        self._pending: list[tuple[str, str, bytes, str, str]] | None = None
+        self._new_subjects: set[UUID] = set()
+
+    def begin_batch(self) -> None:
+        self._pending, self._new_subjects = [], set()
+
+    def note_new_subject(self, subject_id: UUID) -> None:
+        """A subject made in this batch: it has no keys to look up yet."""
+        if self._pending is not None:
+            self._new_subjects.add(subject_id)
+
+    def write_pending(self) -> None:
+        """Store the batch's new keys in one transaction."""
+        if self._pending:
+            with self.database.transaction() as cursor:
+                cursor.executemany(
+                    "INSERT INTO {p}kirjuri_data_keys (subject_id, retention_class,"
+                    " wrapped, master_key_id, created_at) VALUES (%s, %s, %s, %s, %s)",
+                    self._pending,
+                )
+        self._pending = [] if self._pending is not None else None
+
+    def end_batch(self) -> None:
+        self._pending, self._new_subjects = None, set()
 
     def create_tables(self) -> None:
         self.database.execute_script(KEY_TABLE_DDL)
@@ -149,6 +175,12 @@ class KeyStore:
         cached = self._cached(subject_id, retention_class)
         if cached is not None:
             return cached
+        if self._pending is not None and subject_id in self._new_subjects:
+            made = self.master.wrap(os.urandom(KEY_BYTES), subject_id, retention_class)
+            self._pending.append(
+                (str(subject_id), retention_class, made, self.master.key_id, _now())
+            )
+            return self._remember(subject_id, retention_class, made)
         with self.database.transaction() as cursor:
             wrapped = self._select(cursor, subject_id, retention_class)
             if wrapped is None:
