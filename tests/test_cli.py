@@ -359,3 +359,45 @@ def test_check_answers_before_processing(
         "name",
     )
     assert (code, out.strip()) == (0, "allowed")
+
+
+def test_a_feed_records_around_a_bad_line_and_names_it(
+    cli: Callable[..., tuple[int, str, str]], tmp_path: Path
+) -> None:
+    assert cli("init", "--policy", POLICY)[0] == 0
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        '{"kind": "register", "company": "A Oy", "email": "a@a.example",'
+        ' "source": "subject"}\n'
+        '{"kind": "collect", "subject": "a@a.example", "category": "shoe_size",'
+        ' "value": "42", "source": "subject", "purposes": ["customer_relationship"]}\n'
+        "not json\n"
+        '{"kind": "request", "subject": "a@a.example", "type": "access",'
+        ' "channel": "post", "request_id": "R-9"}\n'
+        '{"kind": "answer-request", "request_id": "R-9"}\n',
+        encoding="utf-8",
+    )
+    code, out, err = cli("apply", feed, "--batch-size", "10")
+    assert code == 65
+    assert out.startswith("recorded 3, rejected 2")
+    assert "line 2: category: unknown category 'shoe_size'" in err
+    assert "line 3: " in err
+    code, out, _ = cli("requests", "--format", "jsonl")
+    assert json.loads(out)["status"] == "answered"
+
+
+def test_an_import_with_the_same_person_twice_registers_them_once(
+    cli: Callable[..., tuple[int, str, str]], tmp_path: Path
+) -> None:
+    assert cli("init", "--policy", POLICY)[0] == 0
+    contacts = tmp_path / "twice.csv"
+    contacts.write_text(
+        "company,name,email,phone\n"
+        "Hyvä Oy,Hanna Hyvä,hanna@hyva.example,+358 40 111 2222\n"
+        "Hyvä Oy,Hanna Hyvä,HANNA@hyva.example,+358 40 999 8888\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("import", contacts, "--source", "event_attendee_list")
+    assert (code, out.strip()) == (0, "registered 1, updated 1, rejected 0, findings 0")
+    code, out, _ = cli("state", "hanna@hyva.example")
+    assert json.loads(out)["values"]["phone"]["value"] == "+358 40 999 8888"
