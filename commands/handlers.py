@@ -154,7 +154,13 @@ def _carry_over_objections(draft: Draft, lookup: str, about: ev.SubjectEvent) ->
         for scope, timeline in draft.state.objections.items()
         if timeline.at(draft.command.at)
     }
-    for entry in queries.suppressed(draft.ledger.database, lookup):
+    listed = draft.ledger.suppression
+    entries = (
+        listed.get(lookup, [])
+        if listed is not None
+        else queries.suppressed(draft.ledger.database, lookup)
+    )
+    for entry in entries:
         if entry["scope"] in in_force:
             continue
         in_force.add(entry["scope"])

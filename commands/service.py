@@ -64,6 +64,7 @@ class Kirjuri:
         # Subjects and requests made in the open batch, by email hash, id
         # and "request:ID" (the read models do not have them yet).
         self._batch_subjects: dict[str, UUID] = {}
+        self._in_run = False
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool = False) -> Kirjuri:
@@ -141,15 +142,21 @@ class Kirjuri:
         fails, none of its commands is recorded, and all are reported."""
         report = BatchReport()
         pending: list[tuple[int, Any]] = []
-        for item in commands:
-            pending.append(item)
-            if len(pending) >= batch_size or item[1].kind in _UNBATCHED:
-                self._run_batch(pending, report)
-                pending = []
-                if progress is not None:
-                    progress.advance(report.recorded + len(report.rejected))
-        if pending:
-            self._run_batch(pending, report)
+        self._in_run = True
+        try:
+            with self.ledger.run():
+                for item in commands:
+                    pending.append(item)
+                    if len(pending) >= batch_size or item[1].kind in _UNBATCHED:
+                        self._run_batch(pending, report)
+                        pending = []
+                        if progress is not None:
+                            progress.advance(report.recorded + len(report.rejected))
+                if pending:
+                    self._run_batch(pending, report)
+        finally:
+            self._in_run = False
+            self._batch_subjects.clear()
         self.catch_up()
         return report
 
@@ -160,6 +167,7 @@ class Kirjuri:
         done: list[tuple[int, Outcome]] = []
         try:
             with self.ledger.batch():
+                self.ledger.suppression = queries.suppression_list(self.ledger.database)
                 for number, command in batched:
                     try:
                         done.append((number, self.execute(command, catch_up=False)))
@@ -170,12 +178,13 @@ class Kirjuri:
                 (number, f"batch not saved: {err}") for number, _ in done
             )
             done = []
-        finally:
-            self._batch_subjects.clear()
+            self._batch_subjects.clear()  # none of the batch's subjects exists
+
         kinds = dict(batched)
         report.done.extend((number, kinds[number].kind) for number, _ in done)
         report.findings += sum(len(o.findings) for _, o in done)
         for number, command in single:  # erasure destroys keys: never batched
+            self._batch_subjects.clear()  # an erased email must not resolve
             try:
                 report.findings += len(self.execute(command).findings)
                 report.done.append((number, command.kind))
@@ -217,7 +226,9 @@ class Kirjuri:
             if found is None:
                 raise InvalidCommand("request_id", f"no request {reference[8:]}")
             return UUID(found)
-        return self._one_match(reference)
+        match = self._one_match(reference)
+        self._remember_email(reference, match)
+        return match
 
     def _made_in_batch(self, reference: str) -> UUID | None:
         if not self._batch_subjects:
@@ -225,6 +236,11 @@ class Kirjuri:
         if "@" in reference:
             reference = self.ledger.lookup_hash("email", reference)
         return self._batch_subjects.get(reference)
+
+    def _remember_email(self, reference: str, subject: UUID) -> None:
+        """In a run of batches an email, once found, is not looked up again."""
+        if self._in_run and "@" in reference:
+            self._batch_subjects[self.ledger.lookup_hash("email", reference)] = subject
 
     def _one_match(self, reference: str) -> UUID:
         """A subject by email (blind index) or by a unique prefix of its id."""

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Ledger"]
 
+RUN_STATES = 50_000  # subjects' states kept between the batches of a run
+
 
 class Ledger(Application[UUID]):
     """Subjects' event streams, their keys, and the policy in force."""
@@ -51,6 +53,21 @@ class Ledger(Application[UUID]):
         # states of the subjects they belong to.
         self._batch: list[SubjectEvent] | None = None
         self._batch_states: dict[UUID, SubjectState] = {}
+        # Across the batches of one run: states as the run's saves left them.
+        # A stale one (another writer) fails its batch's save, never silently.
+        self._run_states: dict[UUID, SubjectState] | None = None
+        # The suppression list as a batch read it when it opened (a read
+        # model's rows, set by the service): None outside batches.
+        self.suppression: dict[str, list[dict[str, Any]]] | None = None
+
+    @contextmanager
+    def run(self) -> Iterator[None]:
+        """Keep subjects' states between batches (a bulk import or feed)."""
+        self._run_states = {}
+        try:
+            yield
+        finally:
+            self._run_states = None
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -63,8 +80,17 @@ class Ledger(Application[UUID]):
             self.keys.write_pending()
             if self._batch:
                 self._save(self._batch)
+            if self._run_states is not None:
+                if len(self._run_states) > RUN_STATES:
+                    self._run_states.clear()
+                self._run_states.update(self._batch_states)
+        except BaseException:
+            if self._run_states is not None:
+                self._run_states.clear()  # they may hold unsaved events
+            raise
         finally:
             self._batch, self._batch_states = None, {}
+            self.suppression = None
             self.keys.end_batch()
 
     @property
@@ -126,6 +152,11 @@ class Ledger(Application[UUID]):
         including events of the open batch."""
         if subject_id in self._batch_states:
             return self._batch_states[subject_id]
+        if self._batch is not None and self._run_states:
+            kept = self._run_states.pop(subject_id, None)
+            if kept is not None:
+                self._batch_states[subject_id] = kept
+                return kept
         try:
             state = cast(
                 "SubjectState",
@@ -161,7 +192,9 @@ class Ledger(Application[UUID]):
 
     def _save(self, events: Sequence[SubjectEvent]) -> list[int]:
         try:
-            recordings = self.save(*events)
+            # The event store's put: what Application.save does for events,
+            # without its per-object protocol checks (our events are known).
+            recordings = self.events.put(events)
         except IntegrityError as err:
             raise ConcurrencyConflict(
                 "another writer appended to this subject first; retry"

@@ -27,6 +27,7 @@ __all__ = [
     "subjects_by_lookup",
     "subjects_by_prefix",
     "suppressed",
+    "suppression_list",
 ]
 
 
@@ -66,6 +67,17 @@ def suppressed(database: Database, lookup: str) -> list[dict[str, Any]]:
         " ORDER BY since",
         (lookup,),
     )
+
+
+def suppression_list(database: Database) -> dict[str, list[dict[str, Any]]]:
+    """The whole suppression list by keyed hash (for a batch to consult)."""
+    listed: dict[str, list[dict[str, Any]]] = {}
+    for row in _rows(
+        database,
+        "SELECT lookup, scope, since FROM {p}kirjuri_suppression ORDER BY since",
+    ):
+        listed.setdefault(row.pop("lookup"), []).append(row)
+    return listed
 
 
 def erasures(database: Database, subject_id: str) -> list[dict[str, Any]]:
