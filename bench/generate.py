@@ -40,7 +40,7 @@ import sys
 import time
 from bisect import bisect_right
 from datetime import date, timedelta
-from operator import itemgetter
+from functools import cache
 from random import Random
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -357,6 +357,7 @@ class _Company:
 
 class _Contact:
     __slots__ = (
+        "barrier",
         "billing",
         "company",
         "consent",
@@ -389,8 +390,10 @@ class _Contact:
         self.xsite = False  # delivery address abroad collected
         self.orders = 0
         self.done = False
-        # Planned (time, command), latest first: the current episode.
-        self.queue: list[tuple[float, Command]] = []
+        # Planned (time, order, command, starts an episode), latest first.
+        self.queue: list[tuple[float, int, Command, bool]] = []
+        # Nothing new may start before this: a state change is pending.
+        self.barrier = 0.0
 
 
 # Typical events of each episode: spreads the budget over the lifetime.
@@ -495,8 +498,62 @@ def _weights(
     return [(name, x) for name, x in w if x > 0]
 
 
+def _lifetime(
+    rng: Random, at: float, kind: int, events: int, budget: int = 0
+) -> tuple[float, int]:
+    """Until when a contact is active, and the events it records by then
+    (``events`` of them at registration)."""
+    if kind == KEY:
+        return T_LAST, max(budget, events)
+    if kind == PROSPECT:
+        life = MONTH * (3 + 12 * rng.random())
+        wanted = events - 20 * math.log(1 - rng.random())
+    else:
+        months = math.exp(rng.gauss(math.log(14), 0.5))
+        life = MONTH * min(max(months, 4), 40)
+        wanted = events + min(math.exp(rng.gauss(math.log(35), 0.7)), 400)
+    # Cut at the end of 2025 like the rest of its life.
+    fraction = min(1.0, (T_LAST - at) / life)
+    return min(at + life, T_LAST), max(events, round(wanted * fraction))
+
+
+@cache
+def _arrival_curve(points: int = 61, samples: int = 200) -> tuple[float, ...]:
+    """For arrivals at evenly spaced times: the events one contact arriving
+    at each time or later records, per unit of arrival rate (its integral to
+    the end of 2025). Contacts arriving late are cut short, so arrivals at a
+    steady rate reach a target without a rush at the end."""
+    rng = Random("kirjuri-bench-arrivals")
+    step = T_LAST / (points - 1)
+    means = []
+    for k in range(points):
+        at = k * step
+        total = sum(
+            _lifetime(rng, at, PROSPECT if i % 2 else CUSTOMER, 4 if i % 2 else 6)[1]
+            for i in range(samples)
+        )
+        means.append(total / samples)
+    tail = [0.0] * points
+    for k in range(points - 2, -1, -1):
+        tail[k] = tail[k + 1] + step * (means[k] + means[k + 1]) / 2
+    return tuple(tail)
+
+
+def _events_after(at: float) -> float:
+    """`_arrival_curve` at any time (linear between its points)."""
+    curve = _arrival_curve()
+    x = min(max(at / T_LAST, 0.0), 1.0) * (len(curve) - 1)
+    k = min(int(x), len(curve) - 2)
+    return curve[k] + (curve[k + 1] - curve[k]) * (x - k)
+
+
 Episode: TypeAlias = "Callable[[_Contact, float], int]"
-_Table: TypeAlias = "tuple[list[float], list[Episode], list[float]]"
+_Table: TypeAlias = "tuple[list[float], list[Episode], list[float], list[bool]]"
+# Episodes that change what later processing is judged by.
+_BARRIERS = frozenset(
+    {"consent", "withdraw", "object", "lift", "convert", "end", "restrict"}
+    | {"erasure", "left", "fade"}
+)
 
 
 class _World:
@@ -513,6 +570,8 @@ class _World:
         self.cum = 0  # events handed out to regular contacts (net of leftovers)
         self.next_arrival = 0.0
         self.arrivals = events > 0 and self.target > 0
+        # Arrivals per business second: steady, at most thrice the average.
+        self.max_rate = 3 * max(self.target, 1) / _events_after(0.0)
         self.now = 0.0
         self.heap: list[tuple[float, int, _Contact]] = []
         self.seq = 0
@@ -529,6 +588,7 @@ class _World:
         self.bid_b = rng.randrange(self.bid_span)
         self.bid_k = 0
         self.tables: dict[int, _Table] = {}
+        self.batch: list[tuple[float, Command]] = []  # the episode being planned
         self.episodes: dict[str, Callable[[_Contact, float], int]] = {
             name: getattr(self, "_ep_" + name) for name in _TYPICAL
         }
@@ -706,33 +766,19 @@ class _World:
         register["reported_by"] = "crm"
         # Registered, name, email, phone and title collected.
         events = 3 + contact.phone + contact.title
-        queue = [(at, register)]
+        self.seq += 1
+        queue = [(at, self.seq, register, kind == PROSPECT)]
         if kind != PROSPECT:
             later = min(at + DAY * (0.1 + 3 * rnd()), T_LAST)
-            queue.append((later, self._relationship(contact, later, "start")))
+            self.seq += 1
+            start = self._relationship(contact, later, "start")
+            queue.append((later, self.seq, start, True))
             events += 1
         contact.queue = queue[::-1]
-        contact.end, wanted = self._lifetime(at, kind, events, budget)
+        contact.end, wanted = _lifetime(self.rng, at, kind, events, budget)
         contact.remaining = wanted - events
         self._push(contact)
         return wanted
-
-    def _lifetime(
-        self, at: float, kind: int, events: int, budget: int
-    ) -> tuple[float, int]:
-        """Until when a contact is active, and the events it records by then."""
-        if kind == KEY:
-            return T_LAST, max(budget, events)
-        if kind == PROSPECT:
-            life = MONTH * (2 + 12 * self.rnd())
-            wanted = events - 14 * math.log(1 - self.rnd())
-        else:
-            months = math.exp(self.rng.gauss(math.log(14), 0.5))
-            life = MONTH * min(max(months, 4), 40)
-            wanted = events + min(math.exp(self.rng.gauss(math.log(30), 0.7)), 400)
-        # Cut at the end of 2025 like the rest of its life.
-        fraction = min(1.0, (T_LAST - at) / life)
-        return min(at + life, T_LAST), max(events, round(wanted * fraction))
 
     def _push(self, contact: _Contact) -> None:
         self.seq += 1
@@ -746,11 +792,17 @@ class _World:
         self._schedule_arrival(at)
 
     def _schedule_arrival(self, after: float) -> None:
-        if self.cum >= self.target:
-            self.arrivals = False
+        """At a steady rate that spends what is left of the target by the end."""
+        left = self.target - self.cum
+        self.arrivals = False
+        if left <= 0:
             return
-        self.arrivals = True
-        self.next_arrival = max(after, self.now, T_LAST * self.cum / self.target)
+        at = max(after, self.now)
+        rate = min(left / max(_events_after(at), 1.0), self.max_rate)
+        at += (0.5 + self.rnd()) / rate
+        if at <= T_LAST:
+            self.arrivals = True
+            self.next_arrival = at
 
     def _finish(self, contact: _Contact) -> None:
         if contact.kind != KEY and contact.remaining:
@@ -773,13 +825,14 @@ class _World:
                 return
             contact = heap[0][2]
             queue = contact.queue
-            when, command = queue.pop()
+            when, _, command, starts = queue.pop()
             self.now = when
             second = int(when)
             day = second // DAY
             command["at"] = prefixes[day] + hms[second - day * DAY] + offsets[day]
             yield command
-            if not queue and contact.remaining > 0 and not contact.done:
+            # An episode began: plan the next one (episodes may overlap).
+            if starts and contact.remaining > 0 and not contact.done:
                 plan(contact, when)
             if queue:
                 self.seq += 1
@@ -788,7 +841,7 @@ class _World:
                 heappop(heap)
                 self._finish(contact)
 
-    def _plan(self, contact: _Contact, now: float) -> None:
+    def _plan(self, contact: _Contact, clock: float) -> None:
         """The contact's next episode: when, and which commands."""
         code = (
             contact.kind * 16
@@ -799,44 +852,56 @@ class _World:
         )
         table = self.tables.get(code)
         if table is None:
-            weights = _weights(
-                contact.kind,
-                bool(contact.objected),
-                contact.consent,
-                contact.phone,
-                bool(contact.orders),
-            )
-            cumulative, running = [], 0.0
-            for _, weight in weights:
-                running += weight
-                cumulative.append(running)
-            table = (
-                cumulative,
-                [self.episodes[name] for name, _ in weights],
-                [_TYPICAL[name] for name, _ in weights],
-            )
-            self.tables[code] = table
-        cumulative, episodes, typicals = table
+            table = self.tables[code] = self._table(code)
+        cumulative, episodes, typicals, barriers = table
         rnd = self.rnd
         chosen = bisect_right(cumulative, rnd() * cumulative[-1])
         episode, typical = episodes[chosen], typicals[chosen]
         # Spend the budget evenly over what is left of the lifetime (at
         # least a day: episodes may run past the planned end).
-        span = max(contact.end - now, DAY)
+        span = max(contact.end - clock, DAY)
         share = typical / contact.remaining if contact.remaining > typical else 1.0
-        gap = span * share * (0.2 + 1.6 * rnd())
-        at = now + (gap if gap < 0.95 * span else 0.95 * span)
+        gap = span * share * (0.15 + 1.5 * rnd())  # a little ahead of time
+        at = clock + (gap if gap < 0.95 * span else 0.95 * span)
+        at = max(at, contact.barrier)
         queue = contact.queue
+        barrier = barriers[chosen]
+        if barrier and queue:
+            # A change of state comes after everything planned before it,
+            # so that each command is judged by the state it was planned in.
+            at = max(at, queue[0][0])
+        batch = self.batch
+        batch.clear()
         spent = episode(contact, at if at < T_LAST else T_LAST)
         contact.remaining -= spent  # after the call: a conversion adds budget
-        if len(queue) > 1:
-            queue.sort(key=itemgetter(0))
-            queue.reverse()
-        for i, (when, command) in enumerate(queue):
-            if when > T_LAST:
-                queue[i] = (T_LAST, command)
+        if not batch:
+            return
+        seq, starts = self.seq, True
+        for when, command in batch:
+            seq += 1
+            queue.append((when if when < T_LAST else T_LAST, seq, command, starts))
+            starts = False
+        self.seq = seq
+        queue.sort(reverse=True)
+        if barrier:
+            contact.barrier = queue[0][0]
 
-    # --- episodes: append (time, command) to the queue, return events --------
+    def _table(self, code: int) -> _Table:
+        weights = _weights(
+            code // 16, bool(code & 8), bool(code & 4), bool(code & 2), bool(code & 1)
+        )
+        cumulative, running = [], 0.0
+        for _, weight in weights:
+            running += weight
+            cumulative.append(running)
+        return (
+            cumulative,
+            [self.episodes[name] for name, _ in weights],
+            [_TYPICAL[name] for name, _ in weights],
+            [name in _BARRIERS for name, _ in weights],
+        )
+
+    # --- episodes: append (time, command) to the batch, return events --------
 
     def _subject(self, contact: _Contact, kind: str, reported_by: str) -> Command:
         return {
@@ -860,7 +925,7 @@ class _World:
     def _ep_newsletter(self, contact: _Contact, at: float) -> int:
         # Campaigns go out at about ten the next working morning.
         at = (int(at) // DAY + 1) * DAY + 7200 + 1800 * self.rnd()
-        contact.queue.append(
+        self.batch.append(
             (
                 at,
                 {
@@ -881,7 +946,7 @@ class _World:
     _ep_leak = _ep_newsletter
 
     def _ep_sales(self, contact: _Contact, at: float) -> int:
-        contact.queue.append(
+        self.batch.append(
             (
                 at,
                 {
@@ -898,7 +963,7 @@ class _World:
         return 1
 
     def _ep_research(self, contact: _Contact, at: float) -> int:
-        contact.queue.append(
+        self.batch.append(
             (
                 at,
                 {
@@ -918,7 +983,7 @@ class _World:
         self.consents += 1
         day = int(at) // DAY
         contact.consent = True
-        contact.queue.append(
+        self.batch.append(
             (
                 at,
                 {
@@ -935,7 +1000,7 @@ class _World:
         return 1
 
     def _ep_partner(self, contact: _Contact, at: float) -> int:
-        contact.queue.append(
+        self.batch.append(
             (
                 at,
                 {
@@ -958,7 +1023,7 @@ class _World:
         command = self._subject(contact, "withdraw-consent", "email_marketing")
         command["purpose"] = "partner_marketing"
         command["channel"] = "unsubscribe_link"
-        contact.queue.append((at, command))
+        self.batch.append((at, command))
         return 1
 
     def _ep_object(self, contact: _Contact, at: float) -> int:
@@ -975,7 +1040,7 @@ class _World:
         command = self._subject(contact, "object", by)
         command["scope"] = scope
         command["channel"] = channel
-        contact.queue.append((at, command))
+        self.batch.append((at, command))
         return 1
 
     def _ep_lift(self, contact: _Contact, at: float) -> int:
@@ -983,12 +1048,12 @@ class _World:
         command["scope"] = contact.objected
         command["channel"] = "customer_service"
         contact.objected = ""
-        contact.queue.append((at, command))
+        self.batch.append((at, command))
         return 1
 
     def _ep_convert(self, contact: _Contact, at: float) -> int:
         contact.kind = CUSTOMER
-        contact.queue.append((at, self._relationship(contact, at, "start")))
+        self.batch.append((at, self._relationship(contact, at, "start")))
         life = MONTH * (6 + 24 * self.rnd())
         more = round(
             math.exp(self.rng.gauss(math.log(18), 0.6)) * min(1.0, (T_LAST - at) / life)
@@ -1000,12 +1065,12 @@ class _World:
 
     def _ep_end(self, contact: _Contact, at: float) -> int:
         contact.kind = PROSPECT
-        contact.queue.append((at, self._relationship(contact, at, "end")))
+        self.batch.append((at, self._relationship(contact, at, "end")))
         return 1
 
     def _ep_order(self, contact: _Contact, at: float) -> int:
         rnd = self.rnd
-        queue, company, email = contact.queue, contact.company, contact.email
+        queue, company, email = self.batch, contact.company, contact.email
         events = 0
         if not contact.billing:
             contact.billing = True
@@ -1128,7 +1193,7 @@ class _World:
         else:
             value = f"PL {1 + int(rnd() * 400)}, {code[:2]}101 {town}"
         contact.billing = True
-        contact.queue.append(
+        self.batch.append(
             (
                 at,
                 self._collect(
@@ -1141,7 +1206,7 @@ class _World:
     def _ep_debt(self, contact: _Contact, at: float) -> int:
         self.counters["invoice"] += 1
         year = _YEAR[int(at) // DAY]
-        contact.queue.append(
+        self.batch.append(
             (
                 at,
                 {
@@ -1164,7 +1229,7 @@ class _World:
             if self.rnd() < 0.7
             else ["name", "title", "email", "company", "customer_history"]
         )
-        contact.queue.append(
+        self.batch.append(
             (
                 at,
                 {
@@ -1183,7 +1248,7 @@ class _World:
         return 1
 
     def _ep_group_se(self, contact: _Contact, at: float) -> int:
-        contact.queue.append(
+        self.batch.append(
             (
                 at,
                 {
@@ -1200,7 +1265,7 @@ class _World:
         return 1
 
     def _ep_memo(self, contact: _Contact, at: float) -> int:
-        contact.queue.append(
+        self.batch.append(
             (
                 at,
                 {
@@ -1218,7 +1283,7 @@ class _World:
         return 1
 
     def _ep_support(self, contact: _Contact, at: float) -> int:
-        contact.queue.append(
+        self.batch.append(
             (
                 at,
                 {
@@ -1236,7 +1301,7 @@ class _World:
         return 1
 
     def _ep_service(self, contact: _Contact, at: float) -> int:
-        contact.queue.append(
+        self.batch.append(
             (
                 at,
                 {
@@ -1256,7 +1321,7 @@ class _World:
         rnd = self.rnd
         order = str(self.counters["order"] - int(rnd() * 50))
         text = COMPLAINTS[int(rnd() * len(COMPLAINTS))].format(order)
-        queue = contact.queue
+        queue = self.batch
         queue.append(
             (
                 at,
@@ -1292,7 +1357,7 @@ class _World:
             command["category"] = "phone"
             command["value"] = self._phone(contact.company)
         command["source"] = "subject"
-        contact.queue.append((at, command))
+        self.batch.append((at, command))
         return 1
 
     def _ep_restrict(self, contact: _Contact, at: float) -> int:
@@ -1306,7 +1371,7 @@ class _World:
         rectify["value"] = self._phone(contact.company)
         rectify["source"] = "subject"
         lift = self._subject(contact, "lift-restriction", "customer_service")
-        contact.queue += [(at, restrict), (fixed, rectify), (fixed + 0.5 * DAY, lift)]
+        self.batch += [(at, restrict), (fixed, rectify), (fixed + 0.5 * DAY, lift)]
         return 3
 
     def _request(self, contact: _Contact, at: float, kind: str) -> tuple[str, Command]:
@@ -1330,7 +1395,7 @@ class _World:
     def _ep_access(self, contact: _Contact, at: float, kind: str = "access") -> int:
         rnd = self.rnd
         request_id, command = self._request(contact, at, kind)
-        queue = contact.queue
+        queue = self.batch
         queue.append((at, command))
         if rnd() < 0.2:  # extended, told within the first month
             extend = self._answer(request_id, "extend-request")
@@ -1349,12 +1414,12 @@ class _World:
         request_id, command = self._request(contact, at, "erasure")
         erase = self._subject(contact, "erase", "customer_service")
         erase["request_id"] = request_id
-        contact.queue += [(at, command), (at + DAY * (3 + 12 * self.rnd()), erase)]
+        self.batch += [(at, command), (at + DAY * (3 + 12 * self.rnd()), erase)]
         contact.done = True
         return 3  # received; erased and answered
 
     def _ep_left(self, contact: _Contact, at: float) -> int:
-        contact.queue.append((at, self._subject(contact, "left", "crm")))
+        self.batch.append((at, self._subject(contact, "left", "crm")))
         contact.done = True
         return 1
 
