@@ -1,0 +1,491 @@
+"""The sections of the access report, in the order of GDPR Art. 15: the
+controller, the subject and the request, then Art. 15(1)(a)-(h), Art. 15(2),
+the integrity of the records, and a block to sign."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from projections.reports.document import (
+    BLANK,
+    Block,
+    Cell,
+    Fields,
+    Items,
+    Keep,
+    Outline,
+    Para,
+    Section,
+    SignOff,
+    Sub,
+    Table,
+    cols,
+    country_name,
+    day_text,
+    label_of,
+    moment_day,
+    moment_text,
+    or_blank,
+    or_none,
+    yes_no,
+)
+from projections.reports.texts import text
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from projections.reports.access import (
+        AccessReport,
+        Disclosure,
+        HeldValue,
+        RecipientEntry,
+        RequestEntry,
+        RetentionEntry,
+        SourceEntry,
+        Switch,
+    )
+
+
+def _controller(report: AccessReport) -> Section:
+    lang, party = report.language, report.controller
+    fields = Fields(
+        (
+            (text("label.name", lang), party.name),
+            (text("label.address", lang), party.address),
+            (text("label.contact", lang), party.contact),
+        )
+    )
+    return Section("controller", text("heading.controller", lang), (fields,))
+
+
+def _name_of(report: AccessReport) -> str | None:
+    """The person's current name, where the policy records one as "name"."""
+    names = [v for v in report.personal_data if v.category == "name" and v.current]
+    return names[-1].value if names else None
+
+
+def _subject(report: AccessReport) -> Section:
+    lang, subject = report.language, report.subject
+    name = _name_of(report)
+    items = [(text("label.name", lang), name)] if name else []
+    items += [
+        (text("label.company", lang), or_blank(subject.company)),
+        (text("label.business_id", lang), or_blank(subject.business_id)),
+        (text("label.status", lang), label_of("status", subject.status, lang)),
+    ]
+    if subject.registered_at is not None:
+        registered = moment_day(subject.registered_at, lang)
+        items.append((text("label.registered_at", lang), registered))
+    if subject.left_at is not None:
+        items.append((text("label.left_at", lang), moment_day(subject.left_at, lang)))
+    items.append((text("label.subject_id", lang), subject.id))
+    return Section("subject", text("heading.subject", lang), (Fields(tuple(items)),))
+
+
+def _extension(request: RequestEntry, lang: str) -> list[tuple[str, str]]:
+    """How the deadline was extended (Art. 12(3)): why, and when the person
+    was told."""
+    if not request.extended:
+        return []
+    items = [(text("label.extension_reason", lang), or_blank(request.extension_reason))]
+    if request.extension_notified_on is not None:
+        notified = day_text(request.extension_notified_on, lang)
+        items.append((text("label.extension_notified_on", lang), notified))
+    return items
+
+
+def _request(report: AccessReport) -> Section:
+    lang, request = report.language, report.request
+    heading = text("heading.request", lang)
+    if request is None:
+        return Section("request", heading, (Para(text("none.request", lang)),))
+    fee = "label.fee_free" if request.free_of_charge else "label.fee_charged"
+    status = label_of("request_status", request.status, lang)
+    items = [
+        (text("label.request_id", lang), request.request_id),
+        (text("label.request_type", lang), label_of("request", request.type, lang)),
+        (text("label.received_via", lang), label_of("channel", request.channel, lang)),
+        (text("label.received_on", lang), day_text(request.received_on, lang)),
+        (text("label.due_on", lang), day_text(request.due_on, lang)),
+        (text("label.extended", lang), yes_no(request.extended, lang)),
+        *_extension(request, lang),
+        (text("label.request_status", lang), status),
+        (
+            text("label.fee", lang),
+            text(fee, lang).format(number=request.number_in_year),
+        ),
+    ]
+    rule = Para(text("label.deadline_rule", lang))
+    return Section("request", heading, (Fields(tuple(items)), rule))
+
+
+def _purposes(report: AccessReport) -> Section:
+    lang = report.language
+    rows = tuple((p.label, p.legal_basis_label) for p in report.purposes)
+    table = Table(cols(lang, "label.purpose", "label.legal_basis"), rows)
+    blocks = (table,) if rows else ()
+    return Section("a-purposes", text("heading.purposes", lang), blocks)
+
+
+def _value(held: HeldValue, lang: str) -> str:
+    return text("label.erased", lang) if held.value is None else held.value
+
+
+def _recorded(held: HeldValue, lang: str) -> Cell:
+    day = moment_day(held.occurred_at, lang)
+    return (day, text("label.rectified", lang)) if held.rectified else day
+
+
+def _replaced_on(held: Sequence[HeldValue]) -> dict[int, datetime]:
+    """When each earlier value was replaced: by the next value of its category
+    (values come oldest first)."""
+    replaced: dict[int, datetime] = {}
+    latest: dict[str, int] = {}
+    for index, value in enumerate(held):
+        if value.category in latest:
+            replaced[latest[value.category]] = value.occurred_at
+        latest[value.category] = index
+    return replaced
+
+
+def _categories(report: AccessReport) -> tuple[str, ...]:
+    """Every category held, the company details (kept with the registration)
+    included, in the order first recorded."""
+    labels = dict.fromkeys(v.category_label for v in report.personal_data)
+    labels.update(dict.fromkeys(r.category_label for r in report.retention))
+    return tuple(labels)
+
+
+def _current_data(report: AccessReport) -> Table:
+    lang = report.language
+    rows = tuple(
+        (v.category_label, _value(v, lang), _recorded(v, lang), v.source_label)
+        for v in report.personal_data
+        if v.current
+    )
+    columns = cols(
+        lang, "label.category", "label.value", "label.recorded:date", "label.source"
+    )
+    return Table(columns, rows)
+
+
+def _earlier_data(report: AccessReport) -> tuple[Block, ...]:
+    lang, held = report.language, report.personal_data
+    replaced = _replaced_on(held)
+    rows = tuple(
+        (
+            v.category_label,
+            _value(v, lang),
+            _recorded(v, lang),
+            moment_day(replaced[i], lang) if i in replaced else BLANK,
+            v.source_label,
+        )
+        for i, v in enumerate(held)
+        if not v.current
+    )
+    if not rows:
+        return ()
+    columns = cols(
+        lang,
+        "label.category",
+        "label.value",
+        "label.recorded:date",
+        "label.replaced:date",
+        "label.source",
+    )
+    intro = Para(text("label.history_intro", lang))
+    return (Sub(text("heading.history", lang)), intro, Table(columns, rows))
+
+
+def _held_data(report: AccessReport) -> tuple[Block, ...]:
+    lang = report.language
+    if not report.personal_data:
+        return (Para(text("none.personal_data", lang)),)
+    return (
+        Sub(text("heading.categories", lang)),
+        Items(_categories(report)),
+        Sub(text("heading.current", lang)),
+        _current_data(report),
+        *_earlier_data(report),
+    )
+
+
+def _switch_row(switch: Switch, on: str, off: str, lang: str) -> tuple[Cell, ...]:
+    return (
+        switch.label,
+        text(on if switch.active else off, lang),
+        moment_day(switch.since, lang),
+        label_of("channel", switch.channel, lang) if switch.channel else BLANK,
+        or_blank(switch.evidence),
+    )
+
+
+def _switch_table(first: str, rows: tuple[tuple[Cell, ...], ...], lang: str) -> Table:
+    tail = ("label.state:code", "label.since:date", "label.channel", "label.evidence")
+    return Table(cols(lang, first, *tail), rows)
+
+
+def _switches(report: AccessReport) -> tuple[Block, ...]:
+    lang = report.language
+    consents = tuple(
+        _switch_row(s, "label.given", "label.withdrawn", lang) for s in report.consents
+    )
+    objections = tuple(
+        _switch_row(s, "label.in_force", "label.lifted", lang)
+        for s in report.objections
+    )
+    consent_table = [_switch_table("label.purpose", consents, lang)] if consents else []
+    objection_table = (
+        [_switch_table("label.objection", objections, lang)] if objections else []
+    )
+    restricted = "label.restricted" if report.restricted else "label.not_restricted"
+    return (
+        Sub(text("heading.consents", lang)),
+        *or_none(consent_table, "none.consents", lang),
+        Sub(text("heading.objections", lang)),
+        *or_none(objection_table, "none.objections", lang),
+        Sub(text("heading.restriction", lang)),
+        Para(text(restricted, lang)),
+    )
+
+
+def _erasure_blocks(report: AccessReport) -> tuple[Block, ...]:
+    """What an erasure or a retention expiry destroyed, and what the law kept."""
+    lang = report.language
+    blocks: list[Block] = []
+    for erasure in report.erasures:
+        day = moment_day(erasure.occurred_at, lang)
+        key = (
+            "label.erasure_done"
+            if erasure.kind == "erasure"
+            else "label.retention_done"
+        )
+        said = text(key, lang).format(
+            day=day, categories="; ".join(erasure.destroyed_labels) or "–"
+        )
+        if erasure.request_id:
+            said += " " + text("label.erasure_request", lang).format(
+                request=erasure.request_id
+            )
+        blocks += [Sub(text("heading.erasure", lang)), Para(said)]
+        if erasure.kept:
+            columns = cols(
+                lang,
+                "label.categories:list:34",
+                "label.ground::40",
+                "label.kept_until:date",
+            )
+            rows = tuple(
+                (
+                    tuple(k.category_labels),
+                    k.ground,
+                    day_text(k.until, lang)
+                    if k.until
+                    else text("label.kept_while", lang),
+                )
+                for k in erasure.kept
+            )
+            blocks += [Para(text("label.kept_intro", lang)), Table(columns, rows)]
+    return tuple(blocks)
+
+
+def _personal_data(report: AccessReport) -> Section:
+    blocks = (*_held_data(report), *_erasure_blocks(report), *_switches(report))
+    return Section(
+        "b-personal-data", text("heading.personal_data", report.language), blocks
+    )
+
+
+def _disclosure_row(disclosure: Disclosure, lang: str) -> tuple[Cell, ...]:
+    return (
+        moment_day(disclosure.occurred_at, lang),
+        tuple(disclosure.category_labels),
+        disclosure.purpose_label,
+        label_of("basis", disclosure.legal_basis, lang),
+        or_blank(disclosure.reference),
+    )
+
+
+def _recipient(recipient: RecipientEntry, lang: str) -> Keep:
+    fields = Fields(
+        (
+            (text("label.recipient_type", lang), recipient.type_label),
+            (text("label.role", lang), label_of("role", recipient.role, lang)),
+            (text("label.country", lang), country_name(recipient.country, lang)),
+        )
+    )
+    columns = cols(
+        lang,
+        "label.date:date",
+        "label.categories:list:30",
+        "label.purpose::34",
+        "label.legal_basis::24",
+        "label.reference:code",
+    )
+    rows = tuple(_disclosure_row(d, lang) for d in recipient.disclosures)
+    return Keep((Sub(recipient.name), fields, Table(columns, rows)))
+
+
+def _recipients(report: AccessReport) -> Section:
+    lang = report.language
+    blocks: list[Block] = [_recipient(r, lang) for r in report.recipients]
+    if blocks:
+        blocks.insert(0, Para(text("label.recipients_intro", lang)))
+    found = or_none(blocks, "none.recipients", lang)
+    return Section("c-recipients", text("heading.recipients", lang), found)
+
+
+def _retention_note(entry: RetentionEntry, lang: str) -> Cell:
+    """The criteria, and where erasure does not reach the data, why (Art. 17(3))."""
+    if not entry.kept_against_erasure:
+        return entry.criteria
+    ground = or_blank(entry.legal_ground)
+    kept = text("label.kept_against_erasure", lang).format(ground=ground)
+    return (entry.criteria, kept)
+
+
+def _retention(report: AccessReport) -> Section:
+    """One row per retention period, with every category it covers, in the
+    order the categories are listed under (b)."""
+    lang = report.language
+    order = {label: i for i, label in enumerate(_categories(report))}
+    groups: dict[str, list[RetentionEntry]] = {}
+    for entry in sorted(report.retention, key=lambda e: order[e.category_label]):
+        groups.setdefault(entry.retention, []).append(entry)
+    rows = tuple(
+        (
+            entries[0].retention_label,
+            tuple(e.category_label for e in entries),
+            _retention_note(entries[0], lang),
+        )
+        for entries in groups.values()
+    )
+    columns = cols(lang, "label.retention", "label.categories:list", "label.criteria")
+    blocks = (Table(columns, rows),) if rows else ()
+    return Section("d-retention", text("heading.retention", lang), blocks)
+
+
+def _rights(report: AccessReport) -> Section:
+    heading = text("heading.rights", report.language)
+    return Section("ef-rights", heading, (Items(tuple(report.rights), titled=True),))
+
+
+def _source_row(
+    source: SourceEntry, labels: dict[str, str], lang: str
+) -> tuple[Cell, ...]:
+    provided_by = "label.by_you" if source.from_subject else "label.by_other"
+    return (
+        source.label,
+        text(provided_by, lang),
+        tuple(labels.get(c, c) for c in source.categories),
+    )
+
+
+def _sources(report: AccessReport) -> Section:
+    lang = report.language
+    labels = {v.category: v.category_label for v in report.personal_data}
+    labels.update({r.category: r.category_label for r in report.retention})
+    rows = tuple(_source_row(s, labels, lang) for s in report.sources)
+    columns = cols(lang, "label.source", "label.provided_by", "label.categories:list")
+    blocks = (Para(text("label.sources_intro", lang)), Table(columns, rows))
+    found = or_none(blocks if rows else (), "none.sources", lang)
+    return Section("g-sources", text("heading.sources", lang), found)
+
+
+def _automated(report: AccessReport) -> Section:
+    heading = text("heading.automated", report.language)
+    return Section("h-automated", heading, (Para(report.automated_decision_making),))
+
+
+def _transfer_row(transfer: Disclosure, lang: str) -> tuple[Cell, ...]:
+    return (
+        moment_day(transfer.occurred_at, lang),
+        transfer.recipient_name,
+        country_name(transfer.country, lang),
+        tuple(transfer.category_labels),
+        transfer.safeguard_label or or_blank(transfer.safeguard),
+    )
+
+
+def _transfers(report: AccessReport) -> Section:
+    lang = report.language
+    columns = cols(
+        lang,
+        "label.date:date",
+        "label.recipient::18",
+        "label.country::12",
+        "label.categories:list:32",
+        "label.safeguard::30",
+    )
+    rows = tuple(_transfer_row(t, lang) for t in report.transfers)
+    blocks: tuple[Block, ...] = ()
+    if rows:
+        blocks = (
+            Para(text("label.transfers_intro", lang)),
+            Table(columns, rows),
+            Para(text("label.transfers_copy", lang)),
+        )
+    found = or_none(blocks, "none.transfers", lang)
+    return Section("art15-2-transfers", text("heading.transfers", lang), found)
+
+
+def _integrity(report: AccessReport) -> Section:
+    lang, proof = report.language, report.integrity
+    heading = text("heading.integrity", lang)
+    if proof is None:
+        return Section("integrity", heading, (Para(text("none.integrity", lang)),))
+    fields = Fields(
+        (
+            (text("label.ledger", lang), proof.origin),
+            (text("label.checkpoint", lang), str(proof.tree_size)),
+            (text("label.root", lang), proof.root),
+            (text("label.issued", lang), moment_text(proof.issued_at, lang)),
+            (text("label.public_key", lang), proof.public_key),
+        )
+    )
+    intro = text("label.integrity_intro", lang).format(events=proof.subject_events)
+    return Section("integrity", heading, (Para(intro), fields))
+
+
+def _sign_off(report: AccessReport) -> Section:
+    lang = report.language
+    lines = ("label.sign_date", "label.sign_name", "label.signature")
+    intro = text("label.sign_off_intro", lang).format(controller=report.controller.name)
+    blocks = (Para(intro), SignOff(tuple(text(line, lang) for line in lines)))
+    return Section("sign-off", text("heading.sign_off", lang), blocks)
+
+
+_SECTIONS = (
+    _controller,
+    _subject,
+    _request,
+    _purposes,
+    _personal_data,
+    _recipients,
+    _retention,
+    _rights,
+    _sources,
+    _automated,
+    _transfers,
+    _integrity,
+    _sign_off,
+)
+
+
+def outline(report: AccessReport) -> Outline:
+    """The report as a document: what both Markdown and HTML print."""
+    lang = report.language
+    title = text("heading.title", lang)
+    request = report.request
+    return Outline(
+        language=lang,
+        title=title,
+        intro=text("label.intro", lang),
+        sections=tuple(build(report) for build in _SECTIONS),
+        footer=text("label.footer", lang).format(
+            moment=moment_text(report.generated_at, lang)
+        ),
+        running=f"{title} · {request.request_id}" if request else title,
+        page=text("label.page", lang),
+    )
