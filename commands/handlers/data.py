@@ -1,0 +1,172 @@
+"""Handlers that record personal data: register, collect, rectify."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID, uuid4
+
+from commands.handlers.draft import (
+    Draft,
+    Outcome,
+    check_value,
+    draft_for,
+    known,
+    not_erased,
+)
+from ledger import events as ev
+from ledger.compliance import Processing
+from ledger.errors import InvalidCommand
+from ledger.formats import check_format
+from ledger.subject import SubjectState
+from projections import queries
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from commands import models as m
+    from ledger.application import Ledger
+
+
+def seal_collection(
+    draft: Draft, category: str, value: str, source: str, purposes: tuple[str, ...]
+) -> ev.SubjectEvent:
+    policy = draft.ledger.policy
+    known(policy, "category", category)
+    check_value(policy, category, value)
+    not_erased(draft.state)
+    ledger, subject = draft.ledger, draft.state.id
+    event = draft.add(
+        ev.DataCollected,
+        category=category,
+        value=ledger.seal(subject, category, value),
+        source=source,
+        purposes=purposes,
+    )
+    if policy.category(category).lookup:
+        _carry_over_objections(draft, ledger.lookup_hash(category, value), event)
+    return event
+
+
+def _carry_over_objections(draft: Draft, lookup: str, about: ev.SubjectEvent) -> None:
+    """A person erased after objecting is collected again (say, from a fair's
+    attendee list): the prohibition the notice promises to keep applies."""
+    in_force = {
+        scope
+        for scope, timeline in draft.state.objections.items()
+        if timeline.at(draft.command.at)
+    }
+    listed = draft.ledger.suppression
+    entries = (
+        listed.get(lookup, [])
+        if listed is not None
+        else queries.suppressed(draft.ledger.database, lookup)
+    )
+    for entry in entries:
+        if entry["scope"] in in_force:
+            continue
+        in_force.add(entry["scope"])
+        draft.add(
+            ev.ObjectionRecorded,
+            scope=ev.ObjectionScope(entry["scope"]),
+            channel="suppression_list",
+        )
+        draft.add(
+            ev.FindingRaised,
+            rule="suppressed_contact",
+            about_version=about.originator_version,
+            about_event=about.STORED_NAME,
+            detail=f"objected to {entry['scope']} on {entry['since']} before an "
+            "erasure; the objection is carried over",
+        )
+
+
+def register(
+    command: m.RegisterSubject, ledger: Ledger, _: Callable[[str], UUID]
+) -> Outcome:
+    policy = ledger.policy
+    known(policy, "source", command.source)
+    for purpose in command.purposes:
+        known(policy, "purpose", purpose)
+    draft = Draft(ledger, SubjectState(uuid4()), command)
+    subject = draft.state.id
+    ledger.keys.note_new_subject(subject)
+    if command.business_id is not None:
+        check_value(policy, "company", command.company)
+        problem = check_format("business_id", command.business_id)
+        if problem is not None:
+            raise InvalidCommand("business_id", problem)
+    draft.add(
+        ev.SubjectRegistered,
+        company_name=ledger.seal(subject, "company", command.company),
+        business_id=(
+            ledger.seal(subject, "company", command.business_id)
+            if command.business_id
+            else None
+        ),
+        source=command.source,
+    )
+    for category in ("name", "email", "phone", "title"):
+        value = getattr(command, category)
+        if value is not None:
+            event = seal_collection(
+                draft, category, value, command.source, command.purposes
+            )
+            draft.judge(
+                _collection(command.purposes, category, command.at, ledger), event
+            )
+    return draft.commit()
+
+
+def _collection(
+    purposes: tuple[str, ...], category: str, at: datetime, ledger: Ledger
+) -> Processing:
+    # Collection is judged for the first purpose; all are listed in the event.
+    purpose = purposes[0]
+    return Processing(
+        purpose=purpose,
+        legal_basis=ledger.policy.purpose(purpose).legal_basis,
+        categories=(category,),
+        occurred_at=at,
+    )
+
+
+def collect(
+    command: m.CollectData, ledger: Ledger, resolve: Callable[[str], UUID]
+) -> Outcome:
+    policy = ledger.policy
+    known(policy, "source", command.source)
+    for purpose in command.purposes:
+        known(policy, "purpose", purpose)
+    draft = draft_for(ledger, command, resolve)
+    event = seal_collection(
+        draft, command.category, command.value, command.source, command.purposes
+    )
+    for purpose in command.purposes:
+        draft.judge(
+            _collection((purpose,), command.category, command.at, ledger), event
+        )
+    return draft.commit()
+
+
+def rectify(
+    command: m.RectifyData, ledger: Ledger, resolve: Callable[[str], UUID]
+) -> Outcome:
+    policy = ledger.policy
+    known(policy, "category", command.category)
+    known(policy, "source", command.source)
+    check_value(policy, command.category, command.value)
+    draft = draft_for(ledger, command, resolve)
+    not_erased(draft.state)
+    if command.category not in draft.state.values:
+        raise InvalidCommand(
+            "category", f"nothing of {command.category} is held to rectify"
+        )
+    subject = draft.state.id
+    draft.add(
+        ev.DataRectified,
+        category=command.category,
+        value=ledger.seal(subject, command.category, command.value),
+        source=command.source,
+    )
+    return draft.commit()

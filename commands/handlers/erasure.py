@@ -1,0 +1,94 @@
+"""The erasure handler (Art. 17): destroy keys, keep what the law keeps."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from commands.handlers.draft import (
+    Outcome,
+    draft_for,
+)
+from commands.handlers.requests import open_request
+from ledger import events as ev
+from ledger.errors import InvalidCommand
+from ledger.retention import plan_erasure
+from ledger.subject import SubjectState, Timeline
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+    from uuid import UUID
+
+    from commands import models as m
+    from ledger.application import Ledger
+
+
+def erase(
+    command: m.EraseSubject, ledger: Ledger, resolve: Callable[[str], UUID]
+) -> Outcome:
+    draft = draft_for(ledger, command, resolve)
+    state = draft.state
+    if state.erased_at is not None:
+        raise InvalidCommand(
+            "subject", f"was already erased on {state.erased_at.date()}"
+        )
+    if command.request_id is not None:
+        request = open_request(draft, command.request_id)
+        if request.request_type is not ev.RequestType.ERASURE:
+            raise InvalidCommand(
+                "request_id", f"{command.request_id} is not an erasure request"
+            )
+    plan = plan_erasure(
+        ledger.policy,
+        state,
+        ledger.keys.live_classes(state.id),
+        command.at,
+        remove_objection=command.remove_objection,
+    )
+    draft.add(
+        ev.SubjectErased,
+        request_id=command.request_id,
+        destroyed=plan.destroy,
+        kept=plan.keep,
+        suppression=()
+        if command.remove_objection
+        else _suppression(ledger, state, command.at),
+    )
+    if command.request_id is not None:
+        draft.add(
+            ev.RequestAnswered,
+            request_id=command.request_id,
+            answered_on=command.at.date(),
+        )
+        draft.outcome.request_id = command.request_id
+    outcome = draft.commit()
+    # Destroyed only once the erasure is recorded: a crash in between leaves
+    # keys that `retention sweep` destroys, never an unrecorded erasure.
+    ledger.keys.destroy(state.id, plan.destroy)
+    return outcome
+
+
+def _suppression(
+    ledger: Ledger, state: SubjectState, at: datetime
+) -> tuple[ev.Suppression, ...]:
+    """Objections to marketing in force, kept as keyed hashes of the emails."""
+    scopes = [
+        (scope, since)
+        for scope in (
+            ev.ObjectionScope.DIRECT_MARKETING,
+            ev.ObjectionScope.SALES_CONTACT,
+        )
+        if (since := state.objections.get(scope.value, Timeline()).since(at))
+        is not None
+    ]
+    lookups = {
+        ledger.lookup_hash(category, ledger.open(state.id, category, held.value))
+        for category, values in state.values.items()
+        if ledger.policy.category(category).lookup
+        for held in values
+    }
+    return tuple(
+        ev.Suppression(lookup=lookup, scope=scope, since=since.date())
+        for scope, since in scopes
+        for lookup in sorted(lookups)
+    )

@@ -1,0 +1,122 @@
+"""Handlers of data-subject requests: received, extended, answered, refused."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from commands.handlers.draft import (
+    Draft,
+    Outcome,
+    draft_for,
+)
+from ledger import events as ev
+from ledger.deadlines import due_date
+from ledger.errors import InvalidCommand
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from uuid import UUID
+
+    from commands import models as m
+    from ledger.application import Ledger
+
+
+def receive(
+    command: m.ReceiveRequest, ledger: Ledger, resolve: Callable[[str], UUID]
+) -> Outcome:
+    policy = ledger.policy
+    if command.channel not in policy.rights.channels:
+        raise InvalidCommand(
+            "channel", f"unknown channel {command.channel!r} (policy rights.channels)"
+        )
+    draft = draft_for(ledger, command, resolve)
+    received_on = command.received_on or command.at.date()
+    request_id = command.request_id or (
+        f"R-{received_on:%Y%m%d}-{secrets.token_hex(3).upper()}"
+    )
+    if request_id in draft.state.requests:
+        raise InvalidCommand("request_id", f"{request_id} is already recorded")
+    draft.add(
+        ev.RequestReceived,
+        request_id=request_id,
+        request_type=command.type,
+        channel=command.channel,
+        received_on=received_on,
+        due_on=due_date(received_on, policy.rights.response_months),
+    )
+    draft.outcome.request_id = request_id
+    return draft.commit()
+
+
+def open_request(draft: Draft, request_id: str) -> Any:
+    request = draft.state.requests.get(request_id)
+    if request is None:
+        raise InvalidCommand("request_id", f"no request {request_id} for this subject")
+    if request.status != "open":
+        raise InvalidCommand("request_id", f"{request_id} is already {request.status}")
+    return request
+
+
+def extend(
+    command: m.ExtendRequest, ledger: Ledger, resolve: Callable[[str], UUID]
+) -> Outcome:
+    policy = ledger.policy
+    draft = draft_for(ledger, _with_subject(command, resolve), resolve)
+    request = open_request(draft, command.request_id)
+    notified_on = command.at.date()
+    if notified_on > request.due_on:
+        raise InvalidCommand(
+            "at", f"the person must be told of an extension by {request.due_on}"
+        )
+    months = min(command.months, policy.rights.extension_months)
+    if months < 1:
+        raise InvalidCommand("months", "the policy allows no extension")
+    draft.add(
+        ev.RequestExtended,
+        request_id=command.request_id,
+        reason=command.reason,
+        due_on=due_date(request.received_on, policy.rights.response_months + months),
+        notified_on=notified_on,
+    )
+    draft.outcome.request_id = command.request_id
+    return draft.commit()
+
+
+def close(
+    command: m.AnswerRequest | m.RefuseRequest,
+    ledger: Ledger,
+    resolve: Callable[[str], UUID],
+) -> Outcome:
+    draft = draft_for(ledger, _with_subject(command, resolve), resolve)
+    open_request(draft, command.request_id)
+    if command.kind == "answer-request":
+        draft.add(
+            ev.RequestAnswered,
+            request_id=command.request_id,
+            answered_on=command.at.date(),
+        )
+    else:
+        draft.add(
+            ev.RequestRefused,
+            request_id=command.request_id,
+            answered_on=command.at.date(),
+            reason=command.reason,
+        )
+    draft.outcome.request_id = command.request_id
+    return draft.commit()
+
+
+class _WithSubject:
+    """A request command seen with the subject its request belongs to."""
+
+    def __init__(self, command: Any, subject: str) -> None:
+        self._command = command
+        self.subject = subject
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._command, name)
+
+
+def _with_subject(command: Any, resolve: Callable[[str], UUID]) -> Any:
+    return _WithSubject(command, "request:" + command.request_id)
