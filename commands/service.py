@@ -37,6 +37,7 @@ _MIN_PREFIX = 8
 _READS_SUPPRESSION = frozenset({"register", "collect", "rectify"})
 # Erasure destroys keys once its event is saved: it runs on its own.
 _UNBATCHED = frozenset({"erase"})
+EMAILS_REMEMBERED = 50_000
 
 
 @dataclass
@@ -164,6 +165,8 @@ class Kirjuri:
         single = [item for item in items if item[1].kind in _UNBATCHED]
         batched = [item for item in items if item[1].kind not in _UNBATCHED]
         self.catch_up()  # erasures before this batch are in the suppression list
+        if len(self._batch_subjects) > EMAILS_REMEMBERED:
+            self._batch_subjects.clear()  # saved subjects: found again by email
         done: list[tuple[int, Outcome]] = []
         try:
             with self.ledger.batch():

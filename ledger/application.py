@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Ledger"]
 
-RUN_STATES = 50_000  # subjects' states kept between the batches of a run
+# Subjects' states kept between the batches of a run: a bound on memory, so
+# that a ten-million-event import needs no more than a small one.
+RUN_STATES = 5_000
 
 
 class Ledger(Application[UUID]):
@@ -81,9 +83,9 @@ class Ledger(Application[UUID]):
             if self._batch:
                 self._save(self._batch)
             if self._run_states is not None:
-                if len(self._run_states) > RUN_STATES:
-                    self._run_states.clear()
                 self._run_states.update(self._batch_states)
+                while len(self._run_states) > RUN_STATES:  # oldest first
+                    del self._run_states[next(iter(self._run_states))]
         except BaseException:
             if self._run_states is not None:
                 self._run_states.clear()  # they may hold unsaved events
