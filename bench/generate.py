@@ -22,23 +22,25 @@ with a finding.
 How it stays small and exact: contacts are simulated side by side, each
 with an event budget it spends in episodes (an order: order data, customs,
 delivery) spread over its lifetime; a heap keyed by each contact's next
-command merges them in time order. New contacts arrive at a time
-proportional to the budget handed out so far, so arrivals cover the whole
-span, and budget a contact leaves unspent (erased, left, went cold) goes to
-later arrivals. State is the live contacts, the companies still hiring,
-and a few counters; company names, domains and business IDs are unique by
-construction (seeded permutations), not by remembering them.
+command merges them in time order, and an episode's commands are made only
+when it begins. New contacts arrive at a steady rate, set so that the
+budgets handed out (those arriving late are cut at the end of 2025) reach
+the target by the end; budget a contact leaves unspent (erased, left, went
+cold) goes to later arrivals. State is the live contacts, the companies
+still hiring, and a few counters; company names, domains and business IDs
+are unique by construction (seeded permutations), not by remembering them.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import heapq
 import json
 import math
 import sys
 import time
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from datetime import date, timedelta
 from functools import cache
 from random import Random
@@ -254,8 +256,8 @@ def _slug(*parts: str) -> str:
     return "-".join(_fold(p).replace(" ", "-") for p in parts)
 
 
-# Company names: families of patterns, each index a distinct name and domain.
-# (pattern parts, capacity) -> decoder from an index to (name, domain slug).
+# Company names: families of patterns; within a family each index is a
+# distinct name and domain, and no two families share one.
 def _family_sizes() -> list[int]:
     s, c, p = len(SURNAMES), len(SECTORS), len(PLACES)
     return [
@@ -326,7 +328,6 @@ class _Company:
         "export",
         "headcount",
         "name",
-        "phone_prefix",
         "se",
         "used",
     )
@@ -351,8 +352,22 @@ class _Company:
         self.delivery = delivery
         self.export = export
         self.headcount = headcount
-        self.phone_prefix = "+46 " if se else "+358 "
-        self.used: set[str] = set()  # email local parts, while hiring
+        self.used: tuple[str, ...] = ()  # email local parts, while hiring
+
+    def retire(self) -> None:
+        """It hires no one else: keep only what orders need."""
+        self.name = self.domain = ""
+        self.used = ()
+
+
+# What a queue entry holds: a command, the first command of an episode (its
+# emission plans the next episode), or an episode planned but not yet made.
+_PLAIN, _STARTS, _PLANNED, _PLANNED_BARRIER = 0, 1, 2, 3
+_Entry: TypeAlias = tuple[float, int, Any, int]
+
+
+def _latest_first(entry: _Entry) -> tuple[float, int]:
+    return (-entry[0], -entry[1])
 
 
 class _Contact:
@@ -368,6 +383,7 @@ class _Contact:
         "kind",
         "objected",
         "orders",
+        "pace",
         "phone",
         "queue",
         "remaining",
@@ -381,6 +397,7 @@ class _Contact:
         self.kind = kind
         self.remaining = 0  # events still to spend
         self.end = 0.0  # business time by which to spend them
+        self.pace = 0.0  # its usual business seconds per event
         self.consent = False  # partner_marketing consent in force
         self.objected = ""  # objection scope in force, if any
         self.phone = False
@@ -390,8 +407,8 @@ class _Contact:
         self.xsite = False  # delivery address abroad collected
         self.orders = 0
         self.done = False
-        # Planned (time, order, command, starts an episode), latest first.
-        self.queue: list[tuple[float, int, Command, bool]] = []
+        # (time, order, command or episode, what it is), latest first.
+        self.queue: list[_Entry] = []
         # Nothing new may start before this: a state change is pending.
         self.barrier = 0.0
 
@@ -489,7 +506,7 @@ def _weights(
             ("newsletter", 2.0 if customer else 5.0),
             ("sales", (0.4 if customer else 1.0) if phone else 0.0),
             ("research", 0.2),
-            ("object", 0.12 if customer else 0.3),
+            ("object", 0.12 if customer else 0.2),
         ]
         if consent:
             w += [("partner", 0.8), ("withdraw", 0.25)]
@@ -507,7 +524,7 @@ def _lifetime(
         return T_LAST, max(budget, events)
     if kind == PROSPECT:
         life = MONTH * (3 + 12 * rng.random())
-        wanted = events - 20 * math.log(1 - rng.random())
+        wanted = events - 24 * math.log(1 - rng.random())
     else:
         months = math.exp(rng.gauss(math.log(14), 0.5))
         life = MONTH * min(max(months, 4), 40)
@@ -548,7 +565,8 @@ def _events_after(at: float) -> float:
 
 
 Episode: TypeAlias = "Callable[[_Contact, float], int]"
-_Table: TypeAlias = "tuple[list[float], list[Episode], list[float], list[bool]]"
+_Table: TypeAlias = "tuple[list[float], list[int], list[float], list[bool]]"
+_NAMES = tuple(_TYPICAL)  # episodes by number
 # Episodes that change what later processing is judged by.
 _BARRIERS = frozenset(
     {"consent", "withdraw", "object", "lift", "convert", "end", "restrict"}
@@ -589,9 +607,9 @@ class _World:
         self.bid_k = 0
         self.tables: dict[int, _Table] = {}
         self.batch: list[tuple[float, Command]] = []  # the episode being planned
-        self.episodes: dict[str, Callable[[_Contact, float], int]] = {
-            name: getattr(self, "_ep_" + name) for name in _TYPICAL
-        }
+        # By number: a planned episode is (time, order, number, tag), a tuple
+        # of numbers the garbage collector need not look into.
+        self.episodes: list[Episode] = [getattr(self, "_ep_" + n) for n in _NAMES]
         if events > 0 and self.key_budget > 0:
             shares = [0.6 + 0.8 * self.rnd() for _ in range(keys)]
             total = sum(shares)
@@ -615,7 +633,6 @@ class _World:
             if company.headcount <= 0:
                 pool[i] = pool[-1]
                 pool.pop()
-                company.used = set()
             return company
         family = self._family(key)
         size, a, b, k = self.families[family]
@@ -727,7 +744,7 @@ class _World:
             while f"{local}{n}" in company.used:
                 n += 1
             local = f"{local}{n}"
-        company.used.add(local)
+        company.used += (local,)
         return f"{first} {last}", f"{local}@{company.domain}"
 
     def _prospect_source(self) -> tuple[str, tuple[str, ...]]:
@@ -738,7 +755,9 @@ class _World:
                 return source, purposes
         return _PROSPECT_SOURCES[0][1:]
 
-    def _start(self, at: float, kind: int, budget: int = 0) -> int:
+    def _start(
+        self, at: float, kind: int, budget: int = 0, most: int | None = None
+    ) -> int:
         """A new contact, registered at ``at``; returns the events it may spend."""
         rnd = self.rnd
         company = self._company(kind == KEY)
@@ -747,6 +766,8 @@ class _World:
         register: Command = {"kind": "register", "company": company.name}
         if company.business_id is not None:
             register["business_id"] = company.business_id
+        if company.headcount <= 0:
+            company.retire()
         if kind == PROSPECT:
             source, purposes = self._prospect_source()
             contact.phone = rnd() < (0.5 if source == "event_attendee_list" else 0.3)
@@ -767,15 +788,20 @@ class _World:
         # Registered, name, email, phone and title collected.
         events = 3 + contact.phone + contact.title
         self.seq += 1
-        queue = [(at, self.seq, register, kind == PROSPECT)]
+        queue: list[_Entry] = [
+            (at, self.seq, register, _STARTS if kind == PROSPECT else _PLAIN)
+        ]
         if kind != PROSPECT:
             later = min(at + DAY * (0.1 + 3 * rnd()), T_LAST)
             self.seq += 1
             start = self._relationship(contact, later, "start")
-            queue.append((later, self.seq, start, True))
+            queue.append((later, self.seq, start, _STARTS))
             events += 1
         contact.queue = queue[::-1]
         contact.end, wanted = _lifetime(self.rng, at, kind, events, budget)
+        if most is not None:  # the last few events of the target
+            wanted = max(events, min(wanted, most))
+        contact.pace = (contact.end - at) / max(wanted, 1)
         contact.remaining = wanted - events
         self._push(contact)
         return wanted
@@ -788,7 +814,7 @@ class _World:
         at = self.next_arrival
         draw = self.rnd()
         kind = PROSPECT if draw < 0.5 else CUSTOMER
-        self.cum += self._start(at, kind)
+        self.cum += self._start(at, kind, most=self.target - self.cum)
         self._schedule_arrival(at)
 
     def _schedule_arrival(self, after: float) -> None:
@@ -816,7 +842,7 @@ class _World:
         heap = self.heap
         prefixes, hms, offsets = _PREFIX, _HMS, _OFFSET
         heappop, heapreplace = heapq.heappop, heapq.heapreplace
-        plan = self._plan
+        plan, build = self._plan, self._build
         while True:
             if self.arrivals and (not heap or self.next_arrival <= heap[0][0]):
                 self._arrive()
@@ -825,15 +851,21 @@ class _World:
                 return
             contact = heap[0][2]
             queue = contact.queue
-            when, _, command, starts = queue.pop()
+            when, _, payload, tag = queue.pop()
             self.now = when
-            second = int(when)
-            day = second // DAY
-            command["at"] = prefixes[day] + hms[second - day * DAY] + offsets[day]
-            yield command
-            # An episode began: plan the next one (episodes may overlap).
-            if starts and contact.remaining > 0 and not contact.done:
-                plan(contact, when)
+            if tag >= _PLANNED:
+                # Its time has come: only now are its commands made (so that
+                # a contact waiting for months holds no command).
+                episode = self.episodes[payload]
+                build(contact, episode, when, barrier=tag == _PLANNED_BARRIER)
+            else:
+                second = int(when)
+                day = second // DAY
+                payload["at"] = prefixes[day] + hms[second - day * DAY] + offsets[day]
+                yield payload
+                # An episode began: plan the next one (episodes may overlap).
+                if tag == _STARTS and contact.remaining > 0 and not contact.done:
+                    plan(contact, when)
             if queue:
                 self.seq += 1
                 heapreplace(heap, (queue[-1][0], self.seq, contact))
@@ -842,7 +874,7 @@ class _World:
                 self._finish(contact)
 
     def _plan(self, contact: _Contact, clock: float) -> None:
-        """The contact's next episode: when, and which commands."""
+        """The contact's next episode: which, and when."""
         code = (
             contact.kind * 16
             + (8 if contact.objected else 0)
@@ -856,33 +888,53 @@ class _World:
         cumulative, episodes, typicals, barriers = table
         rnd = self.rnd
         chosen = bisect_right(cumulative, rnd() * cumulative[-1])
-        episode, typical = episodes[chosen], typicals[chosen]
+        typical = typicals[chosen]
         # Spend the budget evenly over what is left of the lifetime (at
         # least a day: episodes may run past the planned end).
         span = max(contact.end - clock, DAY)
         share = typical / contact.remaining if contact.remaining > typical else 1.0
-        gap = span * share * (0.15 + 1.5 * rnd())  # a little ahead of time
-        at = clock + (gap if gap < 0.95 * span else 0.95 * span)
-        at = max(at, contact.barrier)
+        # A contact behind its schedule catches up, but not in a rush.
+        gap = max(span * share, 0.5 * contact.pace * typical) * (0.15 + 1.64 * rnd())
+        at = max(clock + gap, contact.barrier)
         queue = contact.queue
         barrier = barriers[chosen]
         if barrier and queue:
             # A change of state comes after everything planned before it,
             # so that each command is judged by the state it was planned in.
             at = max(at, queue[0][0])
+        if at > T_LAST:  # out of time: the rest of the budget goes unspent
+            contact.done = True
+            return
+        self.seq += 1
+        tag = _PLANNED_BARRIER if barrier else _PLANNED
+        insort(queue, (at, self.seq, episodes[chosen], tag), key=_latest_first)
+
+    def _build(
+        self, contact: _Contact, episode: Episode, at: float, *, barrier: bool
+    ) -> None:
+        """The commands of an episode that starts now."""
         batch = self.batch
         batch.clear()
-        spent = episode(contact, at if at < T_LAST else T_LAST)
+        spent = episode(contact, at)
         contact.remaining -= spent  # after the call: a conversion adds budget
         if not batch:
             return
-        seq, starts = self.seq, True
+        queue = contact.queue
+        seq, tag = self.seq, _STARTS
         for when, command in batch:
+            if when > T_LAST:  # would happen in 2026: not recorded
+                erase = command["kind"] == "erase" and command["request_id"]
+                contact.remaining += 2 if erase else 1  # erased, request answered
+                # A change of state left half done (restricted, never lifted)
+                # would colour what follows: nothing follows.
+                contact.done = contact.done or barrier
+                continue
             seq += 1
-            queue.append((when if when < T_LAST else T_LAST, seq, command, starts))
-            starts = False
+            queue.append((when, seq, command, tag))
+            tag = _PLAIN
         self.seq = seq
-        queue.sort(reverse=True)
+        if len(queue) > 1:
+            queue.sort(key=_latest_first)
         if barrier:
             contact.barrier = queue[0][0]
 
@@ -896,7 +948,7 @@ class _World:
             cumulative.append(running)
         return (
             cumulative,
-            [self.episodes[name] for name, _ in weights],
+            [_NAMES.index(name) for name, _ in weights],
             [_TYPICAL[name] for name, _ in weights],
             [name in _BARRIERS for name, _ in weights],
         )
@@ -924,7 +976,8 @@ class _World:
 
     def _ep_newsletter(self, contact: _Contact, at: float) -> int:
         # Campaigns go out at about ten the next working morning.
-        at = (int(at) // DAY + 1) * DAY + 7200 + 1800 * self.rnd()
+        campaign = (int(at) // DAY + 1) * DAY + 7200 + 1800 * self.rnd()
+        at = campaign if campaign < T_LAST else at
         self.batch.append(
             (
                 at,
@@ -1060,6 +1113,7 @@ class _World:
         )
         contact.end = min(max(contact.end, at + life), T_LAST)
         contact.remaining += more
+        contact.pace = (contact.end - at) / max(contact.remaining, 1)
         self.cum += more
         return 1
 
@@ -1435,6 +1489,24 @@ def generate(events: int, seed: int = 2025) -> Iterator[dict[str, Any]]:
     return _World(events, seed).run()
 
 
+def _write_lines(commands: Iterator[Command]) -> int:
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    write = sys.stdout.write
+    count = 0
+    lines = []
+    for command in commands:
+        lines.append(dumps(command))
+        if len(lines) == 4096:
+            count += len(lines)
+            write("\n".join(lines) + "\n")
+            lines.clear()
+    count += len(lines)
+    if lines:
+        write("\n".join(lines) + "\n")
+    sys.stdout.flush()
+    return count
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench.generate",
@@ -1446,14 +1518,16 @@ def main(argv: list[str] | None = None) -> None:
         "--stats", action="store_true", help="print counts and speed to stderr"
     )
     args = parser.parse_args(argv)
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
-    write = sys.stdout.write
+    # The simulation makes no reference cycles; the collector's passes over
+    # the live contacts would only cost time.
+    collecting = gc.isenabled()
+    gc.disable()
     started = time.perf_counter()
-    count = 0
-    for command in generate(args.events, args.seed):
-        write(dumps(command) + "\n")
-        count += 1
-    sys.stdout.flush()
+    try:
+        count = _write_lines(generate(args.events, args.seed))
+    finally:
+        if collecting:
+            gc.enable()
     if args.stats:
         seconds = time.perf_counter() - started
         print(
