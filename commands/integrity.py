@@ -142,8 +142,8 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
             end=args.end,
             progress=progress_for("verify"),
         )
-        if result.ok and args.end is None:
-            kirjuri.remember_verified(kirjuri.ledger.head())
+        if result.ok and args.end is None and result.last_sequence is not None:
+            kirjuri.remember_verified(result.last_sequence)
     for problem in result.problems:
         print(f"kirjuri: verify: {problem}", file=sys.stderr)
     verdict = "verified" if result.ok else "FAILED"
@@ -250,7 +250,12 @@ def run_verify_proof(args: argparse.Namespace, settings: Settings) -> int:
     if problems:
         print(f"FAILED: {len(problems)} problems")
         return EX_FAIL
-    print(
-        f"verified: {len(evidence['events'])} events in checkpoint of {verifier.name}"
+    blind = sum(1 for e in evidence["events"] if e.get("state") is None)
+    note = (
+        f" ({blind} by leaf hash only: stream, version, name unchecked)"
+        if blind
+        else ""
     )
+    count = len(evidence["events"])
+    print(f"verified: {count} events in checkpoint of {verifier.name}{note}")
     return EX_OK

@@ -16,6 +16,8 @@ from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.handlers import Outcome, handle
 from ledger.checkpoints import Signer
 from ledger.errors import InvalidCommand, KirjuriError, UnknownSubject
+from ledger.events import POLICY_STREAM
+from ledger.keys import LEDGER_SUBJECT
 from ledger.notary import Notary, StoredCheckpoint, ledger_origin
 from projections import queries
 from projections.merkle import MerkleStore
@@ -37,6 +39,8 @@ _MIN_PREFIX = 8
 _READS_SUPPRESSION = frozenset({"register", "collect", "rectify"})
 # Erasure destroys keys once its event is saved: it runs on its own.
 _UNBATCHED = frozenset({"erase"})
+# Streams that are the ledger's own, never a data subject's.
+RESERVED_STREAMS = frozenset({POLICY_STREAM, LEDGER_SUBJECT})
 EMAILS_REMEMBERED = 50_000
 
 
@@ -136,7 +140,8 @@ class Kirjuri:
         batch_size: int = 500,
         progress: Progress | None = None,
     ) -> BatchReport:
-        """Record numbered commands in batches of one save each.
+        """Record numbered commands in batches of one save each; commands of
+        the same number (the rows of one CSV line) are never split.
 
         A command refused as malformed is reported and skipped (it wrote
         nothing); the others of its batch are recorded. If a batch's save
@@ -147,12 +152,16 @@ class Kirjuri:
         try:
             with self.ledger.run():
                 for item in commands:
-                    pending.append(item)
-                    if len(pending) >= batch_size or item[1].kind in _UNBATCHED:
+                    # Commands of one number (one CSV row) stay in one batch.
+                    if len(pending) >= batch_size and item[0] != pending[-1][0]:
                         self._run_batch(pending, report)
                         pending = []
                         if progress is not None:
                             progress.advance(report.recorded + len(report.rejected))
+                    pending.append(item)
+                    if item[1].kind in _UNBATCHED:
+                        self._run_batch(pending, report)
+                        pending = []
                 if pending:
                     self._run_batch(pending, report)
         finally:
@@ -187,12 +196,16 @@ class Kirjuri:
         report.done.extend((number, kinds[number].kind) for number, _ in done)
         report.findings += sum(len(o.findings) for _, o in done)
         for number, command in single:  # erasure destroys keys: never batched
-            self._batch_subjects.clear()  # an erased email must not resolve
             try:
                 report.findings += len(self.execute(command).findings)
                 report.done.append((number, command.kind))
             except KirjuriError as err:
                 report.rejected.append((number, str(err)))
+            finally:
+                # An erased email must not resolve, nor the state from before
+                # the erasure be reused by the next batch.
+                self._batch_subjects.clear()
+                self.ledger.forget_run_states()
 
     def _remember_in_batch(self, command: Any, outcome: Outcome) -> None:
         """Let later commands of the batch name what earlier ones made."""
@@ -217,7 +230,7 @@ class Kirjuri:
         except ValueError:
             pass
         else:
-            if not self.ledger.exists(subject_id):
+            if subject_id in RESERVED_STREAMS or not self.ledger.exists(subject_id):
                 raise UnknownSubject(reference)
             return subject_id
         if not self.ledger.batching:  # a batch caught up when it opened

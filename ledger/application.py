@@ -62,6 +62,11 @@ class Ledger(Application[UUID]):
         # model's rows, set by the service): None outside batches.
         self.suppression: dict[str, list[dict[str, Any]]] | None = None
 
+    def forget_run_states(self) -> None:
+        """After a write outside the batches, kept states may be stale."""
+        if self._run_states is not None:
+            self._run_states.clear()
+
     @contextmanager
     def run(self) -> Iterator[None]:
         """Keep subjects' states between batches (a bulk import or feed)."""
@@ -116,7 +121,8 @@ class Ledger(Application[UUID]):
         return self._policy
 
     def policy_history(self) -> list[PolicyAdopted]:
-        return cast("list[PolicyAdopted]", list(self.events.get(POLICY_STREAM)))
+        events = self.events.get(POLICY_STREAM)
+        return [e for e in events if isinstance(e, PolicyAdopted)]
 
     def adopt_policy(self, text: str, origin: str) -> bool:
         """Record a policy if it differs from the one in force; True if new."""

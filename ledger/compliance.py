@@ -32,6 +32,7 @@ class Processing:
     occurred_at: datetime
     recipient: str | None = None
     safeguard: str | None = None
+    country: str | None = None  # where the data went, if not the recipient's
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,14 @@ def judge(policy: Policy, state: SubjectState, processing: Processing) -> list[F
 def _judge_recipient(policy: Policy, processing: Processing) -> list[Finding]:
     findings = []
     recipient = policy.recipient(processing.recipient or "")
+    if processing.country is not None and processing.country != recipient.country:
+        findings.append(
+            Finding(
+                "recipient_country",
+                f"{recipient.id} is in {recipient.country} per the policy; "
+                f"the data went to {processing.country}",
+            )
+        )
     if recipient.purposes and processing.purpose not in recipient.purposes:
         findings.append(
             Finding(

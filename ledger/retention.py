@@ -158,7 +158,12 @@ def plan_erasure(
                     until=None,
                 )
             )
-        elif kept.keeps_against_erasure and not holding.is_due(on.date()):
+        elif (
+            kept.keeps_against_erasure
+            and not holding.is_due(on.date())
+            # "Until resolved" keeps data only while a dispute is open.
+            and (kept.rule is not RetentionRule.UNTIL_RESOLVED or state.hold.at(on))
+        ):
             ground = kept.legal_ground.en if kept.legal_ground else kept.criteria.en
             keep.append(
                 KeptClass(

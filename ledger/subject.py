@@ -292,8 +292,21 @@ def project_subject(
     return state
 
 
+# The controller's own use of data does not restart retention clocks.
+_NOT_ACTIVITY = frozenset(
+    {
+        "FindingRaised",
+        "DataProcessed",
+        "DataDisclosed",
+        "DataTransferred",
+        "RetentionExpired",
+        "SubjectErased",
+    }
+)
+
+
 def _apply(event: ev.SubjectEvent, state: SubjectState) -> None:
-    if event.STORED_NAME != "FindingRaised":
+    if event.STORED_NAME not in _NOT_ACTIVITY:
         previous = state.last_activity
         if previous is None or event.occurred_at > previous:
             state.last_activity = event.occurred_at

@@ -57,6 +57,7 @@ class Problem:
 class Verification:
     events: int = 0
     checkpoints: int = 0
+    last_sequence: int | None = None  # the newest event checked
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -308,18 +309,48 @@ def _full_pass(checker: _Checker, progress: Any, *, pair_from: int) -> None:
             if checker.pending and checker.pending[0].size == frontier.size:
                 checker.check_roots()
         checker.result.events += len(batch)
+        checker.result.last_sequence = batch[-1].id
         if progress is not None:
             progress.advance(checker.result.events)
     if progress is not None:
         progress.finish()
 
 
+def _missing_in_range(
+    checker: _Checker, start: int, end: int | None, seen: set[int]
+) -> None:
+    """Every leaf of the range must still have its event: a deleted event is
+    not among the events walked, so the leaves are walked too."""
+    with checker.ledger.database.transaction(commit=False) as cursor:
+        cursor.execute(
+            "SELECT notification_id, stream, version FROM {p}kirjuri_merkle_leaves"
+            " WHERE notification_id >= %s AND notification_id <= %s"
+            " ORDER BY notification_id",
+            (start, end if end is not None else 2**62),
+        )
+        rows = cursor.fetchall()
+    for row in rows:
+        if row["notification_id"] not in seen:
+            checker.add(
+                Problem(
+                    "removed",
+                    f"seq {row['notification_id']} (stream {row['stream']}, version "
+                    f"{row['version']}) is in the Merkle log but no longer stored",
+                    row["notification_id"],
+                    row["stream"],
+                    row["version"],
+                )
+            )
+
+
 def _range_pass(checker: _Checker, start: int, end: int | None, progress: Any) -> None:
     """Events with seq in [start, end] against stored leaves; leaves against roots."""
     ledger = checker.ledger
     checker.versions = {}  # versions are only checked along a full pass
+    seen: set[int] = set()
     for batch in _batches(ledger, max(start - 1, 0), end):
         ids = [n.id for n in batch]
+        seen.update(ids)
         with ledger.database.transaction(commit=False) as cursor:
             placeholders = ", ".join(["%s"] * len(ids))
             cursor.execute(
@@ -342,8 +373,10 @@ def _range_pass(checker: _Checker, start: int, end: int | None, progress: Any) -
                     )
                 )
             checker.result.events += 1
+        checker.result.last_sequence = batch[-1].id
         if progress is not None:
             progress.advance(checker.result.events)
+    _missing_in_range(checker, start, end, seen)
     # The stored leaves (the whole log's, as hashes only) against every root.
     checker.check_roots()
     after = -1

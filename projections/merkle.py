@@ -61,6 +61,13 @@ class MerkleModel(ReadModel):
         raise NotImplementedError("the Merkle log is built from stored bytes")
 
     def apply_batch(self, cursor: Cursor, batch: Batch) -> None:
+        try:
+            self._append(cursor, batch)
+        except BaseException:
+            self._size = -1  # the edge was changed for rows that may not commit
+            raise
+
+    def _append(self, cursor: Cursor, batch: Batch) -> None:
         size = _size(cursor)
         if size != self._size:
             self._frontier = _load_frontier(cursor, size)

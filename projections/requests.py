@@ -23,13 +23,13 @@ class RequestsModel(ReadModel):
     tables: ClassVar[tuple[str, ...]] = ("kirjuri_requests",)
     ddl: ClassVar[tuple[str, ...]] = (
         "CREATE TABLE IF NOT EXISTS {p}kirjuri_requests ("
-        " request_id TEXT PRIMARY KEY, subject_id TEXT NOT NULL,"
+        " request_id TEXT NOT NULL, subject_id TEXT NOT NULL,"
         " request_type TEXT NOT NULL, channel TEXT NOT NULL,"
         " received_on TEXT NOT NULL, due_on TEXT NOT NULL,"
         " original_due_on TEXT NOT NULL, extension_reason TEXT,"
         " extension_notified_on TEXT, status TEXT NOT NULL, answered_on TEXT,"
         " refusal_reason TEXT, number_in_year INTEGER NOT NULL,"
-        " recorded_at TEXT NOT NULL)",
+        " recorded_at TEXT NOT NULL, PRIMARY KEY (request_id, subject_id))",
         "CREATE INDEX IF NOT EXISTS kirjuri_requests_by_subject"
         " ON {p}kirjuri_requests (subject_id, received_on)",
     )
@@ -64,12 +64,13 @@ class RequestsModel(ReadModel):
     def _extended(self, event: ev.RequestExtended, cursor: Cursor, _: int) -> None:
         cursor.execute(
             "UPDATE {p}kirjuri_requests SET due_on = %s, extension_reason = %s,"
-            " extension_notified_on = %s WHERE request_id = %s",
+            " extension_notified_on = %s WHERE request_id = %s AND subject_id = %s",
             (
                 iso_date(event.due_on),
                 event.reason,
                 iso_date(event.notified_on),
                 event.request_id,
+                str(event.originator_id),
             ),
         )
 
@@ -77,14 +78,19 @@ class RequestsModel(ReadModel):
     def _answered(self, event: ev.RequestAnswered, cursor: Cursor, _: int) -> None:
         cursor.execute(
             "UPDATE {p}kirjuri_requests SET status = 'answered', answered_on = %s"
-            " WHERE request_id = %s",
-            (iso_date(event.answered_on), event.request_id),
+            " WHERE request_id = %s AND subject_id = %s",
+            (iso_date(event.answered_on), event.request_id, str(event.originator_id)),
         )
 
     @handles(ev.RequestRefused)
     def _refused(self, event: ev.RequestRefused, cursor: Cursor, _: int) -> None:
         cursor.execute(
             "UPDATE {p}kirjuri_requests SET status = 'refused', answered_on = %s,"
-            " refusal_reason = %s WHERE request_id = %s",
-            (iso_date(event.answered_on), event.reason, event.request_id),
+            " refusal_reason = %s WHERE request_id = %s AND subject_id = %s",
+            (
+                iso_date(event.answered_on),
+                event.reason,
+                event.request_id,
+                str(event.originator_id),
+            ),
         )

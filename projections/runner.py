@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 import structlog
 from eventsourcing.persistence import IntegrityError, Tracking
 
+from ledger.errors import KirjuriError
 from projections.audit import AuditModel
 from projections.base import BatchWriter
 from projections.contacts import ContactsModel
@@ -36,6 +37,11 @@ if TYPE_CHECKING:
 __all__ = ["Progress", "Projector", "default_models"]
 
 log = structlog.get_logger("kirjuri.projections")
+
+
+class ProjectionError(KirjuriError):
+    """Stored events a read model cannot take (a defect, not a race)."""
+
 
 # A rebuild replays the whole log: larger batches mean fewer commits (each an
 # fsync) and longer runs of one statement, at a bounded memory cost.
@@ -108,9 +114,16 @@ class Projector:
             batch = self._decode(notifications)
             try:
                 self._apply_batch(batch, positions)
-            except IntegrityError:
+            except IntegrityError as err:
                 # Another process applied this batch first: resume from there.
-                positions = self.positions()
+                # If nobody moved on, the batch itself is wrong: say so, once.
+                moved = self.positions()
+                if moved == positions:
+                    raise ProjectionError(
+                        f"read models cannot apply events {notifications[0].id}"
+                        f"-{notifications[-1].id}: {err}"
+                    ) from err
+                positions = moved
                 start = min(positions.values())
                 continue
             start = notifications[-1].id

@@ -112,16 +112,16 @@ def register(
             event = seal_collection(
                 draft, category, value, command.source, command.purposes
             )
-            draft.judge(
-                _collection(command.purposes, category, command.at, ledger), event
-            )
+            for purpose in command.purposes:
+                draft.judge(
+                    _collection((purpose,), category, command.at, ledger), event
+                )
     return draft.commit()
 
 
 def _collection(
     purposes: tuple[str, ...], category: str, at: datetime, ledger: Ledger
 ) -> Processing:
-    # Collection is judged for the first purpose; all are listed in the event.
     purpose = purposes[0]
     return Processing(
         purpose=purpose,
@@ -163,10 +163,13 @@ def rectify(
             "category", f"nothing of {command.category} is held to rectify"
         )
     subject = draft.state.id
-    draft.add(
+    event = draft.add(
         ev.DataRectified,
         category=command.category,
         value=ledger.seal(subject, command.category, command.value),
         source=command.source,
     )
+    if policy.category(command.category).lookup:
+        lookup = ledger.lookup_hash(command.category, command.value)
+        _carry_over_objections(draft, lookup, event)
     return draft.commit()

@@ -82,10 +82,11 @@ def _suppression(
         is not None
     ]
     lookups = {
-        ledger.lookup_hash(category, ledger.open(state.id, category, held.value))
+        lookup
         for category, values in state.values.items()
-        if ledger.policy.category(category).lookup
         for held in values
+        # A value whose key a retention sweep destroyed is not looked up.
+        if (lookup := ledger.lookup_of(state.id, category, held.value)) is not None
     }
     return tuple(
         ev.Suppression(lookup=lookup, scope=scope, since=since.date())

@@ -111,6 +111,7 @@ def disclose(
             command.at,
             command.recipient,
             safeguard.value if safeguard is not None else None,
+            country,
         ),
         event,
     )

@@ -35,7 +35,7 @@ def receive(
     request_id = command.request_id or (
         f"R-{received_on:%Y%m%d}-{secrets.token_hex(3).upper()}"
     )
-    if request_id in draft.state.requests:
+    if request_id in draft.state.requests or _known_request(resolve, request_id):
         raise InvalidCommand("request_id", f"{request_id} is already recorded")
     draft.add(
         ev.RequestReceived,
@@ -47,6 +47,15 @@ def receive(
     )
     draft.outcome.request_id = request_id
     return draft.commit()
+
+
+def _known_request(resolve: Callable[[str], UUID], request_id: str) -> bool:
+    """Request ids are unique across subjects: the register is keyed by them."""
+    try:
+        resolve("request:" + request_id)
+    except InvalidCommand:
+        return False
+    return True
 
 
 def open_request(draft: Draft, request_id: str) -> Any:
@@ -65,9 +74,11 @@ def extend(
     draft = draft_for(ledger, _with_subject(command, resolve), resolve)
     request = open_request(draft, command.request_id)
     notified_on = command.at.date()
-    if notified_on > request.due_on:
+    # Art. 12(3): the person is told within one month of receipt.
+    first_due = due_date(request.received_on, policy.rights.response_months)
+    if notified_on > first_due:
         raise InvalidCommand(
-            "at", f"the person must be told of an extension by {request.due_on}"
+            "at", f"the person must be told of an extension by {first_due}"
         )
     months = min(command.months, policy.rights.extension_months)
     if months < 1:

@@ -1,0 +1,151 @@
+"""Defects found in review, each pinned by the behaviour a user would see."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from commands.lifecycle import sweep
+from commands.models import parse_command
+from ledger.errors import InvalidCommand, UnknownSubject
+from ledger.events import POLICY_STREAM
+from ledger.verification import verify_ledger
+from tests.test_erasure import rich_subject
+
+if TYPE_CHECKING:
+    from commands.service import Kirjuri
+
+
+def run(kirjuri: Kirjuri, **data: Any) -> Any:
+    return kirjuri.execute(parse_command(data))
+
+
+def register(kirjuri: Kirjuri, email: str) -> str:
+    outcome = run(
+        kirjuri, kind="register", company="X Oy", email=email, source="subject"
+    )
+    return str(outcome.subject_id)
+
+
+def test_a_request_id_cannot_be_reused_by_another_subject(kirjuri: Kirjuri) -> None:
+    a, b = register(kirjuri, "a@x.example"), register(kirjuri, "b@x.example")
+    run(
+        kirjuri,
+        kind="request",
+        subject=a,
+        type="access",
+        channel="post",
+        request_id="R-1",
+    )
+    with pytest.raises(InvalidCommand, match="R-1 is already recorded"):
+        run(
+            kirjuri,
+            kind="request",
+            subject=b,
+            type="access",
+            channel="post",
+            request_id="R-1",
+        )
+    assert kirjuri.catch_up() == 0  # the read models are not stuck
+
+
+def test_a_run_goes_on_after_an_erasure_in_it(kirjuri: Kirjuri) -> None:
+    commands = [
+        {
+            "kind": "register",
+            "company": "A Oy",
+            "email": "a@a.example",
+            "source": "subject",
+        },
+        {
+            "kind": "object",
+            "subject": "a@a.example",
+            "scope": "direct_marketing",
+            "channel": "email",
+        },
+        {"kind": "erase", "subject": "a@a.example"},
+        {
+            "kind": "register",
+            "company": "B Oy",
+            "email": "b@b.example",
+            "source": "subject",
+        },
+        {
+            "kind": "object",
+            "subject": "a@a.example",
+            "scope": "sales_contact",
+            "channel": "email",
+        },
+    ]
+    report = kirjuri.execute_many(
+        [(i, parse_command(c)) for i, c in enumerate(commands)], batch_size=2
+    )
+    assert [n for n, _ in report.rejected] == [4]  # only the erased email fails
+    assert "no subject with that email" in report.rejected[0][1]
+
+
+def test_the_policy_stream_is_not_a_subject(kirjuri: Kirjuri) -> None:
+    with pytest.raises(UnknownSubject):
+        kirjuri.resolve(str(POLICY_STREAM))
+
+
+def test_erasure_works_after_a_sweep_destroyed_the_email(kirjuri: Kirjuri) -> None:
+    subject = rich_subject(kirjuri)  # objected; relationship ended 2025-10-01
+    sweep(kirjuri, datetime(2027, 10, 2, tzinfo=UTC), dry_run=False)
+    outcome = run(kirjuri, kind="erase", subject=subject)
+    assert "SubjectErased" in [e.STORED_NAME for e in outcome.events]
+
+
+def test_a_range_verify_catches_a_deleted_event(kirjuri: Kirjuri) -> None:
+    subject = register(kirjuri, "a@x.example")
+    run(
+        kirjuri,
+        kind="object",
+        subject=subject,
+        scope="direct_marketing",
+        channel="email",
+    )
+    kirjuri.checkpoint()
+    ledger = kirjuri.ledger
+    table = getattr(ledger.recorder, "events_table_name", "stored_events")
+    column = "rowid" if ledger.database.backend == "sqlite" else "notification_id"
+    with ledger.database.transaction() as cursor:
+        cursor.execute(
+            f"DELETE FROM {{p}}{table} WHERE {column} = %s", (ledger.head(),)
+        )
+    checkpoints = [s.checkpoint for s in kirjuri.notary.all()]
+    result = verify_ledger(
+        ledger, checkpoints, kirjuri.signer().verifier, kirjuri.origin, start=1
+    )
+    assert [p.kind for p in result.problems][:1] == ["removed"]
+
+
+def test_registration_is_judged_for_every_purpose(kirjuri: Kirjuri) -> None:
+    outcome = run(
+        kirjuri,
+        kind="register",
+        company="X Oy",
+        email="x@x.example",
+        source="subject",
+        purposes=["customer_relationship", "partner_marketing"],
+    )
+    assert "consent_required" in [f.rule for f in outcome.findings]
+
+
+def test_a_transfer_to_another_country_than_the_recipients_is_flagged(
+    kirjuri: Kirjuri,
+) -> None:
+    subject = register(kirjuri, "a@x.example")
+    outcome = run(
+        kirjuri,
+        kind="transfer",
+        subject=subject,
+        recipient="debt_collector",
+        country="RU",
+        safeguard="scc",
+        categories=["name"],
+        purpose="debt_collection",
+    )
+    assert "recipient_country" in [f.rule for f in outcome.findings]
