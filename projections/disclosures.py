@@ -44,6 +44,12 @@ class DisclosuresModel(ReadModel):
     def _disclosed(self, event: ev.DataDisclosed, cursor: Cursor, n: int) -> None:
         self._insert(cursor, n, event, "disclosure", None)
 
+    @handles(ev.DataProcessed)
+    def _processed(self, event: ev.DataProcessed, cursor: Cursor, n: int) -> None:
+        # A processor's use on our behalf: the person is told who it is too.
+        if event.recipient is not None:
+            self._insert(cursor, n, event, "processing", None)
+
     @handles(ev.DataTransferred)
     def _transferred(self, event: ev.DataTransferred, cursor: Cursor, n: int) -> None:
         self._insert(cursor, n, event, "transfer", event.safeguard.value)
@@ -52,7 +58,7 @@ class DisclosuresModel(ReadModel):
     def _insert(
         cursor: Cursor,
         n: int,
-        event: ev.DataDisclosed | ev.DataTransferred,
+        event: ev.DataDisclosed | ev.DataTransferred | ev.DataProcessed,
         kind: str,
         safeguard: str | None,
     ) -> None:
@@ -64,12 +70,12 @@ class DisclosuresModel(ReadModel):
                 event.originator_version,
                 kind,
                 event.recipient,
-                event.country,
+                getattr(event, "country", ""),  # a processor's is in the policy
                 safeguard,
                 event.purpose,
                 event.legal_basis.value,
                 ",".join(event.categories),
-                event.reference,
+                getattr(event, "reference", None),
                 iso(event.occurred_at),
                 iso(event.recorded_at),
             ),

@@ -12,6 +12,7 @@ from commands.models import parse_command
 from ledger.errors import InvalidCommand, UnknownSubject
 from ledger.events import POLICY_STREAM
 from ledger.verification import verify_ledger
+from projections.reports.access import build_access_report
 from tests.test_erasure import rich_subject
 
 if TYPE_CHECKING:
@@ -149,3 +150,23 @@ def test_a_transfer_to_another_country_than_the_recipients_is_flagged(
         purpose="debt_collection",
     )
     assert "recipient_country" in [f.rule for f in outcome.findings]
+
+
+def test_processors_and_purposes_of_processing_reach_the_access_report(
+    kirjuri: Kirjuri,
+) -> None:
+    subject = register(kirjuri, "a@x.example")
+    run(
+        kirjuri,
+        kind="process",
+        subject=subject,
+        purpose="market_research",
+        categories=["email"],
+        activity="survey_sent",
+        recipient="email_service",
+    )
+    report = build_access_report(kirjuri.ledger, kirjuri.resolve(subject))
+    recipients = {r.id: r for r in report.recipients}
+    assert recipients["email_service"].role == "processor"
+    assert recipients["email_service"].disclosures[0].country == "IE"
+    assert "market_research" in {p.id for p in report.purposes}

@@ -341,6 +341,14 @@ def _purposes(ctx: _Context) -> list[PurposeEntry]:
     """Every purpose the person's data was collected, used or disclosed for."""
     used = {p for v in ctx.found["values"] for p in v["purposes"].split(",") if p}
     used |= {d["purpose"] for d in ctx.disclosures}
+    used |= {
+        row["purposes"]
+        for row in queries.history(
+            ctx.ledger.database,
+            queries.HistoryFilter(subject=str(ctx.subject), event_type="DataProcessed"),
+        )
+        if row["purposes"]
+    }
     used |= set(_latest_switches(ctx.found["switches"], "consent"))
     return [
         PurposeEntry(
@@ -467,7 +475,7 @@ def _disclosure(ctx: _Context, row: dict[str, Any]) -> Disclosure:
         purpose_label=ctx.policy.purpose(row["purpose"]).label.in_(ctx.lang),
         legal_basis=row["legal_basis"],
         reference=row["reference"],
-        country=row["country"],
+        country=row["country"] or ctx.policy.recipient(row["recipient"]).country,
         safeguard=safeguard,
         safeguard_label=text(f"safeguard.{safeguard}", ctx.lang) if safeguard else None,
     )
