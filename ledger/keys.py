@@ -13,6 +13,7 @@ import binascii
 import hashlib
 import os
 import stat
+import time
 from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -39,6 +40,9 @@ __all__ = [
 ]
 
 KEY_BYTES = 32
+# How long an unwrapped data key is used from memory before it is read again,
+# so that an erasure by another process takes effect here within this time.
+KEY_CACHE_SECONDS = 30.0
 # The ledger-wide secret for blind indexes lives in the key table too, under
 # this reserved subject id, so it is wrapped and rotated like any data key.
 LEDGER_SUBJECT = UUID(int=0)
@@ -137,6 +141,7 @@ class KeyStore:
         self.master = master
         self._cache: OrderedDict[tuple[UUID, str], tuple[bytes, AESGCM]] = OrderedDict()
         self._cache_size = cache_size
+        self._loaded: dict[tuple[UUID, str], float] = {}
         # In a batch, new subjects' keys are made in memory and written
         # together, before the batch's events (see Ledger.batch).
         self._pending: list[tuple[str, str, bytes, str, str]] | None = None
@@ -252,8 +257,13 @@ class KeyStore:
     ) -> tuple[bytes, AESGCM] | None:
         key = (subject_id, retention_class)
         entry = self._cache.get(key)
-        if entry is not None:
-            self._cache.move_to_end(key)
+        if entry is None:
+            return None
+        if time.monotonic() - self._loaded[key] > KEY_CACHE_SECONDS:
+            # Another process may have destroyed it (erasure): read it again.
+            del self._cache[key]
+            return None
+        self._cache.move_to_end(key)
         return entry
 
     def _remember(
@@ -267,8 +277,10 @@ class KeyStore:
         raw = self.master.unwrap(wrapped, subject_id, retention_class)
         entry = (raw, AESGCM(raw))
         self._cache[(subject_id, retention_class)] = entry
+        self._loaded[(subject_id, retention_class)] = time.monotonic()
         if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+            oldest, _ = self._cache.popitem(last=False)
+            self._loaded.pop(oldest, None)
         return entry
 
     @staticmethod

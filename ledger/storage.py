@@ -9,9 +9,11 @@ projection batch and its tracking position commit together.
 from __future__ import annotations
 
 import re
+import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+import structlog
 from eventsourcing.postgres import PostgresDatastore
 from psycopg.sql import SQL, Identifier
 
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from eventsourcing.sqlite import SQLiteDatastore
 
 __all__ = ["Cursor", "Database", "PortableCursor"]
+
+log = structlog.get_logger("kirjuri.storage")
 
 Backend = Literal["sqlite", "postgres"]
 
@@ -91,7 +95,12 @@ class Database:
         # and truncate it, so no older page image of the table survives.
         with store.get_connection(commit=True) as conn:
             raw: sqlite3.Connection = getattr(conn, "_sqlite_conn")  # noqa: B009
-            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            for attempt in range(50):  # a reader's snapshot holds old pages
+                busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                if not busy:
+                    return
+                time.sleep(0.01 * (attempt + 1))
+        log.warning("write-ahead log not truncated: a reader kept it; retry later")
 
     def execute_script(self, statements: Sequence[str]) -> None:
         with self.transaction() as cursor:
