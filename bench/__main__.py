@@ -376,6 +376,13 @@ def write_markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _save(results: dict[str, Any]) -> None:
+    """Write what is measured so far: a long run that fails keeps its figures."""
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{results['date']}.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
 def main() -> None:
     configure_logging("warning")
     import eventsourcing  # noqa: PLC0415 - only for its version
@@ -391,6 +398,7 @@ def main() -> None:
         results["sqlite"] = run_backend(
             "sqlite", Settings(sqlite_path=Path(folder) / "bench.db", **_keys())
         )
+    _save(results)
     with postgres_server() as url:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("CREATE SCHEMA bench")
@@ -400,11 +408,11 @@ def main() -> None:
         results["postgres"] = run_backend(
             "postgres", Settings(database_url=f"{url}?schema=bench", **_keys())
         )
+    _save(results)
     results["integrity"] = integrity.run(1_000_000 if LARGE else 100_000)
+    _save(results)
     results["memory"] = memory.run()
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"{results['date']}.json").write_text(json.dumps(results, indent=2) + "\n")
+    _save(results)
     markdown = write_markdown(results)
     (ROOT / "BENCHMARKS.md").write_text(markdown)
     print(markdown)

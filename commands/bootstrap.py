@@ -87,7 +87,7 @@ class Settings:
     def eventsourcing_env(self) -> dict[str, str]:
         # Subjects' states are cached and fast-forwarded from their newest
         # events (the library's repository cache), not re-read whole.
-        cache = {"AGGREGATE_CACHE_MAXSIZE": "2000"}
+        cache = {"AGGREGATE_CACHE_MAXSIZE": "5000"}
         if self.database_url is None:
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",

@@ -34,7 +34,7 @@ __all__ = ["Ledger"]
 
 # Subjects' states kept between the batches of a run: a bound on memory, so
 # that a ten-million-event import needs no more than a small one.
-RUN_STATES = 5_000
+RUN_STATES = 20_000
 
 
 class Ledger(Application[UUID]):
