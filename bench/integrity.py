@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "fluiconnecto.toml"
 
 
-def _templates(kirjuri: Kirjuri) -> list[StoredEvent]:
+def _templates(kirjuri: Kirjuri) -> list[Any]:
     """A realistic mix: registrations, disclosures, consents (sealed values)."""
     outcome = kirjuri.execute(
         parse_command(
@@ -71,7 +71,8 @@ def _templates(kirjuri: Kirjuri) -> list[StoredEvent]:
         },
     ):
         kirjuri.execute(parse_command({**command, "subject": subject}), catch_up=False)
-    return list(kirjuri.ledger.notifications(1, 100))
+    # The template subject's own stored events (not whatever the ledger holds).
+    return list(kirjuri.ledger.recorder.select_events(uuid.UUID(subject)))
 
 
 def fill(kirjuri: Kirjuri, count: int) -> None:
