@@ -359,8 +359,9 @@ def write_markdown(results: dict[str, Any]) -> str:
             "| figure | SQLite | PostgreSQL |",
             "|---|---|---|",
         ]
+        other = results[part]["postgres"]
         for key, value in results[part]["sqlite"].items():
-            lines.append(f"| {key} | {value} | {results[part]['postgres'].get(key)} |")
+            lines.append(f"| {key} | {value} | {other.get(key, '–')} |")
     for kept in sorted((ROOT / "bench" / "results").glob("integrity-1m-*.json")):
         earlier = json.loads(kept.read_text())
         lines += [
