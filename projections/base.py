@@ -29,7 +29,8 @@ def handles(*event_types: type) -> Callable[[Any], Any]:
     """Mark a read-model method as the one that applies these event types."""
 
     def mark(method: Any) -> Any:
-        method.handles = event_types
+        # Decorators stack: @handles(A) @handles(B) marks the method for both.
+        method.handles = (*getattr(method, "handles", ()), *event_types)
         return method
 
     return mark

@@ -66,6 +66,13 @@ class BlindIndexModel(ReadModel):
         self, event: ev.DataCollected | ev.DataRectified, cursor: Cursor, n: int
     ) -> None:
         lookup = self._prepared.get(n)
+        if lookup is not None and isinstance(event, ev.DataRectified):
+            # A corrected value replaces the wrong one: the old one no longer
+            # finds the person.
+            cursor.execute(
+                "DELETE FROM {p}kirjuri_lookup WHERE subject_id = %s AND category = %s",
+                (str(event.originator_id), event.category),
+            )
         if lookup is not None:
             cursor.execute(
                 "INSERT INTO {p}kirjuri_lookup (lookup, subject_id, category)"

@@ -170,3 +170,26 @@ def test_processors_and_purposes_of_processing_reach_the_access_report(
     assert recipients["email_service"].role == "processor"
     assert recipients["email_service"].disclosures[0].country == "IE"
     assert "market_research" in {p.id for p in report.purposes}
+
+
+def test_a_rectified_email_replaces_the_old_one_in_lookups(kirjuri: Kirjuri) -> None:
+    subject = register(kirjuri, "old@x.example")
+    run(
+        kirjuri,
+        kind="rectify",
+        subject=subject,
+        category="email",
+        value="new@x.example",
+    )
+    assert str(kirjuri.resolve("new@x.example")) == subject
+    with pytest.raises(UnknownSubject):
+        kirjuri.resolve("old@x.example")
+
+
+def test_an_email_whose_retention_ended_no_longer_finds_the_person(
+    kirjuri: Kirjuri,
+) -> None:
+    rich_subject(kirjuri)  # relationship ended 2025-10-01: email due 2027-10-01
+    sweep(kirjuri, datetime(2027, 10, 2, tzinfo=UTC), dry_run=False)
+    with pytest.raises(UnknownSubject):
+        kirjuri.resolve("aino.virtanen@esimerkki.fi")
