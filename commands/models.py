@@ -7,11 +7,13 @@ Field descriptions double as the CLI's help.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -51,9 +53,31 @@ def _moment(value: Any) -> Any:
 
 
 Moment = Annotated[datetime, BeforeValidator(_moment)]
+
+# Free text is stored in clear (it is metadata, queried by auditors), so it
+# must not carry a personal value: an email address or a phone number is
+# refused here rather than kept where no key can erase it.
+_EMAIL_IN_TEXT = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE_IN_TEXT = re.compile(r"\+\d[\d \-]{6,}")
+
+
+def _no_personal_value(value: str | None) -> str | None:
+    if value is not None and (
+        _EMAIL_IN_TEXT.search(value) or _PHONE_IN_TEXT.search(value)
+    ):
+        raise ValueError(
+            "must not contain an email address or phone number (stored in clear)"
+        )
+    return value
+
+
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Ids = Annotated[tuple[Identifier, ...], Field(min_length=1)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
+ClearText = Annotated[
+    str, Field(min_length=1, max_length=500), AfterValidator(_no_personal_value)
+]
+ClearRef = Annotated[str | None, AfterValidator(_no_personal_value)]
 
 
 class _Command(BaseModel):
@@ -110,7 +134,7 @@ class GiveConsent(_SubjectCommand):
     kind: Literal["consent"] = "consent"
     purpose: Identifier = Field(description="purpose consented to")
     channel: Identifier = Field(description="how it was given (web_form, email, …)")
-    evidence: str | None = Field(default=None, description="reference to the record")
+    evidence: ClearRef = Field(default=None, description="reference to the record")
 
 
 class WithdrawConsent(_SubjectCommand):
@@ -118,7 +142,7 @@ class WithdrawConsent(_SubjectCommand):
     kind: Literal["withdraw-consent"] = "withdraw-consent"
     purpose: Identifier = Field(description="purpose withdrawn")
     channel: Identifier = Field(description="how (unsubscribe_link, post, …)")
-    evidence: str | None = Field(default=None, description="reference to the record")
+    evidence: ClearRef = Field(default=None, description="reference to the record")
 
 
 class RecordObjection(_SubjectCommand):
@@ -171,7 +195,7 @@ class RecordDisclosure(_SubjectCommand):
     legal_basis: LegalBasis | None = Field(
         default=None, description="legal basis (default: the purpose's)"
     )
-    reference: str | None = Field(default=None, description="e.g. order number")
+    reference: ClearRef = Field(default=None, description="e.g. order number")
 
 
 class RecordTransfer(_SubjectCommand):
@@ -187,19 +211,19 @@ class RecordTransfer(_SubjectCommand):
     legal_basis: LegalBasis | None = Field(
         default=None, description="legal basis (default: the purpose's)"
     )
-    reference: str | None = Field(default=None, description="e.g. order number")
+    reference: ClearRef = Field(default=None, description="e.g. order number")
 
 
 class StartRelationship(_SubjectCommand):
     help: ClassVar[str] = "record that the person's company became a customer"
     kind: Literal["start-relationship"] = "start-relationship"
-    reference: str | None = Field(default=None, description="contract reference")
+    reference: ClearRef = Field(default=None, description="contract reference")
 
 
 class EndRelationship(_SubjectCommand):
     help: ClassVar[str] = "record that the customer relationship ended"
     kind: Literal["end-relationship"] = "end-relationship"
-    reference: str | None = Field(default=None, description="contract reference")
+    reference: ClearRef = Field(default=None, description="contract reference")
 
 
 class MarkLeftCompany(_SubjectCommand):
@@ -227,7 +251,7 @@ class _RequestCommand(_Command):
 class ExtendRequest(_RequestCommand):
     help: ClassVar[str] = "extend a request's deadline by up to two months (Art. 12(3))"
     kind: Literal["extend-request"] = "extend-request"
-    reason: Text = Field(description="why (told to the person)")
+    reason: ClearText = Field(description="why (told to the person)")
     months: int = Field(default=2, ge=1, le=2, description="months added")
 
 
@@ -239,13 +263,13 @@ class AnswerRequest(_RequestCommand):
 class RefuseRequest(_RequestCommand):
     help: ClassVar[str] = "record that a request was refused, and why"
     kind: Literal["refuse-request"] = "refuse-request"
-    reason: Text = Field(description="the grounds (told to the person)")
+    reason: ClearText = Field(description="the grounds (told to the person)")
 
 
 class PlaceLegalHold(_SubjectCommand):
     help: ClassVar[str] = "keep all of a subject's data: a complaint or dispute is open"
     kind: Literal["hold"] = "hold"
-    reason: Text = Field(
+    reason: ClearText = Field(
         description="the complaint, dispute or claim (no personal data)"
     )
 
@@ -253,7 +277,7 @@ class PlaceLegalHold(_SubjectCommand):
 class ReleaseLegalHold(_SubjectCommand):
     help: ClassVar[str] = "release a legal hold: the dispute is resolved"
     kind: Literal["release-hold"] = "release-hold"
-    reason: Text = Field(description="how it was resolved")
+    reason: ClearText = Field(description="how it was resolved")
 
 
 class EraseSubject(_SubjectCommand):

@@ -193,3 +193,29 @@ def test_an_email_whose_retention_ended_no_longer_finds_the_person(
     sweep(kirjuri, datetime(2027, 10, 2, tzinfo=UTC), dry_run=False)
     with pytest.raises(UnknownSubject):
         kirjuri.resolve("aino.virtanen@esimerkki.fi")
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [("reference", "order for aino@x.example"), ("evidence", "call +358 40 123 4567")],
+)
+def test_free_text_stored_in_clear_refuses_personal_values(
+    kirjuri: Kirjuri, field: str, text: str
+) -> None:
+    subject = register(kirjuri, "a@x.example")
+    head = kirjuri.ledger.head()
+    kind = "disclose" if field == "reference" else "consent"
+    data = (
+        {
+            "recipient": "delivery_partner",
+            "categories": ["name"],
+            "purpose": "order_delivery",
+        }
+        if kind == "disclose"
+        else {"purpose": "partner_marketing", "channel": "web_form"}
+    )
+    with pytest.raises(InvalidCommand) as caught:
+        run(kirjuri, kind=kind, subject=subject, **data, **{field: text})
+    assert caught.value.field == field
+    assert "aino" not in str(caught.value) and "4567" not in str(caught.value)
+    assert kirjuri.ledger.head() == head
