@@ -318,14 +318,7 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _moment(text: str | None, field: str) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        value = models._moment(text)
-    except ValueError as err:
-        raise InvalidCommand(field, str(err)) from err
-    assert isinstance(value, datetime)
-    return value
+    return None if text is None else models.parse_moment(text, field)
 
 
 def _run_check(args: argparse.Namespace, settings: Settings) -> int:

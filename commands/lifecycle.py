@@ -11,7 +11,7 @@ from uuid import UUID
 
 import structlog
 
-from commands.models import _moment
+from commands.models import parse_moment
 from commands.output import write_rows
 from commands.progress import progress_for
 from commands.service import Kirjuri
@@ -63,14 +63,7 @@ def preview_erasure(
 
 
 def _as_of(text: str | None) -> datetime:
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        moment = _moment(text)
-    except ValueError as err:
-        raise InvalidCommand("as-of", str(err)) from err
-    assert isinstance(moment, datetime)
-    return moment
+    return datetime.now(UTC) if text is None else parse_moment(text, "as-of")
 
 
 def _subjects_with_keys(kirjuri: Kirjuri) -> list[UUID]:

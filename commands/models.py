@@ -26,7 +26,7 @@ from ledger.errors import InvalidCommand
 from ledger.events import ObjectionScope, RequestType, RestrictionGround
 from ledger.policy import LegalBasis, Safeguard
 
-__all__ = ["COMMANDS", "Command", "parse_command"]
+__all__ = ["COMMANDS", "Command", "parse_command", "parse_moment"]
 
 # A date or a naive time given by a person means Finnish local time.
 LOCAL_TZ = ZoneInfo("Europe/Helsinki")
@@ -53,6 +53,17 @@ def _moment(value: Any) -> Any:
 
 
 Moment = Annotated[datetime, BeforeValidator(_moment)]
+
+
+def parse_moment(text: str, field: str) -> datetime:
+    """A date or time given outside a command (a query's bound), as a Moment."""
+    try:
+        moment = _moment(text)
+    except ValueError as err:
+        raise InvalidCommand(field, str(err)) from err
+    assert isinstance(moment, datetime)
+    return moment
+
 
 # Free text is stored in clear (it is metadata, queried by auditors), so it
 # must not carry a personal value: an email address or a phone number is
