@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ledger.errors import KeyUnavailable, UnknownSubject
+from ledger.errors import UnknownSubject
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -22,10 +22,8 @@ def _open(
 ) -> str | None:
     if sealed is None:
         return None
-    try:
-        return ledger.open(subject, category, sealed)
-    except KeyUnavailable:
-        return "(erased)"
+    value = ledger.open_or_none(subject, category, sealed)
+    return "(erased)" if value is None else value
 
 
 def _switches(timelines: dict[str, Timeline], at: datetime) -> dict[str, Any]:

@@ -233,6 +233,17 @@ class Ledger(Application[UUID]):
         aead = self.keys.existing_aead(subject_id, sealed.key)
         return open_value(aead, subject_id, category, sealed)
 
+    def open_or_none(
+        self, subject_id: UUID, category: str, sealed: Sealed | None
+    ) -> str | None:
+        """A stored value in clear, or None when absent or erased (key destroyed)."""
+        if sealed is None:
+            return None
+        try:
+            return self.open(subject_id, category, sealed)
+        except KeyUnavailable:
+            return None
+
     def lookup_hash(self, category: str, value: str) -> str:
         return blind_index(self.keys.index_key(), category, value)
 
@@ -241,10 +252,8 @@ class Ledger(Application[UUID]):
         erasure thereby also removes the subject from the index."""
         if not self.policy.category(category).lookup:
             return None
-        try:
-            return self.lookup_hash(category, self.open(subject_id, category, sealed))
-        except KeyUnavailable:
-            return None
+        value = self.open_or_none(subject_id, category, sealed)
+        return None if value is None else self.lookup_hash(category, value)
 
 
 def _projector(state: Any, events: Iterable[Any]) -> Any:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ledger.errors import InvalidCommand, KeyUnavailable, UnknownSubject
+from ledger.errors import InvalidCommand, UnknownSubject
 from ledger.sealed import Sealed
 from projections import queries
 from projections.reports.texts import rights_texts, text
@@ -190,12 +190,8 @@ def open_sealed(
     ledger: Ledger, subject: UUID, category: str, sealed_json: str | None
 ) -> str | None:
     """A stored value in clear, or None when it is erased (key destroyed)."""
-    if sealed_json is None:
-        return None
-    try:
-        return ledger.open(subject, category, Sealed.model_validate_json(sealed_json))
-    except KeyUnavailable:
-        return None
+    sealed = None if sealed_json is None else Sealed.model_validate_json(sealed_json)
+    return ledger.open_or_none(subject, category, sealed)
 
 
 def _latest_switches(
