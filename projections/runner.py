@@ -79,6 +79,8 @@ class Projector:
         self.ledger = ledger
         self.models = tuple(models) if models is not None else default_models(ledger)
         self.batch_size = batch_size
+        # Every model's position is at least this (as this process last saw).
+        self._applied = -1
         self.tracking: TrackingRecorder = ledger.factory.tracking_recorder()
         self._create_tables()
 
@@ -101,9 +103,11 @@ class Projector:
     ) -> int:
         """Apply every event not yet applied; returns how many were read."""
         batch_size = batch_size or self.batch_size
+        head = self.ledger.head()
+        if head == self._applied:
+            return 0  # this process applied up to the head: no tracking reads
         positions = self.positions()
         start = min(positions.values(), default=0)
-        head = self.ledger.head()
         if progress is not None:
             progress.start(max(head - start, 0))
         read = 0
@@ -132,6 +136,7 @@ class Projector:
                 progress.advance(read)
         if progress is not None:
             progress.finish()
+        self._applied = start
         if read:
             log.debug("projections caught up", events=read, position=start)
         return read
@@ -161,6 +166,7 @@ class Projector:
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Drop every read model and replay the whole log into fresh tables."""
+        self._applied = -1
         table = getattr(self.tracking, "tracking_table_name", "tracking")
         prefix = self.ledger.database.sql("{p}")
         with self.ledger.database.transaction() as cursor:
