@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from commands.service import Kirjuri
+from tests.rawdb import events_table
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -76,15 +77,10 @@ def test_verify_fails_naming_the_altered_event(
     cli: Callable[..., tuple[int, str, str]], recorded: None, settings: Settings
 ) -> None:
     with Kirjuri.open(settings) as kirjuri:
-        table = getattr(kirjuri.ledger.recorder, "events_table_name", "stored_events")
-        column = (
-            "rowid"
-            if kirjuri.ledger.database.backend == "sqlite"
-            else "notification_id"
-        )
+        table, column = events_table(kirjuri)
         with kirjuri.ledger.database.transaction() as cursor:
             cursor.execute(
-                f"UPDATE {{p}}{table} SET topic = 'ConsentGiven' WHERE {column} = 20"
+                f"UPDATE {table} SET topic = 'ConsentGiven' WHERE {column} = 20"
             )
     code, out, err = cli("verify")
     assert code == 1

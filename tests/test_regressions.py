@@ -13,6 +13,7 @@ from ledger.errors import InvalidCommand, UnknownSubject
 from ledger.events import POLICY_STREAM
 from ledger.verification import verify_ledger
 from projections.reports.access import build_access_report
+from tests.rawdb import events_table
 from tests.test_erasure import rich_subject
 
 if TYPE_CHECKING:
@@ -110,12 +111,9 @@ def test_a_range_verify_catches_a_deleted_event(kirjuri: Kirjuri) -> None:
     )
     kirjuri.checkpoint()
     ledger = kirjuri.ledger
-    table = getattr(ledger.recorder, "events_table_name", "stored_events")
-    column = "rowid" if ledger.database.backend == "sqlite" else "notification_id"
+    table, column = events_table(kirjuri)
     with ledger.database.transaction() as cursor:
-        cursor.execute(
-            f"DELETE FROM {{p}}{table} WHERE {column} = %s", (ledger.head(),)
-        )
+        cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", (ledger.head(),))
     checkpoints = [s.checkpoint for s in kirjuri.notary.all()]
     result = verify_ledger(
         ledger, checkpoints, kirjuri.signer().verifier, kirjuri.origin, start=1

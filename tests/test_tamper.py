@@ -18,6 +18,7 @@ from commands.models import parse_command
 from ledger.checkpoints import parse_checkpoint
 from ledger.evidence import verify_evidence
 from ledger.verification import Verification, verify_ledger
+from tests.rawdb import events_table
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -54,12 +55,11 @@ def _sql(kirjuri: Kirjuri, statement: str, params: tuple[Any, ...] = ()) -> list
 
 
 def _events(kirjuri: Kirjuri) -> str:
-    table = getattr(kirjuri.ledger.recorder, "events_table_name", "stored_events")
-    return kirjuri.ledger.database.sql("{p}") + table
+    return kirjuri.ledger.database.sql(events_table(kirjuri)[0])
 
 
 def _id_column(kirjuri: Kirjuri) -> str:
-    return "rowid" if kirjuri.ledger.database.backend == "sqlite" else "notification_id"
+    return events_table(kirjuri)[1]
 
 
 def _row(kirjuri: Kirjuri, sequence: int) -> dict[str, Any]:
