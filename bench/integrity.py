@@ -25,10 +25,10 @@ import psycopg
 from eventsourcing.persistence import StoredEvent
 
 from commands.bootstrap import Settings
-from commands.integrity import build_evidence
 from commands.logs import configure_logging
 from commands.models import parse_command
 from commands.service import Kirjuri
+from commands.usecases.integrity import build_evidence
 from ledger.evidence import verify_evidence
 from ledger.verification import verify_ledger
 from projections.merkle import MerkleModel
@@ -111,7 +111,11 @@ def measure(kirjuri: Kirjuri, count: int) -> dict[str, Any]:
     rss_before = _peak_rss_mb()
     started = time.perf_counter()
     result = verify_ledger(
-        kirjuri.ledger, checkpoints, kirjuri.signer().verifier, kirjuri.origin
+        kirjuri.ledger,
+        kirjuri.merkle,
+        checkpoints,
+        kirjuri.signer().verifier,
+        kirjuri.origin,
     )
     verify = result.events / (time.perf_counter() - started)
     assert result.ok, result.problems[:3]

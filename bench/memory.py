@@ -55,7 +55,11 @@ def _task(task: str, path: Path, size: int, keys: dict[str, str]) -> None:
         else:
             checkpoints = [s.checkpoint for s in kirjuri.notary.all()]
             result = verify_ledger(
-                kirjuri.ledger, checkpoints, kirjuri.signer().verifier, kirjuri.origin
+                kirjuri.ledger,
+                kirjuri.merkle,
+                checkpoints,
+                kirjuri.signer().verifier,
+                kirjuri.origin,
             )
             assert result.ok, result.problems[:3]
         events = kirjuri.ledger.head()

@@ -171,13 +171,7 @@ def _finish_rotation(settings: Settings, ledger: Ledger) -> None:
     if settings.master_key is not None or not pending.exists():
         return
     new = MasterKey.from_text(pending.read_text(), str(pending))
-    with ledger.database.transaction(commit=False) as cursor:
-        cursor.execute(
-            "SELECT DISTINCT master_key_id FROM {p}kirjuri_data_keys"
-            " WHERE wrapped IS NOT NULL"
-        )
-        in_use = {row["master_key_id"] for row in cursor.fetchall()}
-    if new.key_id in in_use:
+    if new.key_id in ledger.keys.master_key_ids_in_use():
         pending.replace(settings.key_file)
         ledger.keys.master = new
         log.warning("finished an interrupted master key rotation")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from commands.models import parse_command
 from ledger.errors import InvalidCommand, KirjuriError, UnknownSubject
@@ -19,7 +20,6 @@ from ledger.formats import check_format
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
-    from pathlib import Path
 
     from commands.service import Kirjuri
     from projections.runner import Progress
@@ -48,11 +48,14 @@ class ImportReport:
         }
 
 
-def _rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as err:
-        raise InvalidCommand("file", f"{path}: {err.strerror}") from err
+def _rows(path: Path | TextIO) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    if not isinstance(path, Path):  # a stream (stdin): read as given
+        handle = path
+    else:
+        try:
+            handle = path.open(newline="", encoding="utf-8-sig")
+        except OSError as err:
+            raise InvalidCommand("file", f"{path}: {err.strerror}") from err
     with handle:
         reader = csv.DictReader(handle)
         header = [h.strip() for h in reader.fieldnames or []]
@@ -73,7 +76,7 @@ def _rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
 
 def import_contacts(
     kirjuri: Kirjuri,
-    path: Path,
+    path: Path | TextIO,
     *,
     source: str,
     purposes: Iterable[str],

@@ -1,4 +1,4 @@
-"""Progress of long work, drawn on a terminal only (stderr)."""
+"""Progress of long work, drawn on a terminal only (stderr), with an ETA."""
 
 from __future__ import annotations
 
@@ -9,8 +9,18 @@ from typing import TextIO
 __all__ = ["TerminalProgress", "progress_for"]
 
 
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    if seconds >= 60:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds}s"
+
+
 class TerminalProgress:
-    """A one-line bar: label, count, total, rate; redrawn at most 10 times a second."""
+    """A one-line bar: label, count, total, rate and time left; redrawn at
+    most 10 times a second. With no total (a stream) it shows count and rate."""
 
     def __init__(self, label: str, stream: TextIO = sys.stderr) -> None:
         self.label = label
@@ -26,21 +36,33 @@ class TerminalProgress:
 
     def advance(self, done: int) -> None:
         now = time.monotonic()
-        if now - self._drawn < 0.1 and done < self.total:
+        if now - self._drawn < 0.1 and (not self.total or done < self.total):
             return
         self._drawn = now
-        rate = done / max(now - self._started, 1e-6)
-        width = 30
-        filled = int(width * done / self.total) if self.total else width
-        bar = "#" * filled + "-" * (width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{self.total} ({rate:,.0f}/s)")
+        self.stream.write("\r" + self.line(done, now - self._started))
         self.stream.flush()
 
+    def line(self, done: int, elapsed: float) -> str:
+        rate = done / max(elapsed, 1e-6)
+        if not self.total:
+            return f"{self.label} {done} ({rate:,.0f}/s)"
+        width = 30
+        filled = min(width, int(width * done / self.total))
+        bar = "#" * filled + "-" * (width - filled)
+        left = max(self.total - done, 0)
+        eta = f", ETA {_duration(left / rate)}" if done and left else ""
+        return f"{self.label} [{bar}] {done}/{self.total} ({rate:,.0f}/s{eta})"
+
     def finish(self) -> None:
-        self.advance(self.total)
+        if self.total:
+            self._drawn = 0.0
+            self.advance(self.total)
         self.stream.write("\n")
         self.stream.flush()
 
 
-def progress_for(label: str, stream: TextIO = sys.stderr) -> TerminalProgress | None:
-    return TerminalProgress(label, stream) if stream.isatty() else None
+def progress_for(
+    label: str, stream: TextIO = sys.stderr, *, quiet: bool = False
+) -> TerminalProgress | None:
+    """A bar on a terminal; none when quiet or when stderr is not one."""
+    return None if quiet or not stream.isatty() else TerminalProgress(label, stream)

@@ -1,12 +1,18 @@
-"""Kirjuri as a library: run commands, keep read models current, resolve names.
+"""Kirjuri as a library: the one door to the ledger for every entrypoint.
 
 kirjuri = Kirjuri.open(Settings.from_environ())
 outcome = kirjuri.execute(parse_command({...}))
+report = kirjuri.access_report("aino.virtanen@esimerkki.fi")
+
+Every use case is a method that returns a model and never prints. Every
+read brings the read models up to date first, so a caller reads its writes
+however it names the subject. The use cases live in commands.usecases.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -14,6 +20,10 @@ import structlog
 
 from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.handlers import Outcome, handle
+from commands.models import EraseSubject
+from commands.usecases import integrity, lifecycle, reads, records
+from commands.usecases.policy import policy_items
+from commands.usecases.views import PolicyAdoption, ProjectionStatus
 from ledger.checkpoints import Signer
 from ledger.errors import InvalidCommand, KirjuriError, UnknownSubject
 from ledger.events import POLICY_STREAM
@@ -21,12 +31,36 @@ from ledger.keys import LEDGER_SUBJECT
 from ledger.notary import Notary, StoredCheckpoint, ledger_origin
 from projections import queries
 from projections.merkle import MerkleStore
+from projections.reports.access import build_access_report
+from projections.reports.export import build_export
 from projections.runner import Projector
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
+    from pathlib import Path
+    from typing import TextIO
 
+    from commands.usecases.views import (
+        CheckResult,
+        ErasurePreview,
+        Evidence,
+        FeedReport,
+        FindingRow,
+        HistoryRow,
+        ImportSummary,
+        PolicyItem,
+        ProofCheck,
+        RequestRow,
+        RetentionRow,
+        Rotation,
+        SubjectState,
+        SweepRow,
+    )
     from ledger.application import Ledger
+    from ledger.policy import Policy
+    from ledger.verification import Verification
+    from projections.reports.access import AccessReport, Language
+    from projections.reports.export import PortabilityExport
     from projections.runner import Progress
 
 __all__ = ["Kirjuri"]
@@ -85,21 +119,6 @@ class Kirjuri:
             key = signing_key(self.settings, create=create)
             self._signer = Signer(self.origin, key)
         return self._signer
-
-    def last_verified(self) -> int | None:
-        """The sequence up to which the last clean verify reached."""
-        with self.ledger.database.transaction(commit=False) as cursor:
-            cursor.execute("SELECT value FROM {p}kirjuri_meta WHERE name = 'verified'")
-            row = cursor.fetchone()
-        return None if row is None else int(row["value"])
-
-    def remember_verified(self, sequence: int) -> None:
-        with self.ledger.database.transaction() as cursor:
-            cursor.execute(
-                "INSERT INTO {p}kirjuri_meta (name, value) VALUES ('verified', %s)"
-                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                (str(sequence),),
-            )
 
     def checkpoint(self) -> StoredCheckpoint:
         """Bring the Merkle log up to date and sign it."""
@@ -281,6 +300,233 @@ class Kirjuri:
                 _mask(reference), f"{len(matches)} subjects match; give the full id"
             )
         return UUID(matches[0])
+
+    # Reads: each brings the read models up to date first ----------------
+
+    def _subject(self, reference: str) -> UUID:
+        """A subject, named any way, with the read models caught up: a full
+        id finds the events of a save whose catch-up never ran."""
+        self.catch_up()
+        return self.resolve(reference)
+
+    def _optional(self, reference: str | None) -> UUID | None:
+        self.catch_up()
+        return None if reference is None else self.resolve(reference)
+
+    def access_report(
+        self, subject: str, *, lang: Language = "en", request: str | None = None
+    ) -> AccessReport:
+        """Art. 15, with the signed checkpoint it was made at."""
+        found = self._subject(subject)
+        report = build_access_report(self.ledger, found, lang, request)
+        entry = integrity.integrity_entry(self, str(found))
+        return report.model_copy(update={"integrity": entry})
+
+    def export(self, subject: str) -> PortabilityExport:
+        """Art. 20: what the person provided, on consent or contract."""
+        return build_export(self.ledger, self._subject(subject))
+
+    def history(
+        self,
+        *,
+        subject: str | None = None,
+        recipient: str | None = None,
+        purpose: str | None = None,
+        category: str | None = None,
+        event_type: str | None = None,
+        country: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[HistoryRow]:
+        found = self._optional(subject)
+        wanted = queries.HistoryFilter(
+            None if found is None else str(found),
+            recipient,
+            purpose,
+            category,
+            event_type,
+            country,
+            since,
+            until,
+            limit,
+        )
+        return reads.history(self.ledger, wanted)
+
+    def findings(self, subject: str | None = None) -> list[FindingRow]:
+        return reads.findings(self.ledger, self._optional(subject))
+
+    def requests(
+        self,
+        subject: str | None = None,
+        *,
+        open_only: bool = False,
+        today: date | None = None,
+    ) -> list[RequestRow]:
+        found = self._optional(subject)
+        return reads.requests(
+            self.ledger, found, open_only=open_only, today=today or date.today()
+        )
+
+    def state(
+        self,
+        subject: str,
+        *,
+        as_of: datetime | None = None,
+        known_at: datetime | None = None,
+    ) -> SubjectState:
+        return reads.state(self.ledger, self._subject(subject), as_of, known_at)
+
+    def check(
+        self,
+        subject: str,
+        purpose: str,
+        *,
+        categories: Sequence[str] = (),
+        recipient: str | None = None,
+        legal_basis: str | None = None,
+        at: datetime | None = None,
+    ) -> CheckResult:
+        """Would this processing be allowed? Nothing is recorded."""
+        found = self._subject(subject)
+        return reads.check(
+            self.ledger, found, purpose, categories, recipient, legal_basis, at
+        )
+
+    # Lifecycle -------------------------------------------------------------
+
+    def preview_erasure(
+        self, subject: str, *, remove_objection: bool = False
+    ) -> ErasurePreview:
+        return lifecycle.preview_erasure(self, self._subject(subject), remove_objection)
+
+    def erase(
+        self,
+        subject: str,
+        *,
+        request_id: str | None = None,
+        remove_objection: bool = False,
+    ) -> Outcome:
+        """Art. 17: destroy the subject's keys the law does not keep."""
+        return self.execute(
+            EraseSubject(
+                subject=subject,
+                request_id=request_id,
+                remove_objection=remove_objection,
+            )
+        )
+
+    def retention_report(
+        self, as_of: datetime | None = None, *, progress: Progress | None = None
+    ) -> list[RetentionRow]:
+        return lifecycle.retention_report(self, as_of or datetime.now(UTC), progress)
+
+    def sweep(
+        self,
+        as_of: datetime | None = None,
+        *,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> list[SweepRow]:
+        return lifecycle.sweep(
+            self, as_of or datetime.now(UTC), dry_run=dry_run, progress=progress
+        )
+
+    def rotate_master_key(self, new_key_file: Path | None = None) -> Rotation:
+        return lifecycle.rotate_master_key(self, new_key_file)
+
+    # Integrity -------------------------------------------------------------
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        return self.notary.all()
+
+    def public_key(self) -> str:
+        """The checkpoints' verifier key, for auditors."""
+        return str(self.signer().verifier)
+
+    def verify(
+        self,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        incremental: bool = False,
+        checkpoints: Sequence[str] = (),
+        progress: Progress | None = None,
+    ) -> Verification:
+        """The stored events against the signed checkpoints (and ``checkpoints``,
+        notes kept outside the database)."""
+        return integrity.verify(self, start, end, incremental, checkpoints, progress)
+
+    def prove(
+        self,
+        *,
+        subject: str | None = None,
+        sequence: int | None = None,
+        hashes_only: bool = False,
+    ) -> Evidence:
+        """Evidence for a third party: a subject's events, or one event."""
+        if subject is not None:
+            found = str(self._subject(subject))
+            sequences = [row["notification_id"] for row in self.merkle.leaves_of(found)]
+        elif sequence is not None:
+            self.catch_up()
+            sequences = [sequence]
+        else:
+            raise InvalidCommand("sequence", "give a sequence or a subject")
+        return integrity.prove(self, sequences, hashes_only=hashes_only)
+
+    @staticmethod
+    def verify_proof(evidence: Any, public_key: str) -> ProofCheck:
+        """An evidence file (parsed JSON) checked offline: no ledger needed."""
+        return integrity.verify_proof(evidence, public_key)
+
+    def projection_status(self) -> ProjectionStatus:
+        return ProjectionStatus(
+            head=self.ledger.head(), positions=self.projector.positions()
+        )
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Every read model again from the log; returns the events applied."""
+        return self.projector.rebuild(progress)
+
+    # Policy and bulk intake ----------------------------------------------
+
+    def policy(self) -> Policy:
+        """The policy in force (raises when none was ever adopted)."""
+        return self.ledger.policy
+
+    def policy_items(self, kind: str) -> list[PolicyItem]:
+        """What a flag accepts: purposes, recipients, categories, …"""
+        return policy_items(self.ledger.policy, kind)
+
+    def adopt_policy(self, text: str, origin: str) -> PolicyAdoption:
+        adopted = self.ledger.adopt_policy(text, origin)
+        self.catch_up()
+        return PolicyAdoption(adopted=adopted, origin=origin)
+
+    def apply(
+        self,
+        lines: Iterable[str],
+        *,
+        batch_size: int = 500,
+        progress: Progress | None = None,
+    ) -> FeedReport:
+        """Commands from JSON lines; a checkpoint is signed after them."""
+        return records.apply_feed(self, lines, batch_size, progress)
+
+    def import_contacts(
+        self,
+        source: Path | TextIO,
+        *,
+        origin: str,
+        purposes: Sequence[str] = ("customer_relationship",),
+        reported_by: str = "crm_import",
+        progress: Progress | None = None,
+    ) -> ImportSummary:
+        """A CRM export (CSV), ``origin`` the policy source of its values."""
+        return records.import_csv(
+            self, source, origin, tuple(purposes), reported_by, progress
+        )
 
 
 def _mask(reference: str) -> str:

@@ -230,6 +230,57 @@ class KeyStore:
             )
             return sorted(row["retention_class"] for row in cursor.fetchall())
 
+    def subjects_with_live_keys(self) -> list[UUID]:
+        """Every data subject that still holds a data key (sweep, report)."""
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT DISTINCT subject_id FROM {p}kirjuri_data_keys"
+                " WHERE wrapped IS NOT NULL AND subject_id <> %s",
+                (str(LEDGER_SUBJECT),),
+            )
+            return sorted(UUID(row["subject_id"]) for row in cursor.fetchall())
+
+    def master_key_ids_in_use(self) -> set[str]:
+        """The ids of the master keys live data keys are wrapped under."""
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT DISTINCT master_key_id FROM {p}kirjuri_data_keys"
+                " WHERE wrapped IS NOT NULL"
+            )
+            return {row["master_key_id"] for row in cursor.fetchall()}
+
+    def rotate(self, new: MasterKey) -> int:
+        """Re-wrap every live data key under ``new`` in one transaction; the
+        old wrapped forms are then scrubbed from the key table."""
+        old = self.master
+        with self.database.transaction() as cursor:
+            cursor.execute(
+                "SELECT subject_id, retention_class, wrapped FROM {p}kirjuri_data_keys"
+                " WHERE wrapped IS NOT NULL"
+            )
+            rewrapped = []
+            for row in cursor.fetchall():
+                subject, retention = UUID(row["subject_id"]), row["retention_class"]
+                key = old.unwrap(bytes(row["wrapped"]), subject, retention)
+                rewrapped.append(
+                    (
+                        new.wrap(key, subject, retention),
+                        new.key_id,
+                        row["subject_id"],
+                        retention,
+                    )
+                )
+            if self.database.backend == "sqlite":
+                cursor.execute("PRAGMA secure_delete = ON")
+            cursor.executemany(
+                "UPDATE {p}kirjuri_data_keys SET wrapped = %s, master_key_id = %s"
+                " WHERE subject_id = %s AND retention_class = %s",
+                rewrapped,
+            )
+        self.master = new
+        self.database.scrub("kirjuri_data_keys")
+        return len(rewrapped)
+
     def destroy(self, subject_id: UUID, classes: Iterable[str]) -> None:
         """Destroy data keys for good: the row keeps only that it was destroyed.
 

@@ -103,6 +103,21 @@ class Notary:
             for row in rows
         ]
 
+    def last_verified(self) -> int | None:
+        """The sequence up to which the last clean verify reached."""
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute("SELECT value FROM {p}kirjuri_meta WHERE name = 'verified'")
+            row = cursor.fetchone()
+        return None if row is None else int(row["value"])
+
+    def remember_verified(self, sequence: int) -> None:
+        with self.database.transaction() as cursor:
+            cursor.execute(
+                "INSERT INTO {p}kirjuri_meta (name, value) VALUES ('verified', %s)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (str(sequence),),
+            )
+
     def latest(self) -> StoredCheckpoint | None:
         stored = self.all()
         return stored[-1] if stored else None

@@ -20,7 +20,7 @@ leaves, and proves the stored leaves against the checkpoints.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from ledger.integrity import EMPTY_ROOT, leaf_hash, node_hash
 from ledger.leaves import encode_leaf
@@ -33,9 +33,8 @@ if TYPE_CHECKING:
 
     from ledger.application import Ledger
     from ledger.checkpoints import Checkpoint, Verifier
-    from ledger.storage import Database
 
-__all__ = ["Problem", "Verification", "verify_ledger"]
+__all__ = ["Problem", "StoredLeaves", "Verification", "verify_ledger"]
 
 BATCH = 5000
 
@@ -95,21 +94,26 @@ def _event_leaf(n: Notification) -> bytes:
     )
 
 
-def _stored_leaves(database: Database, first: int, last: int) -> list[dict[str, Any]]:
-    with database.transaction(commit=False) as cursor:
-        cursor.execute(
-            "SELECT * FROM {p}kirjuri_merkle_leaves WHERE leaf_index >= %s"
-            " AND leaf_index <= %s ORDER BY leaf_index",
-            (first, last),
-        )
-        return [dict(row) for row in cursor.fetchall()]
+class StoredLeaves(Protocol):
+    """The Merkle log's recorded leaves (projections.merkle.MerkleStore)."""
+
+    def leaves_between(self, first: int, last: int) -> list[dict[str, Any]]: ...
+    def leaves_of_sequences(
+        self, sequences: list[int]
+    ) -> dict[int, dict[str, Any]]: ...
+    def leaves_in_sequence_range(
+        self, start: int, end: int | None
+    ) -> list[dict[str, Any]]: ...
 
 
 class _Checker:
     """One pass over events (and stored leaves), collecting problems."""
 
-    def __init__(self, ledger: Ledger, checkpoints: Sequence[Checkpoint]) -> None:
+    def __init__(
+        self, ledger: Ledger, leaves: StoredLeaves, checkpoints: Sequence[Checkpoint]
+    ) -> None:
         self.ledger = ledger
+        self.leaves = leaves
         self.result = Verification(checkpoints=len(checkpoints))
         self.pending = sorted(checkpoints, key=lambda c: c.size)
         self.frontier = _Frontier()
@@ -213,6 +217,7 @@ class _Checker:
 
 def verify_ledger(
     ledger: Ledger,
+    leaves: StoredLeaves,
     checkpoints: Sequence[Checkpoint],
     verifier: Verifier,
     origin: str,
@@ -222,7 +227,7 @@ def verify_ledger(
     progress: Any = None,
 ) -> Verification:
     """Check the stored events against the signed checkpoints."""
-    checker = _Checker(ledger, checkpoints)
+    checker = _Checker(ledger, leaves, checkpoints)
     for checkpoint in checkpoints:
         if checkpoint.origin != origin:
             checker.add(
@@ -248,7 +253,7 @@ def verify_ledger(
         _full_pass(checker, progress, pair_from=_covered(checkpoints))
         if not checker.result.ok:
             signatures = [p for p in checker.result.problems if p.kind == "signature"]
-            checker = _Checker(ledger, checkpoints)
+            checker = _Checker(ledger, leaves, checkpoints)
             checker.result.problems.extend(signatures)
             _full_pass(checker, None, pair_from=0)
     else:
@@ -294,7 +299,7 @@ def _full_pass(checker: _Checker, progress: Any, *, pair_from: int) -> None:
         first = checker.frontier.size
         stored = []
         if first + len(batch) > pair_from:
-            stored = _stored_leaves(ledger.database, first, first + len(batch) - 1)
+            stored = checker.leaves.leaves_between(first, first + len(batch) - 1)
         by_index = {row["leaf_index"]: row for row in stored}
         nearby = {bytes(row["hash"]): row["leaf_index"] for row in stored}
         frontier, versions = checker.frontier, checker.versions
@@ -321,14 +326,7 @@ def _missing_in_range(
 ) -> None:
     """Every leaf of the range must still have its event: a deleted event is
     not among the events walked, so the leaves are walked too."""
-    with checker.ledger.database.transaction(commit=False) as cursor:
-        cursor.execute(
-            "SELECT notification_id, stream, version FROM {p}kirjuri_merkle_leaves"
-            " WHERE notification_id >= %s AND notification_id <= %s"
-            " ORDER BY notification_id",
-            (start, end if end is not None else 2**62),
-        )
-        rows = cursor.fetchall()
+    rows = checker.leaves.leaves_in_sequence_range(start, end)
     for row in rows:
         if row["notification_id"] not in seen:
             checker.add(
@@ -351,14 +349,7 @@ def _range_pass(checker: _Checker, start: int, end: int | None, progress: Any) -
     for batch in _batches(ledger, max(start - 1, 0), end):
         ids = [n.id for n in batch]
         seen.update(ids)
-        with ledger.database.transaction(commit=False) as cursor:
-            placeholders = ", ".join(["%s"] * len(ids))
-            cursor.execute(
-                "SELECT * FROM {p}kirjuri_merkle_leaves"
-                f" WHERE notification_id IN ({placeholders})",
-                tuple(ids),
-            )
-            stored = {row["notification_id"]: dict(row) for row in cursor.fetchall()}
+        stored = checker.leaves.leaves_of_sequences(ids)
         for n in batch:
             row = stored.get(n.id)
             if row is None or bytes(row["hash"]) != _event_leaf(n):
@@ -380,7 +371,7 @@ def _range_pass(checker: _Checker, start: int, end: int | None, progress: Any) -
     # The stored leaves (the whole log's, as hashes only) against every root.
     checker.check_roots()
     after = -1
-    while rows := _stored_leaves(ledger.database, after + 1, after + BATCH):
+    while rows := checker.leaves.leaves_between(after + 1, after + BATCH):
         for row in rows:
             checker.frontier.push(bytes(row["hash"]))
             checker.check_roots()

@@ -198,6 +198,45 @@ class MerkleStore:
             row = cursor.fetchone()
         return None if row is None else dict(row)
 
+    def leaves_between(self, first: int, last: int) -> list[dict[str, Any]]:
+        """Stored leaves with ``first <= leaf_index <= last``, in log order."""
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT * FROM {p}kirjuri_merkle_leaves WHERE leaf_index >= %s"
+                " AND leaf_index <= %s ORDER BY leaf_index",
+                (first, last),
+            )
+            return [dict(row) for row in cursor.fetchall()]
+
+    def leaves_of_sequences(self, sequences: list[int]) -> dict[int, dict[str, Any]]:
+        """Stored leaves of these events, by sequence number."""
+        found: dict[int, dict[str, Any]] = {}
+        with self.database.transaction(commit=False) as cursor:
+            for chunk in _chunks(sequences):
+                placeholders = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    "SELECT * FROM {p}kirjuri_merkle_leaves"
+                    f" WHERE notification_id IN ({placeholders})",
+                    tuple(chunk),
+                )
+                found.update(
+                    {row["notification_id"]: dict(row) for row in cursor.fetchall()}
+                )
+        return found
+
+    def leaves_in_sequence_range(
+        self, start: int, end: int | None
+    ) -> list[dict[str, Any]]:
+        """Stored leaves of events with ``start <= sequence <= end``."""
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT * FROM {p}kirjuri_merkle_leaves"
+                " WHERE notification_id >= %s AND notification_id <= %s"
+                " ORDER BY notification_id",
+                (start, end if end is not None else 2**62),
+            )
+            return [dict(row) for row in cursor.fetchall()]
+
     def leaves_of(self, stream: str) -> list[dict[str, Any]]:
         with self.database.transaction(commit=False) as cursor:
             cursor.execute(

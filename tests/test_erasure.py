@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 import pytest
 
-from commands.integrity import build_evidence
 from commands.models import parse_command
+from commands.usecases.integrity import build_evidence
 from ledger.errors import InvalidCommand, UnknownSubject
 from ledger.evidence import verify_evidence
 from ledger.verification import verify_ledger
@@ -209,7 +209,9 @@ def test_the_ledger_and_old_proofs_still_verify_after_erasure(kirjuri: Kirjuri) 
     kirjuri.checkpoint()
     checkpoints = [s.checkpoint for s in kirjuri.notary.all()]
     verifier = kirjuri.signer().verifier
-    result = verify_ledger(kirjuri.ledger, checkpoints, verifier, kirjuri.origin)
+    result = verify_ledger(
+        kirjuri.ledger, kirjuri.merkle, checkpoints, verifier, kirjuri.origin
+    )
     assert result.ok, result.problems
     assert verify_evidence(evidence, verifier) == []
 

@@ -12,7 +12,6 @@ from uuid import UUID
 
 import pytest
 
-from commands.lifecycle import retention_report, rotate_master_key, sweep
 from commands.models import parse_command
 from commands.service import Kirjuri
 from ledger.errors import KeyUnavailable
@@ -41,14 +40,14 @@ def test_a_sweep_destroys_only_what_has_fallen_due(kirjuri: Kirjuri) -> None:
     ledger = kirjuri.ledger
     # Complaints (no dispute open) go when the relationship ended; the rest
     # of the relationship's data two years later.
-    assert sweep(kirjuri, _on("2025-09-30"), dry_run=True) == []
-    done = sweep(kirjuri, _on("2025-10-02"), dry_run=False)
-    assert [p["destroyed"] for p in done] == ["dispute"]
-    assert sweep(kirjuri, _on("2027-09-30"), dry_run=False) == []
-    planned = sweep(kirjuri, _on("2027-10-02"), dry_run=True)
-    assert [p["destroyed"] for p in planned] == ["relationship"]
+    assert kirjuri.sweep(_on("2025-09-30"), dry_run=True) == []
+    done = kirjuri.sweep(_on("2025-10-02"), dry_run=False)
+    assert [p.destroyed for p in done] == ["dispute"]
+    assert kirjuri.sweep(_on("2027-09-30"), dry_run=False) == []
+    planned = kirjuri.sweep(_on("2027-10-02"), dry_run=True)
+    assert [p.destroyed for p in planned] == ["relationship"]
     assert "relationship" in ledger.keys.live_classes(UUID(subject))  # dry run
-    sweep(kirjuri, _on("2027-10-02"), dry_run=False)
+    kirjuri.sweep(_on("2027-10-02"), dry_run=False)
     live = ledger.keys.live_classes(UUID(subject))
     assert "relationship" not in live and "accounting_voucher" in live
     report = build_access_report(ledger, UUID(subject))
@@ -62,9 +61,9 @@ def test_accounting_data_kept_at_erasure_goes_when_its_years_end(
 ) -> None:
     subject = rich_subject(kirjuri)
     _erase(kirjuri, subject, at="2025-11-20")
-    assert sweep(kirjuri, _on("2031-12-30"), dry_run=False) == []
-    (done,) = sweep(kirjuri, _on("2032-01-01"), dry_run=False)
-    assert done["destroyed"] == "accounting_voucher"
+    assert kirjuri.sweep(_on("2031-12-30"), dry_run=False) == []
+    (done,) = kirjuri.sweep(_on("2032-01-01"), dry_run=False)
+    assert done.destroyed == "accounting_voucher"
     live = kirjuri.ledger.keys.live_classes(UUID(subject))
     assert live == ["marketing_prohibition"]  # the objection stays until asked
 
@@ -76,20 +75,20 @@ def test_an_interrupted_erasure_is_finished_by_the_next_sweep(kirjuri: Kirjuri) 
     _erase(kirjuri, subject)  # recorded; then the process "dies" before destroying
     keys.destroy = destroy  # type: ignore[method-assign]
     assert "relationship" in keys.live_classes(UUID(subject))
-    sweep(kirjuri, datetime.now(UTC), dry_run=False)
+    kirjuri.sweep(datetime.now(UTC), dry_run=False)
     assert "relationship" not in keys.live_classes(UUID(subject))
 
 
 def test_the_retention_report_puts_the_overdue_first(kirjuri: Kirjuri) -> None:
     rich_subject(kirjuri)
-    rows = retention_report(kirjuri, _on("2028-01-01"))
-    assert rows[0]["overdue"] == 1 and rows[0]["retention"] in {
+    rows = kirjuri.retention_report(_on("2028-01-01"))
+    assert rows[0].overdue == 1 and rows[0].retention in {
         "relationship",
         "dispute",
     }
-    by_category = {r["category"]: r for r in rows}
-    assert by_category["orders"]["next_due"] == "2031-12-31"
-    assert by_category["orders"]["overdue"] == 0
+    by_category = {r.category: r for r in rows}
+    assert by_category["orders"].next_due == "2031-12-31"
+    assert by_category["orders"].overdue == 0
 
 
 def test_rotation_rewraps_every_key_and_the_old_master_key_opens_none(
@@ -100,7 +99,7 @@ def test_rotation_rewraps_every_key_and_the_old_master_key_opens_none(
     old = kirjuri.ledger.keys.master
     raw_key = os.urandom(32)
     new = MasterKey(raw_key)
-    assert rotate_master_key(kirjuri, new) >= len(before)
+    assert kirjuri.ledger.keys.rotate(new) >= len(before)
     after = wrapped_keys(kirjuri, subject)
     raw = raw_database(kirjuri, settings)
     assert [c for c, blob in before.items() if blob in raw] == []

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from commands.lifecycle import sweep
 from commands.models import parse_command
 from ledger.errors import InvalidCommand, UnknownSubject
 from ledger.events import POLICY_STREAM
@@ -95,7 +94,7 @@ def test_the_policy_stream_is_not_a_subject(kirjuri: Kirjuri) -> None:
 
 def test_erasure_works_after_a_sweep_destroyed_the_email(kirjuri: Kirjuri) -> None:
     subject = rich_subject(kirjuri)  # objected; relationship ended 2025-10-01
-    sweep(kirjuri, datetime(2027, 10, 2, tzinfo=UTC), dry_run=False)
+    kirjuri.sweep(datetime(2027, 10, 2, tzinfo=UTC), dry_run=False)
     outcome = run(kirjuri, kind="erase", subject=subject)
     assert "SubjectErased" in [e.STORED_NAME for e in outcome.events]
 
@@ -116,7 +115,12 @@ def test_a_range_verify_catches_a_deleted_event(kirjuri: Kirjuri) -> None:
         cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", (ledger.head(),))
     checkpoints = [s.checkpoint for s in kirjuri.notary.all()]
     result = verify_ledger(
-        ledger, checkpoints, kirjuri.signer().verifier, kirjuri.origin, start=1
+        ledger,
+        kirjuri.merkle,
+        checkpoints,
+        kirjuri.signer().verifier,
+        kirjuri.origin,
+        start=1,
     )
     assert [p.kind for p in result.problems][:1] == ["removed"]
 
@@ -188,7 +192,7 @@ def test_an_email_whose_retention_ended_no_longer_finds_the_person(
     kirjuri: Kirjuri,
 ) -> None:
     rich_subject(kirjuri)  # relationship ended 2025-10-01: email due 2027-10-01
-    sweep(kirjuri, datetime(2027, 10, 2, tzinfo=UTC), dry_run=False)
+    kirjuri.sweep(datetime(2027, 10, 2, tzinfo=UTC), dry_run=False)
     with pytest.raises(UnknownSubject):
         kirjuri.resolve("aino.virtanen@esimerkki.fi")
 

@@ -13,8 +13,8 @@ from uuid import UUID
 
 import pytest
 
-from commands.integrity import build_evidence
 from commands.models import parse_command
+from commands.usecases.integrity import build_evidence
 from ledger.checkpoints import parse_checkpoint
 from ledger.evidence import verify_evidence
 from ledger.verification import Verification, verify_ledger
@@ -40,7 +40,11 @@ def _fill(kirjuri: Kirjuri, subjects: int = 4) -> None:
 def _verify(kirjuri: Kirjuri, external: list[Any] | None = None) -> Verification:
     checkpoints = [s.checkpoint for s in kirjuri.notary.all()] + (external or [])
     return verify_ledger(
-        kirjuri.ledger, checkpoints, kirjuri.signer().verifier, kirjuri.origin
+        kirjuri.ledger,
+        kirjuri.merkle,
+        checkpoints,
+        kirjuri.signer().verifier,
+        kirjuri.origin,
     )
 
 

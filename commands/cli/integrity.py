@@ -1,0 +1,218 @@
+"""Integrity verbs: checkpoint(s), keys, verify, prove, verify-proof, projections."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from commands.cli.common import (
+    EX_FAIL,
+    EX_OK,
+    OutputFailed,
+    progress,
+    read_input,
+    write_output,
+)
+from commands.service import Kirjuri
+from ledger.errors import InvalidCommand
+
+if TYPE_CHECKING:
+    import argparse
+
+    from commands.bootstrap import Settings
+
+__all__ = ["add_verbs"]
+
+
+def add_verbs(sub: Any, **kw: Any) -> None:
+    cp = sub.add_parser(
+        "checkpoint", description="sign the ledger's Merkle root now", **kw
+    )
+    cp.set_defaults(handler=run_checkpoint)
+
+    cps = sub.add_parser(
+        "checkpoints", description="list signed checkpoints, or export them", **kw
+    )
+    cps.add_argument("--export", metavar="DIR", help="write each as a file into DIR")
+    cps.set_defaults(handler=run_checkpoints)
+
+    keys = sub.add_parser(
+        "keys",
+        description="keys: print the public key for auditors, or rotate the master key",
+        **kw,
+    )
+    keys.add_argument("action", choices=("public", "rotate"))
+    keys.add_argument(
+        "--new-key-file",
+        type=Path,
+        metavar="FILE",
+        help="rotate: where to write the new master key (default: the key file)",
+    )
+    keys.set_defaults(handler=run_keys)
+
+    verify = sub.add_parser(
+        "verify", description="prove the stored events were not altered", **kw
+    )
+    verify.add_argument("--from", dest="start", type=int, metavar="SEQ")
+    verify.add_argument("--to", dest="end", type=int, metavar="SEQ")
+    verify.add_argument(
+        "--incremental",
+        action="store_true",
+        help="only events after the last clean verify",
+    )
+    verify.add_argument(
+        "--checkpoint",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a checkpoint kept outside the database (repeatable)",
+    )
+    verify.set_defaults(handler=run_verify)
+
+    prove = sub.add_parser(
+        "prove", description="write an evidence file for a third party", **kw
+    )
+    target = prove.add_mutually_exclusive_group(required=True)
+    target.add_argument(
+        "--sequence", type=int, help="one event, by its sequence number"
+    )
+    target.add_argument("--subject", help="every event of a subject")
+    prove.add_argument(
+        "--hashes-only", action="store_true", help="leave stored bytes out"
+    )
+    prove.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE (- for stdout)"
+    )
+    prove.set_defaults(handler=run_prove)
+
+    check = sub.add_parser(
+        "verify-proof", description="check an evidence file, no database", **kw
+    )
+    check.add_argument("file", help="the evidence file, or - for stdin")
+    required = check.add_argument_group("required options")
+    required.add_argument(
+        "--public-key", required=True, help="key string or a file of it"
+    )
+    check.set_defaults(handler=run_verify_proof)
+
+    proj = sub.add_parser(
+        "projections", description="read models: status or rebuild", **kw
+    )
+    proj.add_argument("action", choices=("status", "rebuild", "catch-up"))
+    proj.set_defaults(handler=run_projections)
+
+
+def run_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
+    with Kirjuri.open(settings) as kirjuri:
+        stored = kirjuri.checkpoint()
+    sys.stdout.write(stored.checkpoint.note)
+    return EX_OK
+
+
+def run_checkpoints(args: argparse.Namespace, settings: Settings) -> int:
+    with Kirjuri.open(settings) as kirjuri:
+        stored = kirjuri.checkpoints()
+    if args.export is None:
+        for item in stored:
+            c = item.checkpoint
+            print(f"{c.size}\t{c.timestamp.isoformat()}\t{c.root.hex()}")
+        return EX_OK
+    folder = Path(args.export)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for item in stored:
+            path = folder / f"checkpoint-{item.checkpoint.size:012d}.txt"
+            path.write_text(item.checkpoint.note, encoding="utf-8")
+    except OSError as err:
+        raise OutputFailed("export", args.export, err.strerror) from err
+    print(f"wrote {len(stored)} checkpoints to {args.export}", file=sys.stderr)
+    return EX_OK
+
+
+def run_keys(args: argparse.Namespace, settings: Settings) -> int:
+    with Kirjuri.open(settings) as kirjuri:
+        if args.action == "public":
+            print(kirjuri.public_key())
+            return EX_OK
+        rotation = kirjuri.rotate_master_key(args.new_key_file)
+    print(rotation.model_dump_json())
+    if settings.master_key is not None:
+        print("kirjuri: set KIRJURI_MASTER_KEY from the new key file", file=sys.stderr)
+    return EX_OK
+
+
+def run_verify(args: argparse.Namespace, settings: Settings) -> int:
+    notes = [read_input(path, "checkpoint") for path in args.checkpoint]
+    with Kirjuri.open(settings) as kirjuri:
+        result = kirjuri.verify(
+            start=args.start,
+            end=args.end,
+            incremental=args.incremental,
+            checkpoints=notes,
+            progress=progress(args, "verify"),
+        )
+    for problem in result.problems:
+        print(f"kirjuri: verify: {problem}", file=sys.stderr)
+    verdict = "verified" if result.ok else "FAILED"
+    print(
+        f"{verdict}: {result.events} events, {result.checkpoints} checkpoints, "
+        f"{len(result.problems)} problems"
+    )
+    return EX_OK if result.ok else EX_FAIL
+
+
+def run_prove(args: argparse.Namespace, settings: Settings) -> int:
+    with Kirjuri.open(settings) as kirjuri:
+        evidence = kirjuri.prove(
+            subject=args.subject, sequence=args.sequence, hashes_only=args.hashes_only
+        )
+    write_output(
+        evidence.model_dump_json(indent=2),
+        args.output,
+        f": {len(evidence.events)} events",
+    )
+    return EX_OK
+
+
+def _public_key(text: str) -> str:
+    """The key itself, or the file it was saved to (keys public > ledger.pub)."""
+    path = Path(text)
+    if "+" not in text and path.exists():
+        return read_input(text, "public-key")
+    return text
+
+
+def run_verify_proof(args: argparse.Namespace, settings: Settings) -> int:
+    text = read_input(args.file)
+    try:
+        evidence = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InvalidCommand("file", f"{args.file}: not JSON: {err.msg}") from err
+    check = Kirjuri.verify_proof(evidence, _public_key(args.public_key))
+    for problem in check.problems:
+        print(f"kirjuri: verify-proof: {problem}", file=sys.stderr)
+    if not check.ok:
+        print(f"FAILED: {len(check.problems)} problems")
+        return EX_FAIL
+    note = (
+        f" ({check.by_hash_only} by leaf hash only: stream, version, name unchecked)"
+        if check.by_hash_only
+        else ""
+    )
+    print(f"verified: {check.events} events in checkpoint of {check.signer}{note}")
+    return EX_OK
+
+
+def run_projections(args: argparse.Namespace, settings: Settings) -> int:
+    with Kirjuri.open(settings) as kirjuri:
+        if args.action == "rebuild":
+            count = kirjuri.rebuild(progress(args, "rebuild"))
+            print(f"rebuilt from {count} events")
+        elif args.action == "catch-up":
+            print(f"applied {kirjuri.catch_up(progress(args, 'catch-up'))} events")
+        status = kirjuri.projection_status()
+    for name, position in status.positions.items():
+        print(f"{name}: {position}/{status.head}")
+    return EX_OK

@@ -1,0 +1,1 @@
+"""Use cases behind the facade (commands.service.Kirjuri): callers see only it."""

@@ -1,0 +1,147 @@
+"""Integrity: verify the log, evidence for third parties, the report's entry."""
+
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING, Any
+
+from commands.usecases.views import Evidence, ProofCheck
+from ledger.checkpoints import NoteError, Verifier, parse_checkpoint
+from ledger.errors import InvalidCommand
+from ledger.evidence import FORMAT, verify_evidence
+from ledger.verification import verify_ledger
+from projections.reports.access import IntegrityEntry
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from commands.service import Kirjuri
+    from ledger.checkpoints import Checkpoint
+    from ledger.verification import Verification
+    from projections.runner import Progress
+
+__all__ = [
+    "build_evidence",
+    "integrity_entry",
+    "parse_external",
+    "prove",
+    "verify",
+    "verify_proof",
+]
+
+
+def parse_external(notes: Sequence[str]) -> list[Checkpoint]:
+    """Checkpoints kept outside the database, as their signed notes."""
+    found = []
+    for number, note in enumerate(notes, 1):
+        try:
+            found.append(parse_checkpoint(note))
+        except NoteError as err:
+            raise InvalidCommand("checkpoint", f"#{number}: {err}") from err
+    return found
+
+
+def verify(  # noqa: PLR0917 - the range and the checkpoints asked for
+    kirjuri: Kirjuri,
+    start: int | None,
+    end: int | None,
+    incremental: bool,
+    external: Sequence[str],
+    progress: Progress | None,
+) -> Verification:
+    """Every stored event against the signed checkpoints (stored and given)."""
+    given = parse_external(external)
+    kirjuri.catch_up()
+    checkpoints = [s.checkpoint for s in kirjuri.notary.all()] + given
+    if incremental:
+        start = (kirjuri.notary.last_verified() or 0) + 1
+    result = verify_ledger(
+        kirjuri.ledger,
+        kirjuri.merkle,
+        checkpoints,
+        kirjuri.signer().verifier,
+        kirjuri.origin,
+        start=start,
+        end=end,
+        progress=progress,
+    )
+    if result.ok and end is None and result.last_sequence is not None:
+        kirjuri.notary.remember_verified(result.last_sequence)
+    return result
+
+
+def build_evidence(
+    kirjuri: Kirjuri, sequences: list[int], *, hashes_only: bool
+) -> dict[str, Any]:
+    """Events by sequence number, each with its inclusion proof, and the
+    checkpoint (issued now if the newest does not cover them)."""
+    stored = kirjuri.checkpoint()
+    size = stored.checkpoint.size
+    events = []
+    for sequence in sequences:
+        leaf = kirjuri.merkle.leaf(sequence)
+        if leaf is None or leaf["leaf_index"] >= size:
+            raise InvalidCommand("sequence", f"no event {sequence} in the Merkle log")
+        found = kirjuri.ledger.notifications(sequence - 1, 1)
+        state = None
+        if found and found[0].id == sequence and not hashes_only:
+            state = base64.b64encode(found[0].state).decode()
+        events.append(
+            {
+                "sequence": sequence,
+                "leaf_index": leaf["leaf_index"],
+                "stream": leaf["stream"],
+                "version": leaf["version"],
+                "stored_name": leaf["topic"],
+                "state": state,
+                "leaf_hash": bytes(leaf["hash"]).hex(),
+                "inclusion_proof": [
+                    p.hex()
+                    for p in kirjuri.merkle.inclusion_proof(leaf["leaf_index"], size)
+                ],
+            }
+        )
+    return {
+        "format": FORMAT,
+        "origin": kirjuri.origin,
+        "public_key": str(kirjuri.signer().verifier),
+        "checkpoint": stored.checkpoint.note,
+        "events": events,
+    }
+
+
+def prove(kirjuri: Kirjuri, sequences: list[int], *, hashes_only: bool) -> Evidence:
+    return Evidence.model_validate(
+        build_evidence(kirjuri, sequences, hashes_only=hashes_only)
+    )
+
+
+def integrity_entry(kirjuri: Kirjuri, subject: str) -> IntegrityEntry:
+    """The checkpoint a report is made at (signed now if events are newer)."""
+    checkpoint = kirjuri.checkpoint().checkpoint
+    return IntegrityEntry(
+        origin=checkpoint.origin,
+        tree_size=checkpoint.size,
+        root=checkpoint.root.hex(),
+        issued_at=checkpoint.timestamp,
+        public_key=str(kirjuri.signer().verifier),
+        subject_events=len(kirjuri.merkle.leaves_of(subject)),
+    )
+
+
+def verify_proof(evidence: Any, public_key: str) -> ProofCheck:
+    """An evidence file (parsed JSON) against a public key; no database."""
+    verifier = Verifier.parse(public_key)
+    if not isinstance(evidence, dict):
+        raise InvalidCommand("file", "not an evidence object")
+    problems = verify_evidence(evidence, verifier)
+    events = evidence.get("events")
+    events = events if isinstance(events, list) else []
+    return ProofCheck(
+        events=len(events),
+        by_hash_only=sum(
+            1 for e in events if isinstance(e, dict) and e.get("state") is None
+        ),
+        signer=verifier.name,
+        problems=tuple(problems),
+    )

@@ -1,0 +1,185 @@
+"""Data lifecycle: erasure preview, retention sweep and report, key rotation."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from commands.usecases.views import ErasurePreview, RetentionRow, Rotation, SweepRow
+from ledger import events as ev
+from ledger.errors import InvalidCommand
+from ledger.keys import KEY_BYTES, MasterKey
+from ledger.retention import holdings, plan_erasure
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from uuid import UUID
+
+    from commands.service import Kirjuri
+    from projections.runner import Progress
+
+__all__ = ["preview_erasure", "retention_report", "rotate_master_key", "sweep"]
+
+log = structlog.get_logger("kirjuri.lifecycle")
+
+
+def preview_erasure(
+    kirjuri: Kirjuri, subject: UUID, remove_objection: bool
+) -> ErasurePreview:
+    """What ``erase`` would destroy and keep, writing nothing."""
+    state = kirjuri.ledger.load(subject)
+    plan = plan_erasure(
+        kirjuri.ledger.policy,
+        state,
+        kirjuri.ledger.keys.live_classes(subject),
+        datetime.now(UTC),
+        remove_objection=remove_objection,
+    )
+    return ErasurePreview(
+        subject=str(subject),
+        would_destroy=tuple(plan.destroy),
+        would_keep=tuple(k.model_dump(mode="json") for k in plan.keep),
+    )
+
+
+def sweep(
+    kirjuri: Kirjuri,
+    as_of: datetime,
+    *,
+    dry_run: bool,
+    progress: Progress | None = None,
+) -> list[SweepRow]:
+    """Destroy the data keys whose retention has ended, one event each.
+
+    Also finishes an erasure interrupted after it was recorded (its keys are
+    destroyed here; the event already says so)."""
+    ledger, done = kirjuri.ledger, []
+    subjects = ledger.keys.subjects_with_live_keys()
+    if progress is not None:
+        progress.start(len(subjects))
+    for number, subject in enumerate(subjects, 1):
+        state = ledger.load(subject)
+        live = ledger.keys.live_classes(subject)
+        unfinished = [c for c in live if c in state.destroyed]
+        due = [
+            h
+            for h in holdings(ledger.policy, state, live, as_of)
+            if h.is_due(as_of.date()) and h.retention not in state.destroyed
+        ]
+        if due:
+            done.append(
+                SweepRow(
+                    subject=str(subject),
+                    destroyed=",".join(h.retention for h in due),
+                    due=min(str(h.due) for h in due),
+                )
+            )
+        if not dry_run and (due or unfinished):
+            _expire(kirjuri, state.id, state.version, due, as_of)
+            ledger.keys.destroy(subject, [*unfinished, *(h.retention for h in due)])
+        if progress is not None:
+            progress.advance(number)
+    if progress is not None:
+        progress.finish()
+    if not dry_run:
+        kirjuri.catch_up()
+    return done
+
+
+def _expire(
+    kirjuri: Kirjuri, subject: UUID, version: int, due: list[Any], at: datetime
+) -> None:
+    if not due:
+        return
+    now = datetime.now(UTC)
+    ground = "; ".join(
+        f"{h.retention}: retention ended {h.due} ({h.ground})" for h in due
+    )
+    kirjuri.ledger.append(
+        [
+            ev.RetentionExpired(
+                originator_id=subject,
+                originator_version=version + 1,
+                occurred_at=at,
+                recorded_at=now,
+                reported_by="retention_sweep",
+                destroyed=tuple(h.retention for h in due),
+                ground=ground[:2000],
+            )
+        ]
+    )
+
+
+def retention_report(
+    kirjuri: Kirjuri, as_of: datetime, progress: Progress | None = None
+) -> list[RetentionRow]:
+    """Per category: how many subjects hold it, on which ground, when due."""
+    ledger = kirjuri.ledger
+    rows: dict[str, dict[str, Any]] = {}
+    today = as_of.date()
+    subjects = ledger.keys.subjects_with_live_keys()
+    if progress is not None:
+        progress.start(len(subjects))
+    for number, subject in enumerate(subjects, 1):
+        state = ledger.load(subject)
+        for h in holdings(
+            ledger.policy, state, ledger.keys.live_classes(subject), as_of
+        ):
+            for category in h.categories:
+                row = rows.setdefault(
+                    category,
+                    {
+                        "category": category,
+                        "retention": h.retention,
+                        "subjects": 0,
+                        "overdue": 0,
+                        "next_due": None,
+                        "ground": h.ground,
+                    },
+                )
+                row["subjects"] += 1
+                if h.due is not None:
+                    row["overdue"] += h.due < today
+                    if row["next_due"] is None or str(h.due) < row["next_due"]:
+                        row["next_due"] = str(h.due)
+        if progress is not None:
+            progress.advance(number)
+    if progress is not None:
+        progress.finish()
+    ordered = sorted(
+        rows.values(), key=lambda r: (-r["overdue"], r["next_due"] or "9999")
+    )
+    return [RetentionRow.model_validate(row) for row in ordered]
+
+
+def rotate_master_key(kirjuri: Kirjuri, target: Path | None) -> Rotation:
+    """A new master key, written to ``target`` (default: the key file), and
+    every live data key re-wrapped under it; the old key is then gone."""
+    settings = kirjuri.settings
+    if target is None:
+        if settings.master_key is not None:
+            raise InvalidCommand(
+                "new-key-file", "KIRJURI_MASTER_KEY is set: name a file"
+            )
+        target = settings.key_file
+    key = os.urandom(KEY_BYTES)
+    pending = target.with_name(target.name + ".new")
+    # The new key is on disk before any data key is wrapped under it; a
+    # crash in between is settled at the next start (bootstrap).
+    try:
+        fd = os.open(pending, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as err:
+        raise InvalidCommand("new-key-file", f"{target}: {err.strerror}") from err
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key.hex() + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    old = kirjuri.ledger.keys.master
+    new = MasterKey(key)
+    count = kirjuri.ledger.keys.rotate(new)
+    os.replace(pending, target)  # the old key file is gone once this returns
+    log.warning("master key rotated", keys=count, old=old.key_id, new=new.key_id)
+    return Rotation(rewrapped=count, key_file=str(target))

@@ -1,0 +1,144 @@
+"""Reads: reports, history, state, findings, requests, and the check.
+
+Each takes a subject the facade has resolved after bringing the read models
+up to date, so what was just written is always seen.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+from commands.usecases.views import (
+    CheckResult,
+    FindingRow,
+    FindingView,
+    HistoryRow,
+    RequestRow,
+    SubjectState,
+    SwitchState,
+    ValueHeld,
+)
+from ledger.compliance import Processing, judge
+from ledger.errors import InvalidCommand, UnknownSubject
+from ledger.policy import LegalBasis
+from projections import queries
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from uuid import UUID
+
+    from ledger.application import Ledger
+    from ledger.sealed import Sealed
+    from ledger.subject import Timeline
+
+__all__ = ["check", "findings", "history", "requests", "state"]
+
+
+def check(  # noqa: PLR0917 - the processing asked about, field by field
+    ledger: Ledger,
+    subject: UUID,
+    purpose: str,
+    categories: Sequence[str],
+    recipient: str | None,
+    legal_basis: str | None,
+    at: datetime | None,
+) -> CheckResult:
+    """Would this processing be allowed? Judged as a recorded one would be."""
+    policy = ledger.policy
+    try:
+        chosen = policy.purpose(purpose)
+    except KeyError as err:
+        raise InvalidCommand("purpose", f"unknown id {err}") from err
+    if recipient is not None:
+        try:
+            policy.recipient(recipient)
+        except KeyError as err:
+            raise InvalidCommand("recipient", f"unknown id {err}") from err
+    try:
+        basis = LegalBasis(legal_basis) if legal_basis else chosen.legal_basis
+    except ValueError as err:
+        allowed = ", ".join(b.value for b in LegalBasis)
+        raise InvalidCommand("legal_basis", f"must be one of {allowed}") from err
+    found = judge(
+        policy,
+        ledger.load(subject),
+        Processing(
+            chosen.id,
+            basis,
+            tuple(categories),
+            at or datetime.now(UTC),
+            recipient,
+        ),
+    )
+    return CheckResult(
+        subject=str(subject),
+        findings=tuple(FindingView(rule=f.rule, detail=f.detail) for f in found),
+    )
+
+
+def history(ledger: Ledger, wanted: queries.HistoryFilter) -> list[HistoryRow]:
+    rows = queries.history(ledger.database, wanted)
+    return [HistoryRow.model_validate(row) for row in rows]
+
+
+def findings(ledger: Ledger, subject: UUID | None) -> list[FindingRow]:
+    rows = queries.findings(ledger.database, None if subject is None else str(subject))
+    return [FindingRow.model_validate(row) for row in rows]
+
+
+def requests(
+    ledger: Ledger, subject: UUID | None, *, open_only: bool, today: date
+) -> list[RequestRow]:
+    rows = queries.requests(
+        ledger.database, None if subject is None else str(subject), today
+    )
+    return [
+        RequestRow.model_validate(row)
+        for row in rows
+        if not open_only or row["status"] == "open"
+    ]
+
+
+def _open(
+    ledger: Ledger, subject: UUID, category: str, sealed: Sealed | None
+) -> str | None:
+    if sealed is None:
+        return None
+    value = ledger.open_or_none(subject, category, sealed)
+    return "(erased)" if value is None else value
+
+
+def _switches(timelines: dict[str, Timeline], at: datetime) -> dict[str, SwitchState]:
+    return {
+        name: SwitchState(in_force=timeline.at(at), since=timeline.since(at))
+        for name, timeline in sorted(timelines.items())
+    }
+
+
+def state(
+    ledger: Ledger, subject: UUID, as_of: datetime | None, known_at: datetime | None
+) -> SubjectState:
+    """A subject as it stood at a moment, from its events."""
+    found = ledger.state_as_of(subject, as_of, known_at)
+    if found.registered_at is None:
+        raise UnknownSubject(str(subject), "not registered by then")
+    at = as_of or datetime.now(UTC)
+    return SubjectState(
+        subject=str(subject),
+        as_of=as_of,
+        known_at=known_at,
+        status=found.status(at),
+        company=_open(ledger, subject, "company", found.company_name),
+        values={
+            category: ValueHeld(
+                value=_open(ledger, subject, category, held.value),
+                source=held.source,
+                since=held.occurred_at,
+            )
+            for category, held in sorted(found.current_values().items())
+        },
+        consents=_switches(found.consents, at),
+        objections=_switches(found.objections, at),
+        restricted=found.restriction.at(at),
+    )

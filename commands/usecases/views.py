@@ -1,0 +1,240 @@
+"""What the facade's methods return: typed models, never printed text.
+
+Rows of the read models come back as models whose fields are the columns a
+person or a program sees (the CLI's table, CSV and JSON lines use them).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "CheckResult",
+    "ErasurePreview",
+    "Evidence",
+    "EvidenceEvent",
+    "FeedReport",
+    "FindingRow",
+    "HistoryRow",
+    "ImportSummary",
+    "PolicyAdoption",
+    "PolicyItem",
+    "ProjectionStatus",
+    "ProofCheck",
+    "RequestRow",
+    "RetentionRow",
+    "Rotation",
+    "Row",
+    "SubjectState",
+    "SweepRow",
+    "SwitchState",
+    "ValueHeld",
+]
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Row(_View):
+    """A read model's row: only the columns shown, extra columns ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    @classmethod
+    def columns(cls) -> tuple[str, ...]:
+        return tuple(cls.model_fields)
+
+
+class HistoryRow(Row):
+    notification_id: int
+    occurred_at: str
+    subject_id: str
+    event_type: str
+    categories: str | None = None
+    purposes: str | None = None
+    recipient: str | None = None
+    country: str | None = None
+    legal_basis: str | None = None
+    safeguard: str | None = None
+    reference: str | None = None
+    detail: str | None = None
+    reported_by: str
+
+
+class FindingRow(Row):
+    occurred_at: str
+    subject_id: str
+    rule: str
+    about_event: str
+    about_version: int
+    detail: str
+
+
+class RequestRow(Row):
+    request_id: str
+    subject_id: str
+    request_type: str
+    channel: str
+    received_on: str
+    due_on: str
+    status: str
+    answered_on: str | None = None
+    overdue: bool
+    number_in_year: int
+
+
+class RetentionRow(Row):
+    """Per category: how many subjects hold it, on which ground, when due."""
+
+    category: str
+    retention: str
+    subjects: int
+    overdue: int
+    next_due: str | None
+    ground: str
+
+
+class SweepRow(Row):
+    """A subject whose keys the sweep destroyed (or would destroy)."""
+
+    subject: str
+    destroyed: str  # retention classes, comma-joined
+    due: str
+
+
+class FindingView(_View):
+    rule: str
+    detail: str
+
+
+class CheckResult(_View):
+    """Would this processing be allowed now? Allowed when no finding."""
+
+    subject: str
+    findings: tuple[FindingView, ...]
+
+    @property
+    def allowed(self) -> bool:
+        return not self.findings
+
+
+class ValueHeld(_View):
+    value: str | None  # "(erased)" when its key is destroyed
+    source: str
+    since: datetime
+
+
+class SwitchState(_View):
+    in_force: bool
+    since: datetime | None
+
+
+class SubjectState(_View):
+    """Values held, consents, objections, restriction and status at a moment."""
+
+    subject: str
+    as_of: datetime | None
+    known_at: datetime | None
+    status: str
+    company: str | None
+    values: dict[str, ValueHeld]
+    consents: dict[str, SwitchState]
+    objections: dict[str, SwitchState]
+    restricted: bool
+
+
+class ErasurePreview(_View):
+    """What ``erase`` would destroy and keep; nothing was written."""
+
+    subject: str
+    would_destroy: tuple[str, ...]
+    would_keep: tuple[dict[str, Any], ...]
+
+
+class Rotation(_View):
+    rewrapped: int
+    key_file: str
+
+
+class EvidenceEvent(_View):
+    sequence: int
+    leaf_index: int
+    stream: str
+    version: int
+    stored_name: str
+    state: str | None  # base64 of the stored bytes; None: by leaf hash only
+    leaf_hash: str
+    inclusion_proof: tuple[str, ...]
+
+
+class Evidence(_View):
+    """An evidence file (docs/evidence.md): events, proofs, a checkpoint."""
+
+    format: str
+    origin: str
+    public_key: str
+    checkpoint: str
+    events: tuple[EvidenceEvent, ...]
+
+
+class ProofCheck(_View):
+    """An evidence file checked offline: problems, or none."""
+
+    events: int
+    by_hash_only: int
+    signer: str
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class PolicyAdoption(_View):
+    adopted: bool  # False: the same policy was already in force
+    origin: str
+
+
+class PolicyItem(Row):
+    """One id a flag accepts, with what the policy says of it."""
+
+    KINDS: ClassVar[tuple[str, ...]] = (
+        "purposes",
+        "recipients",
+        "categories",
+        "sources",
+        "channels",
+        "retention",
+    )
+
+    id: str
+    label: str
+    detail: str = ""
+
+
+class ProjectionStatus(_View):
+    head: int
+    positions: dict[str, int]
+
+
+class FeedReport(_View):
+    """A feed or an import: counts, rejected lines, the checkpoint signed."""
+
+    recorded: int
+    rejected: tuple[tuple[int, str], ...]
+    findings: int
+    checkpoint: int | None  # the tree size signed after it, if any
+
+
+class ImportSummary(_View):
+    """A CRM export imported: subjects made and updated, rows rejected."""
+
+    registered: int
+    updated: int
+    rejected: tuple[tuple[int, str], ...]
+    findings: int
+    checkpoint: int | None
