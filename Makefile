@@ -13,10 +13,16 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-# A year of the notice's processing on SQLite, then an access report.
+# A year of the notice's processing on SQLite, then an access report. Every
+# step uses the demo's own file and keys, whatever the environment exports.
+demo: export KIRJURI_DATABASE_URL = sqlite:kirjuri.db
+demo: export KIRJURI_MASTER_KEY =
+demo: export KIRJURI_MASTER_KEY_FILE =
+demo: export KIRJURI_SIGNING_KEY =
+demo: export KIRJURI_SIGNING_KEY_FILE =
 demo: install
 	rm -rf demo && mkdir demo
-	cd demo && KIRJURI_DATABASE_URL= $(KIRJURI) init --policy ../policies/fluiconnecto.toml
+	cd demo && $(KIRJURI) init --policy ../policies/fluiconnecto.toml
 	cd demo && $(KIRJURI) import ../examples/crm-contacts.csv --source event_attendee_list
 	cd demo && $(KIRJURI) apply ../examples/year-2025.jsonl
 	cd demo && $(KIRJURI) findings
@@ -28,6 +34,7 @@ demo: install
 	cd demo && $(KIRJURI) request jussi.nieminen@savonprosessi.example --type erasure --channel email --request-id R-2025-030
 	cd demo && $(KIRJURI) erase jussi.nieminen@savonprosessi.example --request-id R-2025-030
 	cd demo && $(KIRJURI) checkpoint && $(KIRJURI) verify
+	@echo "kirjuri is in .venv/bin: '. .venv/bin/activate' puts it on your PATH"
 
 # All tests, SQLite and PostgreSQL (the run starts its own server).
 test: install
