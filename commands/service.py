@@ -341,15 +341,15 @@ class Kirjuri:
     ) -> list[HistoryRow]:
         found = self._optional(subject)
         wanted = queries.HistoryFilter(
-            None if found is None else str(found),
-            recipient,
-            purpose,
-            category,
-            event_type,
-            country,
-            since,
-            until,
-            limit,
+            subject=None if found is None else str(found),
+            recipient=recipient,
+            purpose=purpose,
+            category=category,
+            event_type=event_type,
+            country=country,
+            since=since,
+            until=until,
+            limit=limit,
         )
         return reads.history(self.ledger, wanted)
 

@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from commands.cli import main
 from commands.progress import TerminalProgress, progress_for
 from commands.service import Kirjuri
+from ledger.checkpoints import Signer
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -148,6 +150,15 @@ def test_a_mistake_is_one_line_naming_the_field(  # noqa: PLR0917 - fixtures, a 
     assert out == ""
     assert not (tmp_path / "missing").exists()
     assert _head(cli) == head  # nothing written
+
+
+def test_a_malformed_evidence_file_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    key = str(Signer("kirjuri/test", Ed25519PrivateKey.generate()).verifier)
+    for text in ('{"format": "kirjuri-evidence/1", "events": ["x"]}', "[1]", "{"):
+        (tmp_path / "e.json").write_text(text)
+        code, _, err = cli("verify-proof", "e.json", "--public-key", key)
+        assert code == 65, err
+        assert err.count("\n") == 1 and err.startswith("kirjuri: error: file:"), err
 
 
 def _head(cli: Cli) -> int:

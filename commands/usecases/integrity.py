@@ -134,14 +134,14 @@ def verify_proof(evidence: Any, public_key: str) -> ProofCheck:
     verifier = Verifier.parse(public_key)
     if not isinstance(evidence, dict):
         raise InvalidCommand("file", "not an evidence object")
-    problems = verify_evidence(evidence, verifier)
     events = evidence.get("events")
     events = events if isinstance(events, list) else []
+    if not all(isinstance(event, dict) for event in events):
+        raise InvalidCommand("file", "events: each must be an object")
+    problems = verify_evidence(evidence, verifier)
     return ProofCheck(
         events=len(events),
-        by_hash_only=sum(
-            1 for e in events if isinstance(e, dict) and e.get("state") is None
-        ),
+        by_hash_only=sum(1 for e in events if e.get("state") is None),
         signer=verifier.name,
         problems=tuple(problems),
     )

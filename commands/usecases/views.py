@@ -6,7 +6,7 @@ person or a program sees (the CLI's table, CSV and JSON lines use them).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -40,7 +40,10 @@ class _View(BaseModel):
 
 
 class Row(_View):
-    """A read model's row: only the columns shown, extra columns ignored."""
+    """A read model's row: only the columns shown, extra columns ignored.
+
+    Moments are typed ``datetime | str`` (and days ``date | str``): a read
+    model may give them as stored text or as values, and both render."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -51,7 +54,7 @@ class Row(_View):
 
 class HistoryRow(Row):
     notification_id: int
-    occurred_at: str
+    occurred_at: datetime | str
     subject_id: str
     event_type: str
     categories: str | None = None
@@ -66,7 +69,7 @@ class HistoryRow(Row):
 
 
 class FindingRow(Row):
-    occurred_at: str
+    occurred_at: datetime | str
     subject_id: str
     rule: str
     about_event: str
@@ -79,10 +82,10 @@ class RequestRow(Row):
     subject_id: str
     request_type: str
     channel: str
-    received_on: str
-    due_on: str
+    received_on: date | str
+    due_on: date | str
     status: str
-    answered_on: str | None = None
+    answered_on: date | str | None = None
     overdue: bool
     number_in_year: int
 
@@ -94,7 +97,7 @@ class RetentionRow(Row):
     retention: str
     subjects: int
     overdue: int
-    next_due: str | None
+    next_due: date | str | None
     ground: str
 
 
