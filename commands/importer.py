@@ -9,6 +9,7 @@ good rows are recorded.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,20 +50,22 @@ class ImportReport:
 
 
 def _rows(path: Path | TextIO) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    if not isinstance(path, Path):  # a stream (stdin): read as given
-        handle = path
+    opened: contextlib.AbstractContextManager[TextIO]
+    if not isinstance(path, Path):  # a stream (stdin): read, and left open
+        opened = contextlib.nullcontext(path)
     else:
         try:
-            handle = path.open(newline="", encoding="utf-8-sig")
+            opened = path.open(newline="", encoding="utf-8-sig")
         except OSError as err:
             raise InvalidCommand("file", f"{path}: {err.strerror}") from err
-    with handle:
+    with opened as handle:
         reader = csv.DictReader(handle)
         header = [h.strip() for h in reader.fieldnames or []]
         missing = [c for c in REQUIRED_COLUMNS if c not in header]
         if missing:
+            where = path if isinstance(path, Path) else "stdin"
             raise InvalidCommand(
-                "file", f"{path}: no column {missing[0]!r} in the header"
+                "file", f"{where}: no column {missing[0]!r} in the header"
             )
         rows = [
             (

@@ -469,6 +469,7 @@ class Kirjuri:
             found = str(self._subject(subject))
             sequences = [row["notification_id"] for row in self.merkle.leaves_of(found)]
         elif sequence is not None:
+            integrity.check_sequence(sequence, "sequence")
             self.catch_up()
             sequences = [sequence]
         else:

@@ -108,6 +108,7 @@ def test_dash_means_stdin_for_import_and_apply(
     code, out, err = cli("apply", "-")
     assert code == 0, err
     assert out.startswith("recorded 1,")
+    assert not sys.stdin.closed  # stdin is the caller's: left open
 
 
 @pytest.mark.parametrize(
@@ -129,6 +130,12 @@ def test_dash_means_stdin_for_import_and_apply(
         ),
         (("object", EMAIL, "--scope", "everything", "--channel", "post"), "scope", 65),
         (("history", "--limit", "many"), "limit", 65),
+        (("verify", "--from", "99999999999999999999"), "from", 65),
+        (("verify", "--from", "50", "--to", "10"), "to", 65),
+        (("prove", "--sequence", "0"), "sequence", 65),
+        (("export", EMAIL, "-o", "bad\x00name"), "output", 65),
+        (("apply", "bad\x00name"), "file", 65),
+        (("apply", "-", "--batch-size", "0"), "batch_size", 65),
         (("consent", EMAIL), "purpose", 64),
         (("no-such-verb",), "verb", 64),
     ],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import sys
 from datetime import datetime, time
 from pathlib import Path
@@ -13,7 +15,6 @@ from commands.progress import TerminalProgress, progress_for
 from ledger.errors import InvalidCommand, KirjuriError
 
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Sequence
 
     from commands.usecases.views import Row
@@ -23,6 +24,7 @@ __all__ = [
     "EX_OK",
     "OutputFailed",
     "UsageError",
+    "file_name",
     "moment",
     "open_input",
     "print_rows",
@@ -50,6 +52,14 @@ class OutputFailed(KirjuriError):
         super().__init__(f"{field}: {path}: {problem or 'cannot write'}")
 
 
+def file_name(text: str) -> str:
+    """A file named on the command line (argparse type): a NUL byte, which no
+    file name can hold, is refused as a bad value."""
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError("invalid file name: it holds a NUL byte")
+    return text
+
+
 def moment(text: str | None, field: str, *, whole_day: bool = False) -> datetime | None:
     """A date or time given on the command line; with ``whole_day`` a bare
     date means the end of that day (what had happened by then)."""
@@ -61,10 +71,12 @@ def moment(text: str | None, field: str, *, whole_day: bool = False) -> datetime
     return found
 
 
-def open_input(path: str, field: str = "file") -> TextIO:
-    """A text file to read line by line, or stdin for '-'."""
+def open_input(
+    path: str, field: str = "file"
+) -> contextlib.AbstractContextManager[TextIO]:
+    """A text file to read line by line, or stdin for '-' (left open)."""
     if path == STDIO:
-        return sys.stdin
+        return contextlib.nullcontext(sys.stdin)
     try:
         return Path(path).open(encoding="utf-8")
     except OSError as err:

@@ -11,6 +11,7 @@ from commands.cli.common import (
     EX_FAIL,
     EX_OK,
     OutputFailed,
+    file_name,
     progress,
     read_input,
     write_output,
@@ -35,7 +36,9 @@ def add_verbs(sub: Any, **kw: Any) -> None:
     cps = sub.add_parser(
         "checkpoints", description="list signed checkpoints, or export them", **kw
     )
-    cps.add_argument("--export", metavar="DIR", help="write each as a file into DIR")
+    cps.add_argument(
+        "--export", type=file_name, metavar="DIR", help="write each as a file into DIR"
+    )
     cps.set_defaults(handler=run_checkpoints)
 
     keys = sub.add_parser(
@@ -46,7 +49,7 @@ def add_verbs(sub: Any, **kw: Any) -> None:
     keys.add_argument("action", choices=("public", "rotate"))
     keys.add_argument(
         "--new-key-file",
-        type=Path,
+        type=lambda text: Path(file_name(text)),
         metavar="FILE",
         help="rotate: where to write the new master key (default: the key file)",
     )
@@ -64,6 +67,7 @@ def add_verbs(sub: Any, **kw: Any) -> None:
     )
     verify.add_argument(
         "--checkpoint",
+        type=file_name,
         action="append",
         default=[],
         metavar="FILE",
@@ -83,14 +87,18 @@ def add_verbs(sub: Any, **kw: Any) -> None:
         "--hashes-only", action="store_true", help="leave stored bytes out"
     )
     prove.add_argument(
-        "-o", "--output", metavar="FILE", help="write to FILE (- for stdout)"
+        "-o",
+        "--output",
+        type=file_name,
+        metavar="FILE",
+        help="write to FILE (- for stdout)",
     )
     prove.set_defaults(handler=run_prove)
 
     check = sub.add_parser(
         "verify-proof", description="check an evidence file, no database", **kw
     )
-    check.add_argument("file", help="the evidence file, or - for stdin")
+    check.add_argument("file", type=file_name, help="the evidence file, or - for stdin")
     required = check.add_argument_group("required options")
     required.add_argument(
         "--public-key", required=True, help="key string or a file of it"

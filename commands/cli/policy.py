@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from commands.cli.common import EX_OK, print_rows, read_input
+from commands.cli.common import EX_OK, file_name, print_rows, read_input
 from commands.service import Kirjuri
 from commands.usecases.views import PolicyItem
 
@@ -21,7 +21,9 @@ def add_verbs(sub: Any, **kw: Any) -> None:
     init = sub.add_parser(
         "init", description="create the ledger and adopt a policy file", **kw
     )
-    init.add_argument("--policy", metavar="FILE", help="policy file (TOML)")
+    init.add_argument(
+        "--policy", type=file_name, metavar="FILE", help="policy file (TOML)"
+    )
     init.set_defaults(handler=run_init)
 
     policy = sub.add_parser(

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from commands.cli.common import EX_FAIL, EX_OK, moment, print_rows, write_output
+from commands.cli.common import (
+    EX_FAIL,
+    EX_OK,
+    file_name,
+    moment,
+    print_rows,
+    write_output,
+)
 from commands.service import Kirjuri
 from commands.usecases.views import FindingRow, HistoryRow
 from ledger.events import EVENT_TYPES
@@ -31,7 +38,11 @@ def add_verbs(sub: Any, **kw: Any) -> None:
     report.add_argument("--lang", choices=("en", "fi"), default="en")
     report.add_argument("--request", help="the request it answers (default: latest)")
     report.add_argument(
-        "-o", "--output", metavar="FILE", help="write to FILE (- for stdout)"
+        "-o",
+        "--output",
+        type=file_name,
+        metavar="FILE",
+        help="write to FILE (- for stdout)",
     )
     report.set_defaults(handler=run_access_report)
 
@@ -40,7 +51,11 @@ def add_verbs(sub: Any, **kw: Any) -> None:
     )
     export.add_argument("subject", help="id, unique id prefix (8+) or email")
     export.add_argument(
-        "-o", "--output", metavar="FILE", help="write to FILE (- for stdout)"
+        "-o",
+        "--output",
+        type=file_name,
+        metavar="FILE",
+        help="write to FILE (- for stdout)",
     )
     export.set_defaults(handler=run_export)
 

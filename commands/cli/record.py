@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from commands.cli.common import EX_OK, open_input, progress
+from commands.cli.common import EX_OK, file_name, open_input, progress
 from commands.service import Kirjuri
 from ledger.errors import InvalidCommand
 
@@ -24,7 +24,9 @@ def add_verbs(sub: Any, **kw: Any) -> None:
         description="record commands from JSON lines (a file, or - for stdin)",
         **kw,
     )
-    feed.add_argument("file", help="JSON lines, one command each, or - for stdin")
+    feed.add_argument(
+        "file", type=file_name, help="JSON lines, one command each, or - for stdin"
+    )
     feed.add_argument(
         "--batch-size",
         type=int,
@@ -36,7 +38,7 @@ def add_verbs(sub: Any, **kw: Any) -> None:
     imp = sub.add_parser(
         "import", description="import a CRM contact export (CSV, or - for stdin)", **kw
     )
-    imp.add_argument("file", help="the CSV file, or - for stdin")
+    imp.add_argument("file", type=file_name, help="the CSV file, or - for stdin")
     imp.add_argument("--source", default="principal_systems", help="policy source")
     imp.add_argument("--purpose", action="append", dest="purposes", help="purposes")
     imp.add_argument("--reported-by", default="crm_import")

@@ -22,12 +22,24 @@ if TYPE_CHECKING:
 
 __all__ = [
     "build_evidence",
+    "check_sequence",
     "integrity_entry",
     "parse_external",
     "prove",
     "verify",
     "verify_proof",
 ]
+
+
+# Sequence numbers are 64-bit in both databases; beyond, no event exists.
+MAX_SEQUENCE = 2**62
+
+
+def check_sequence(value: int | None, field: str) -> None:
+    if value is not None and not 1 <= value <= MAX_SEQUENCE:
+        raise InvalidCommand(
+            field, f"must be a sequence number from 1 to {MAX_SEQUENCE}"
+        )
 
 
 def parse_external(notes: Sequence[str]) -> list[Checkpoint]:
@@ -50,6 +62,10 @@ def verify(  # noqa: PLR0917 - the range and the checkpoints asked for
     progress: Progress | None,
 ) -> Verification:
     """Every stored event against the signed checkpoints (stored and given)."""
+    check_sequence(start, "from")
+    check_sequence(end, "to")
+    if start is not None and end is not None and end < start:
+        raise InvalidCommand("to", "must not be before from")
     given = parse_external(external)
     kirjuri.catch_up()
     checkpoints = [s.checkpoint for s in kirjuri.notary.all()] + given

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from commands import models
 from commands.importer import import_contacts
 from commands.usecases.views import FeedReport, ImportSummary
-from ledger.errors import KirjuriError
+from ledger.errors import InvalidCommand, KirjuriError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -45,6 +45,8 @@ def apply_feed(
     """Commands from JSON lines, in batches of one save each. A malformed
     line is reported with its number and writes nothing; the others are
     recorded."""
+    if batch_size < 1:
+        raise InvalidCommand("batch_size", "must be 1 or more")
     parse_errors: list[tuple[int, str]] = []
     report = kirjuri.execute_many(
         _feed_commands(lines, parse_errors), batch_size=batch_size, progress=progress
