@@ -216,3 +216,72 @@ def test_progress_shows_an_eta_and_only_on_a_terminal() -> None:
 
     assert progress_for("x", Terminal()) is not None
     assert progress_for("x", Terminal(), quiet=True) is None
+
+
+ODD_VALUES = (
+    "",
+    "-",
+    "0",
+    "-1",
+    "99999999999999999999",
+    "2025-13-01",
+    "%",
+    "bad\x00byte",
+    "a" * 300,
+    "nowhere/x",
+    "/",
+    "nobody@example.fi",
+)
+VERBS_TAKING_A_VALUE = (
+    ("access-report", "{}"),
+    ("access-report", EMAIL, "--request", "{}"),
+    ("access-report", EMAIL, "-o", "{}"),
+    ("export", "{}"),
+    ("history", "--limit", "{}"),
+    ("history", "--subject", "{}"),
+    ("history", "--type", "{}"),
+    ("state", EMAIL, "--as-of", "{}"),
+    ("state", "{}"),
+    ("findings", "--subject", "{}"),
+    ("requests", "--subject", "{}"),
+    ("check", "{}", "--purpose", "direct_marketing"),
+    ("check", EMAIL, "--purpose", "{}"),
+    ("check", EMAIL, "--purpose", "direct_marketing", "--recipient", "{}"),
+    ("check", EMAIL, "--purpose", "direct_marketing", "--legal-basis", "{}"),
+    ("verify", "--from", "{}"),
+    ("verify", "--checkpoint", "{}"),
+    ("prove", "--sequence", "{}"),
+    ("prove", "--subject", "{}", "-o", "{}"),
+    ("verify-proof", "{}", "--public-key", "{}"),
+    ("checkpoints", "--export", "{}"),
+    ("retention", "report", "--as-of", "{}"),
+    ("retention", "sweep", "--dry-run", "--as-of", "{}"),
+    ("policy", "show", "{}"),
+    ("erase", "{}", "--dry-run"),
+    ("keys", "{}"),
+    ("projections", "{}"),
+    ("apply", "{}"),
+    ("import", "{}"),
+    ("init", "--policy", "{}"),
+    ("apply", "-", "--batch-size", "{}"),
+)
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_odd_values_in_every_option_give_one_line_never_a_traceback(
+    cli: Cli, eero: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bounded sweep of odd values through the verbs (the storage is the
+    same code on both backends; SQLite keeps it quick)."""
+    head = _head(cli)
+    for verb in VERBS_TAKING_A_VALUE:
+        for value in ODD_VALUES:
+            monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+            args = [part.replace("{}", value) for part in verb]
+            code, _, err = cli("-q", *args)
+            assert code in {0, 1, 64, 65, 74, 78}, (args, err)
+            assert "Traceback" not in err and "internal error" not in err, args
+            if code > 1 and verb[0] not in {"apply", "import"}:  # feeds: a line each
+                assert err.count("\n") == 1, (args, err)
+                assert err.startswith("kirjuri: error: "), (args, err)
+    assert _head(cli) == head  # the dry runs and failures wrote nothing
