@@ -187,7 +187,7 @@ def run_prove(args: argparse.Namespace, settings: Settings) -> int:
 def _public_key(text: str) -> str:
     """The key itself, or the file it was saved to (keys public > ledger.pub)."""
     path = Path(text)
-    if "+" not in text and path.exists():
+    if "+" not in text and "\x00" not in text and path.exists():
         return read_input(text, "public-key")
     return text
 
