@@ -15,6 +15,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.utils import Environment
 
 from ledger.errors import ConcurrencyConflict, ConfigurationError, KeyUnavailable
 from ledger.events import POLICY_STREAM, PolicyAdopted, SubjectEvent
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
 
     from eventsourcing.persistence import Notification
+    from eventsourcing.utils import EnvType
 
 __all__ = ["Ledger"]
 
@@ -61,6 +63,15 @@ class Ledger(Application[UUID]):
         # The suppression list as a batch read it when it opened (a read
         # model's rows, set by the service): None outside batches.
         self.suppression: dict[str, list[dict[str, Any]]] | None = None
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """The settings the bootstrap gave, and nothing else.
+
+        The library's own version merges ``os.environ`` over them, so that
+        ``KIRJURI_SQLITE_DBNAME``, ``SQLITE_DBNAME``, ``PERSISTENCE_MODULE`` or
+        ``POSTGRES_*`` left in a shell would send events to another database
+        than the configured one."""
+        return Environment(name, {**type(self).env, **(env or {})})
 
     def forget_run_states(self) -> None:
         """After a write outside the batches, kept states may be stale."""
