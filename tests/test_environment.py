@@ -31,9 +31,7 @@ def test_library_variables_in_the_environment_do_not_move_the_ledger(
     with Kirjuri.open(settings, create=True) as kirjuri:
         kirjuri.ledger.adopt_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))
         outcome = kirjuri.execute(
-            parse_command(
-                {"kind": "register", "company": "X Oy", "source": "subject"}
-            )
+            parse_command({"kind": "register", "company": "X Oy", "source": "subject"})
         )
     assert not other.exists()
     assert list(other.parent.iterdir()) == []
