@@ -11,7 +11,7 @@ import json
 import sys
 import types
 import typing
-from datetime import date, datetime, time
+from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
@@ -27,6 +27,7 @@ from commands.output import write_rows
 from commands.progress import progress_for
 from commands.service import Kirjuri
 from commands.state import describe_state
+from ledger import clock
 from ledger.compliance import Processing, judge
 from ledger.errors import InvalidCommand, KirjuriError
 from ledger.policy import LegalBasis, load_policy
@@ -338,7 +339,7 @@ def _run_check(args: argparse.Namespace, settings: Settings) -> int:
         basis = (
             LegalBasis(args.legal_basis) if args.legal_basis else purpose.legal_basis
         )
-        at = _moment(args.at, "at") or datetime.now().astimezone()
+        at = _moment(args.at, "at") or clock.now()
         categories = tuple(c for item in args.categories for c in item.split(",") if c)
         findings = judge(
             policy,
@@ -456,7 +457,7 @@ def _run_findings(args: argparse.Namespace, settings: Settings) -> int:
 def _run_requests(args: argparse.Namespace, settings: Settings) -> int:
     with _open(settings) as kirjuri:
         subject = _subject_filter(kirjuri, args.subject)
-        rows = queries.requests(kirjuri.ledger.database, subject, date.today())
+        rows = queries.requests(kirjuri.ledger.database, subject, clock.today())
     if args.open:
         rows = [r for r in rows if r["status"] == "open"]
     columns = (

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -15,6 +14,7 @@ from commands.models import parse_moment
 from commands.output import write_rows
 from commands.progress import progress_for
 from commands.service import Kirjuri
+from ledger import clock
 from ledger import events as ev
 from ledger.errors import InvalidCommand
 from ledger.keys import KEY_BYTES, LEDGER_SUBJECT, MasterKey
@@ -22,6 +22,7 @@ from ledger.retention import holdings, plan_erasure
 
 if TYPE_CHECKING:
     import argparse
+    from datetime import datetime
 
     from commands.bootstrap import Settings
 
@@ -52,7 +53,7 @@ def preview_erasure(
         kirjuri.ledger.policy,
         state,
         kirjuri.ledger.keys.live_classes(subject),
-        datetime.now(UTC),
+        clock.now(),
         remove_objection=remove_objection,
     )
     return {
@@ -63,7 +64,7 @@ def preview_erasure(
 
 
 def _as_of(text: str | None) -> datetime:
-    return datetime.now(UTC) if text is None else parse_moment(text, "as-of")
+    return clock.now() if text is None else parse_moment(text, "as-of")
 
 
 def _subjects_with_keys(kirjuri: Kirjuri) -> list[UUID]:
@@ -120,7 +121,7 @@ def _expire(
 ) -> None:
     if not due:
         return
-    now = datetime.now(UTC)
+    now = clock.now()
     ground = "; ".join(
         f"{h.retention}: retention ended {h.due} ({h.ground})" for h in due
     )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ledger.clock import local_text, now
 from ledger.errors import UnknownSubject
 
 if TYPE_CHECKING:
+    from datetime import datetime
     from uuid import UUID
 
     from ledger.application import Ledger
@@ -28,7 +29,7 @@ def _open(
 
 def _switches(timelines: dict[str, Timeline], at: datetime) -> dict[str, Any]:
     return {
-        name: {"in_force": timeline.at(at), "since": timeline.since(at)}
+        name: {"in_force": timeline.at(at), "since": local_text(timeline.since(at))}
         for name, timeline in sorted(timelines.items())
     }
 
@@ -40,19 +41,20 @@ def describe_state(
     state: SubjectState = ledger.state_as_of(subject, as_of, known_at)
     if state.registered_at is None:
         raise UnknownSubject(str(subject), "not registered by then")
-    at = as_of or datetime.now(UTC)
+    at = as_of or now()
     values = {
         category: {
             "value": _open(ledger, subject, category, held.value),
             "source": held.source,
-            "since": held.occurred_at,
+            "since": local_text(held.occurred_at),
         }
         for category, held in sorted(state.current_values().items())
     }
     return {
         "subject": str(subject),
-        "as_of": as_of,
-        "known_at": known_at,
+        # Moments as ISO text in the ledger's zone, with its offset.
+        "as_of": local_text(as_of),
+        "known_at": local_text(known_at),
         "status": state.status(at),
         "company": _open(ledger, subject, "company", state.company_name),
         "values": values,

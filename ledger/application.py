@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
@@ -17,6 +16,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.utils import Environment
 
+from ledger import clock
 from ledger.errors import ConcurrencyConflict, ConfigurationError, KeyUnavailable
 from ledger.events import POLICY_STREAM, PolicyAdopted, SubjectEvent
 from ledger.keys import KeyStore, MasterKey
@@ -28,6 +28,7 @@ from ledger.subject import SubjectState, fold, project_subject
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
+    from datetime import datetime
 
     from eventsourcing.persistence import Notification
     from eventsourcing.utils import EnvType
@@ -142,7 +143,7 @@ class Ledger(Application[UUID]):
         history = self.policy_history()
         if history and history[-1].digest == digest:
             return False
-        now = datetime.now(UTC)
+        now = clock.now()
         self.append(
             [
                 PolicyAdopted(
