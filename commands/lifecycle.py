@@ -82,6 +82,9 @@ def sweep(kirjuri: Kirjuri, as_of: datetime, *, dry_run: bool) -> list[dict[str,
 
     Also finishes an erasure interrupted after it was recorded (its keys are
     destroyed here; the event already says so)."""
+    if not dry_run and as_of > clock.now() + clock.CLOCK_SKEW:
+        # Destroying keys as of a future date would erase data still due.
+        raise InvalidCommand("as-of", "is in the future: only --dry-run looks ahead")
     ledger, done = kirjuri.ledger, []
     subjects = _subjects_with_keys(kirjuri)
     progress = progress_for("retention sweep")

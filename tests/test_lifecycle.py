@@ -15,6 +15,7 @@ import pytest
 from commands.lifecycle import retention_report, rotate_master_key, sweep
 from commands.models import parse_command
 from commands.service import Kirjuri
+from ledger import clock
 from ledger.errors import KeyUnavailable
 from ledger.keys import MasterKey
 from projections.reports.access import build_access_report
@@ -32,10 +33,19 @@ def _on(day: str) -> datetime:
     return datetime.fromisoformat(day).replace(tzinfo=UTC)
 
 
+@pytest.fixture
+def years_later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ledger's clock moved to 2040: sweeps may destroy what falls due
+    up to then (a sweep never destroys as of a moment still ahead)."""
+    later = datetime(2040, 1, 1, tzinfo=clock.LOCAL_TZ)
+    monkeypatch.setattr(clock, "now", lambda: later)
+
+
 def _erase(kirjuri: Kirjuri, subject: str, **more: Any) -> None:
     kirjuri.execute(parse_command({"kind": "erase", "subject": subject, **more}))
 
 
+@pytest.mark.usefixtures("years_later")
 def test_a_sweep_destroys_only_what_has_fallen_due(kirjuri: Kirjuri) -> None:
     subject = rich_subject(kirjuri)  # relationship ended 2025-10-01
     ledger = kirjuri.ledger
@@ -57,6 +67,7 @@ def test_a_sweep_destroys_only_what_has_fallen_due(kirjuri: Kirjuri) -> None:
     assert [e.kind for e in report.erasures] == ["retention", "retention"]
 
 
+@pytest.mark.usefixtures("years_later")
 def test_accounting_data_kept_at_erasure_goes_when_its_years_end(
     kirjuri: Kirjuri,
 ) -> None:
