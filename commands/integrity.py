@@ -12,6 +12,7 @@ from commands.lifecycle import run_rotate
 from commands.progress import progress_for
 from commands.service import Kirjuri
 from ledger.checkpoints import Verifier, parse_checkpoint
+from ledger.clock import local_text
 from ledger.errors import InvalidCommand
 from ledger.evidence import FORMAT, verify_evidence
 from ledger.verification import verify_ledger
@@ -103,7 +104,7 @@ def run_checkpoints(args: argparse.Namespace, settings: Settings) -> int:
         return EX_OK
     for item in stored:
         c = item.checkpoint
-        print(f"{c.size}\t{c.timestamp.isoformat()}\t{c.root.hex()}")
+        print(f"{c.size}\t{local_text(c.timestamp)}\t{c.root.hex()}")
     return EX_OK
 
 

@@ -362,3 +362,63 @@ def test_a_sweep_looks_ahead_only_as_a_dry_run(cli: Cli, settings: Settings) -> 
     assert code == 0, err
     assert "would destroy keys of 1 subjects" in err
     assert _head(settings) == head
+
+
+def test_checkpoints_are_listed_in_local_time(cli: Cli) -> None:
+    _registered(cli)
+    assert cli("checkpoint")[0] == 0
+    code, out, _ = cli("checkpoints")
+    assert code == 0
+    stamp = out.splitlines()[-1].split("\t")[1]
+    assert datetime.fromisoformat(stamp).utcoffset() == clock.now().utcoffset()
+
+
+def test_a_bad_date_in_a_csv_row_rejects_that_row(
+    cli: Cli, settings: Settings, tmp_path: Path
+) -> None:
+    assert cli("init", "--policy", POLICY)[0] == 0
+    rows = tmp_path / "contacts.csv"
+    rows.write_text(
+        "company,business_id,name,email,phone,title,at\n"
+        "A Oy,,Aino A,a@a.example,,,0001-01-01\n"
+        "B Oy,,Bertta B,b@b.example,,,2025-01-10\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli("import", rows, "--source", "subject")
+    assert code == 65
+    assert out.startswith("registered 1,")
+    assert ":2: rejected: at: is before 1970-01-01" in err
+    _still_works(cli)
+
+
+def test_the_extremes_of_the_range_leave_every_computation_working(
+    cli: Cli,
+) -> None:
+    """Dates at both ends of the range go through deadlines, retention,
+    erasure and the read models without overflowing."""
+    assert cli("init", "--policy", POLICY)[0] == 0
+    earliest, latest = "1970-01-01T00:00:00+00:00", clock.now().isoformat()
+    for at in (earliest, latest):
+        code, _, err = cli(
+            "register", "--company=X Oy", "--source=subject", f"--at={at}"
+        )
+        assert code == 0, err
+    code, out, _ = cli("history", "--format", "jsonl")
+    first, second = (json.loads(line)["subject_id"] for line in out.splitlines())
+    for subject, at in ((first, earliest), (second, latest)):
+        for args in (
+            ("request", subject, "--type=erasure", "--channel=post"),
+            ("hold", subject, "--reason=complaint 1"),
+            ("release-hold", subject, "--reason=settled"),
+        ):
+            code, _, err = cli(*args, f"--at={at}")
+            assert code == 0, (args, err)
+    code, out, _ = cli("requests", "--format", "jsonl")
+    assert [json.loads(line)["due_on"] for line in out.splitlines()][0] == (
+        "1970-02-02"  # 1 February 1970 was a Sunday
+    )
+    _still_works(cli)
+    code, _, err = cli("retention", "sweep", "--as-of", "2120-01-01", "--dry-run")
+    assert code == 0, err
+    for subject in (first, second):
+        assert cli("erase", subject)[0] == 0
