@@ -32,6 +32,7 @@ __all__ = ["COMMANDS", "LOCAL_TZ", "Command", "parse_command", "parse_moment"]
 # (re-exported here for code that imported them from the models).
 LOCAL_TZ = clock.LOCAL_TZ
 _moment = clock.parse
+parse_moment = clock.parse_moment
 
 # An event's time: local time when no offset is given, refused outside
 # 1970 .. now + clock skew, held in the ledger's zone (so `at.date()` is the
@@ -41,18 +42,6 @@ Moment = Annotated[
 ]
 # A day something happened on (a request received): 1970 .. today.
 Day = Annotated[date, AfterValidator(clock.check_day)]
-
-
-def parse_moment(text: str, field: str) -> datetime:
-    """A date or time given outside a command (a query's bound, an "as of"),
-    bounded to 1970 .. the clock's horizon, in local time."""
-    try:
-        moment = clock.parse(text)
-        if not isinstance(moment, datetime):
-            raise ValueError("is not an ISO date or time")
-        return clock.check_asked(moment)
-    except ValueError as err:
-        raise InvalidCommand(field, str(err)) from err
 
 
 # Free text is stored in clear (it is metadata, queried by auditors), so it

@@ -19,11 +19,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ledger.errors import InvalidCommand
+
 __all__ = [
     "CLOCK_SKEW",
     "EARLIEST",
     "HORIZON_YEARS",
     "LOCAL_TZ",
+    "check_asked",
     "check_day",
     "check_event_time",
     "horizon",
@@ -32,6 +35,7 @@ __all__ = [
     "local_text",
     "now",
     "parse",
+    "parse_moment",
     "today",
 ]
 
@@ -131,3 +135,15 @@ def check_day(day: date) -> date:
     if day > latest:
         raise ValueError(f"is in the future: {day}")
     return day
+
+
+def parse_moment(text: str, field: str) -> datetime:
+    """A date or time given outside a command (a query's bound, an "as of"),
+    bounded to 1970 .. the horizon, in local time; errors name the field."""
+    try:
+        moment = parse(text)
+        if not isinstance(moment, datetime):
+            raise ValueError("is not an ISO date or time")
+        return check_asked(moment)
+    except ValueError as err:
+        raise InvalidCommand(field, str(err)) from err
