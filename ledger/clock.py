@@ -16,6 +16,7 @@ arithmetic (deadlines, retention, UTC text) can overflow afterwards:
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -75,8 +76,16 @@ def local_text(value: str | datetime | None) -> str | None:
     """Stored or computed moments as ISO text in the ledger's zone."""
     if value is None or value == "":
         return None
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return local(moment).isoformat()
+    if isinstance(value, str):
+        return _stored_as_local(value)
+    return local(value).isoformat()
+
+
+@lru_cache(maxsize=16_384)
+def _stored_as_local(text: str) -> str:
+    # Read models hand out many rows whose moments repeat (a feed's dates, a
+    # batch's recording time); converting each costs microseconds.
+    return local(datetime.fromisoformat(text)).isoformat()
 
 
 def horizon() -> datetime:
