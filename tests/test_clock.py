@@ -220,8 +220,16 @@ def test_events_before_registration_are_refused_flagged_or_kept_by_kind(
     assert "finding: dated_before_registration" in out
     # The person's own acts may come first: kept as they are.
     code, out, err = cli(
-        "request", AINO, "--type", "access", "--channel", "post", "--at", "2025-01-08"
+        "request",
+        AINO,
+        "--type=access",
+        "--channel=post",
+        "--request-id=R-1",
+        "--at=2025-01-08",
     )
+    assert code == 0, err
+    assert "finding" not in out
+    code, out, err = cli("answer-request", "R-1", "--at=2025-01-09")
     assert code == 0, err
     assert "finding" not in out
     code, out, _ = cli("findings", "--format", "jsonl")

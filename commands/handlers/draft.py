@@ -40,24 +40,16 @@ class Outcome:
 
 
 # A command dated before its subject was registered. The ledger's own acts
-# on a person's record (restricting, holding, erasing, handling a request)
-# cannot come before that record exists: refused, as a mistaken date. Using
-# personal data (collecting, rectifying, processing, disclosing, transferring)
-# is a reported fact and the ledger must keep it, but it means data was used
-# while the ledger knew nothing of the person: recorded with a finding. The
-# person's own acts (consent, objection, a request) and facts about the
-# company's relationship may well come first: recorded as they are.
+# on a person's record (restricting, holding, erasing) cannot come before
+# that record exists: refused, as a mistaken date. Using personal data
+# (collecting, rectifying, processing, disclosing, transferring) is a
+# reported fact and the ledger must keep it, but it means data was used while
+# the ledger knew nothing of the person: recorded with a finding. The
+# person's own acts (consent, objection, a request, which may be answered
+# before the record too: its own bound is the day it was received) and facts
+# about the company's relationship may well come first: recorded as they are.
 _REFUSED_BEFORE_REGISTRATION = frozenset(
-    {
-        "restrict",
-        "lift-restriction",
-        "hold",
-        "release-hold",
-        "erase",
-        "extend-request",
-        "answer-request",
-        "refuse-request",
-    }
+    {"restrict", "lift-restriction", "hold", "release-hold", "erase"}
 )
 _FLAGGED_BEFORE_REGISTRATION = frozenset(
     {"collect", "rectify", "process", "disclose", "transfer"}
