@@ -8,9 +8,8 @@ Field descriptions double as the CLI's help.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -22,47 +21,27 @@ from pydantic import (
     ValidationError,
 )
 
+from ledger import clock
 from ledger.errors import InvalidCommand
 from ledger.events import ObjectionScope, RequestType, RestrictionGround
 from ledger.policy import LegalBasis, Safeguard
 
-__all__ = ["COMMANDS", "Command", "parse_command", "parse_moment"]
+__all__ = ["COMMANDS", "LOCAL_TZ", "Command", "parse_command", "parse_moment"]
 
-# A date or a naive time given by a person means Finnish local time.
-LOCAL_TZ = ZoneInfo("Europe/Helsinki")
+# Moments given by people and feeds: parsed and bounded by the ledger's clock
+# (re-exported here for code that imported them from the models).
+LOCAL_TZ = clock.LOCAL_TZ
+_moment = clock.parse
+parse_moment = clock.parse_moment
 
-
-def _moment(value: Any) -> Any:
-    if value is None or value == "":
-        return datetime.now(UTC)
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = (
-                date.fromisoformat(text)
-                if len(text) == 10
-                else datetime.fromisoformat(text)
-            )
-        except ValueError as err:
-            raise ValueError(f"is not an ISO date or time: {text!r}") from err
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)
-    if isinstance(value, date):
-        return datetime.combine(value, time(), LOCAL_TZ)
-    return value
-
-
-Moment = Annotated[datetime, BeforeValidator(_moment)]
-
-
-def parse_moment(text: str, field: str) -> datetime:
-    """A date or time given outside a command (a query's bound), as a Moment."""
-    try:
-        moment = _moment(text)
-    except ValueError as err:
-        raise InvalidCommand(field, str(err)) from err
-    assert isinstance(moment, datetime)
-    return moment
+# An event's time: local time when no offset is given, refused outside
+# 1970 .. now + clock skew, held in the ledger's zone (so `at.date()` is the
+# local date).
+Moment = Annotated[
+    datetime, BeforeValidator(clock.parse), AfterValidator(clock.check_event_time)
+]
+# A day something happened on (a request received): 1970 .. today.
+Day = Annotated[date, AfterValidator(clock.check_day)]
 
 
 # Free text is stored in clear (it is metadata, queried by auditors), so it
@@ -96,7 +75,7 @@ class _Command(BaseModel):
     help: ClassVar[str] = ""
 
     at: Moment = Field(
-        default_factory=lambda: datetime.now(UTC),
+        default_factory=clock.now,
         description="when it happened (ISO date or time; default now)",
     )
     reported_by: Identifier = Field(
@@ -247,7 +226,7 @@ class ReceiveRequest(_SubjectCommand):
     kind: Literal["request"] = "request"
     type: RequestType = Field(description="what is asked")
     channel: Identifier = Field(description="how it came (policy rights.channels)")
-    received_on: date | None = Field(
+    received_on: Day | None = Field(
         default=None, description="day received (default: at)"
     )
     request_id: (

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
+
+from ledger.clock import local_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -14,10 +17,15 @@ __all__ = ["write_rows"]
 _MAX_CELL = 40
 
 
+def _plain(value: Any) -> Any:
+    """A moment as ISO text in the ledger's zone with its offset."""
+    return local_text(value) if isinstance(value, datetime) else value
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
-    text = str(value)
+    text = str(_plain(value))
     return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 1] + "…"
 
 
@@ -29,11 +37,12 @@ def write_rows(
 ) -> None:
     if form == "jsonl":
         for row in rows:
-            out.write(json.dumps({c: row.get(c) for c in columns}, default=str) + "\n")
+            record = {c: _plain(row.get(c)) for c in columns}
+            out.write(json.dumps(record, default=str) + "\n")
     elif form == "csv":
         writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({c: _plain(row.get(c)) for c in columns} for row in rows)
     else:
         cells = [[_cell(row.get(c)) for c in columns] for row in rows]
         widths = [

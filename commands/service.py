@@ -12,7 +12,6 @@ however it names the subject. The use cases live in commands.usecases.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -24,6 +23,7 @@ from commands.models import EraseSubject
 from commands.usecases import integrity, lifecycle, reads, records
 from commands.usecases.policy import policy_items
 from commands.usecases.views import PolicyAdoption, ProjectionStatus
+from ledger import clock
 from ledger.checkpoints import Signer
 from ledger.errors import InvalidCommand, KirjuriError, UnknownSubject
 from ledger.events import POLICY_STREAM
@@ -37,6 +37,7 @@ from projections.runner import Projector
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+    from datetime import date, datetime
     from pathlib import Path
     from typing import TextIO
 
@@ -365,7 +366,7 @@ class Kirjuri:
     ) -> list[RequestRow]:
         found = self._optional(subject)
         return reads.requests(
-            self.ledger, found, open_only=open_only, today=today or date.today()
+            self.ledger, found, open_only=open_only, today=today or clock.today()
         )
 
     def state(
@@ -419,7 +420,7 @@ class Kirjuri:
     def retention_report(
         self, as_of: datetime | None = None, *, progress: Progress | None = None
     ) -> list[RetentionRow]:
-        return lifecycle.retention_report(self, as_of or datetime.now(UTC), progress)
+        return lifecycle.retention_report(self, as_of or clock.now(), progress)
 
     def sweep(
         self,
@@ -429,7 +430,7 @@ class Kirjuri:
         progress: Progress | None = None,
     ) -> list[SweepRow]:
         return lifecycle.sweep(
-            self, as_of or datetime.now(UTC), dry_run=dry_run, progress=progress
+            self, as_of or clock.now(), dry_run=dry_run, progress=progress
         )
 
     def rotate_master_key(self, new_key_file: Path | None = None) -> Rotation:

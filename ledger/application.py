@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.utils import Environment
 
+from ledger import clock
 from ledger.errors import ConcurrencyConflict, ConfigurationError, KeyUnavailable
 from ledger.events import POLICY_STREAM, PolicyAdopted, SubjectEvent
 from ledger.keys import KeyStore, MasterKey
@@ -27,8 +28,10 @@ from ledger.subject import SubjectState, fold, project_subject
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
+    from datetime import datetime
 
     from eventsourcing.persistence import Notification
+    from eventsourcing.utils import EnvType
 
 __all__ = ["Ledger"]
 
@@ -61,6 +64,15 @@ class Ledger(Application[UUID]):
         # The suppression list as a batch read it when it opened (a read
         # model's rows, set by the service): None outside batches.
         self.suppression: dict[str, list[dict[str, Any]]] | None = None
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """The settings the bootstrap gave, and nothing else.
+
+        The library's own version merges ``os.environ`` over them, so that
+        ``KIRJURI_SQLITE_DBNAME``, ``SQLITE_DBNAME``, ``PERSISTENCE_MODULE`` or
+        ``POSTGRES_*`` left in a shell would send events to another database
+        than the configured one."""
+        return Environment(name, {**type(self).env, **(env or {})})
 
     def forget_run_states(self) -> None:
         """After a write outside the batches, kept states may be stale."""
@@ -131,7 +143,7 @@ class Ledger(Application[UUID]):
         history = self.policy_history()
         if history and history[-1].digest == digest:
             return False
-        now = datetime.now(UTC)
+        now = clock.now()
         self.append(
             [
                 PolicyAdopted(

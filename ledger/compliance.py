@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ledger.clock import local_date
 from ledger.events import ObjectionScope
 from ledger.policy import EEA_COUNTRIES, LegalBasis
 
@@ -52,7 +53,8 @@ def judge(policy: Policy, state: SubjectState, processing: Processing) -> list[F
 
     if state.erased_at is not None and state.erased_at <= at:
         breach(
-            "erased", f"{purpose.id} of a subject erased on {state.erased_at.date()}"
+            "erased",
+            f"{purpose.id} of a subject erased on {local_date(state.erased_at)}",
         )
     if processing.legal_basis != purpose.legal_basis:
         breach(

@@ -13,7 +13,12 @@ import calendar
 from datetime import date, timedelta
 from functools import cache
 
+import holidays
+from holidays.countries.finland import Finland
+
 __all__ = ["add_months", "due_date", "finnish_holidays"]
+
+_CALENDAR_YEARS = (Finland.start_year, Finland.end_year)
 
 
 def add_months(day: date, months: int) -> date:
@@ -24,51 +29,16 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
-def _easter(year: int) -> date:
-    """Gregorian Easter Sunday (anonymous algorithm)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    el = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * el) // 451
-    month, day = divmod(h + el - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
-def _saturday_between(year: int, month: int, first_day: int) -> date:
-    start = date(year, month, first_day)
-    return start + timedelta(days=(5 - start.weekday()) % 7)
-
-
 @cache
 def finnish_holidays(year: int) -> frozenset[date]:
     """Finnish public holidays, with Midsummer Eve and Christmas Eve, which
-    are non-working days in practice."""
-    easter = _easter(year)
-    midsummer_day = _saturday_between(year, 6, 20)
-    return frozenset(
-        {
-            date(year, 1, 1),
-            date(year, 1, 6),
-            easter - timedelta(days=2),
-            easter,
-            easter + timedelta(days=1),
-            date(year, 5, 1),
-            easter + timedelta(days=39),
-            easter + timedelta(days=49),
-            midsummer_day - timedelta(days=1),
-            midsummer_day,
-            _saturday_between(year, 10, 31),
-            date(year, 12, 6),
-            date(year, 12, 24),
-            date(year, 12, 25),
-            date(year, 12, 26),
-        }
-    )
+    are non-working days in practice (the ``holidays`` package counts them
+    among Finland's public holidays, as the old hand-made calendar did)."""
+    if not _CALENDAR_YEARS[0] <= year <= _CALENDAR_YEARS[1]:
+        # The package returns no holidays at all outside its range: a silent
+        # wrong deadline. Bounded moments never ask for such a year.
+        raise ValueError(f"no Finnish holiday calendar for {year}")
+    return frozenset(holidays.country_holidays("FI", years=year))
 
 
 def next_working_day(day: date) -> date:

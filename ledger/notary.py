@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import structlog
 
+from ledger import clock
 from ledger.checkpoints import Checkpoint, parse_checkpoint
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ class Notary:
         previous = self.latest()
         if previous is not None and previous.checkpoint.size == size:
             return previous
-        checkpoint = self._signer().sign(size, self.store.root(size), datetime.now(UTC))
+        checkpoint = self._signer().sign(size, self.store.root(size), clock.now())
         previous_size = previous.checkpoint.size if previous is not None else None
         proof = self.store.consistency_proof(previous_size or 0, size)
         with self.database.transaction() as cursor:

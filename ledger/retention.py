@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from ledger.clock import local_date
 from ledger.deadlines import add_months
 from ledger.events import KeptClass, ObjectionScope
 from ledger.policy import RetentionRule
@@ -48,7 +49,7 @@ class ErasurePlan:
 
 
 def _day(moment: datetime | None) -> date | None:
-    return None if moment is None else moment.date()
+    return None if moment is None else local_date(moment)
 
 
 def _period_end(policy: Policy, day: date) -> date:
@@ -67,13 +68,13 @@ def _categories_of(
 
 def _last_data(policy: Policy, state: SubjectState, retention: str) -> date | None:
     days = [
-        held.occurred_at.date()
+        local_date(held.occurred_at)
         for category, values in state.values.items()
         if policy.retention_of(category).id == retention
         for held in values
     ]
     if retention == policy.retention_of("company").id and state.registered_at:
-        days.append(state.registered_at.date())
+        days.append(local_date(state.registered_at))
     return max(days, default=None)
 
 
@@ -92,7 +93,7 @@ def _due(  # noqa: PLR0911 - one return per retention rule reads clearest
         if state.relationship.at(on):
             return None
         ends = [d for d in (_relationship_end(state), _day(state.left_at)) if d]
-        ends += [e[0].date() for e in state.hold.entries if not e[2]]
+        ends += [local_date(e[0]) for e in state.hold.entries if not e[2]]
         return add_months(
             max(ends) if ends else _day(state.last_activity) or last, years
         )
@@ -103,7 +104,9 @@ def _due(  # noqa: PLR0911 - one return per retention rule reads clearest
     if rule is RetentionRule.UNTIL_WITHDRAWN:
         if any(t.at(on) for t in state.consents.values()):
             return None
-        withdrawn = [e[0].date() for t in state.consents.values() for e in t.entries]
+        withdrawn = [
+            local_date(e[0]) for t in state.consents.values() for e in t.entries
+        ]
         return add_months(max([last, *withdrawn]), years)
     return None  # UNTIL_REMOVAL_REQUESTED: kept until the person asks
 
@@ -111,7 +114,7 @@ def _due(  # noqa: PLR0911 - one return per retention rule reads clearest
 def _relationship_end(state: SubjectState) -> date | None:
     entries = state.relationship.entries
     if entries and not entries[-1][2]:
-        return entries[-1][0].date()
+        return local_date(entries[-1][0])
     return None
 
 
@@ -160,7 +163,7 @@ def plan_erasure(
             )
         elif (
             kept.keeps_against_erasure
-            and not holding.is_due(on.date())
+            and not holding.is_due(local_date(on))
             # "Until resolved" keeps data only while a dispute is open.
             and (kept.rule is not RetentionRule.UNTIL_RESOLVED or state.hold.at(on))
         ):

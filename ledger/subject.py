@@ -17,7 +17,7 @@ from ledger import events as ev
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from datetime import datetime
+    from datetime import date, datetime
     from uuid import UUID
 
     from ledger.sealed import Sealed
@@ -70,8 +70,8 @@ class HeldValue:
 class RequestState:
     request_id: str
     request_type: ev.RequestType
-    received_on: object
-    due_on: object
+    received_on: date
+    due_on: date
     status: str = "open"
 
 

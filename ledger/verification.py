@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from ledger.clock import local_text
 from ledger.integrity import EMPTY_ROOT, leaf_hash, node_hash
 from ledger.leaves import encode_leaf
 
@@ -133,7 +134,7 @@ class _Checker:
                         "root",
                         f"the log's first {checkpoint.size} events lack the root "
                         f"signed in checkpoint {checkpoint.size} "
-                        f"({checkpoint.timestamp.isoformat()})",
+                        f"({local_text(checkpoint.timestamp)})",
                         checkpoint=checkpoint.size,
                     )
                 )
@@ -262,7 +263,7 @@ def verify_ledger(
         checker.add(
             Problem(
                 "missing",
-                f"checkpoint {checkpoint.size} ({checkpoint.timestamp.isoformat()}) "
+                f"checkpoint {checkpoint.size} ({local_text(checkpoint.timestamp)}) "
                 f"covers {checkpoint.size} events but the log holds "
                 f"{checker.frontier.size}: events it covers were removed",
                 checkpoint=checkpoint.size,

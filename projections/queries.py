@@ -7,12 +7,15 @@ writes. Personal values come back sealed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from ledger.clock import local_text
+from ledger.clock import today as clock_today
 from projections.base import iso
 
 if TYPE_CHECKING:
+    from datetime import date, datetime
+
     from ledger.storage import Database
 
 __all__ = [
@@ -31,12 +34,22 @@ __all__ = [
 ]
 
 
+# Columns of moments: stored as UTC text so that they sort, handed out in
+# the ledger's zone with its offset (what a person or a program is shown).
+_MOMENTS = ("occurred_at", "recorded_at", "registered_at", "left_at", "erased_at")
+
+
 def _rows(
     database: Database, statement: str, params: tuple[Any, ...] = ()
 ) -> list[dict[str, Any]]:
     with database.transaction(commit=False) as cursor:
         cursor.execute(statement, params)
-        return [dict(row) for row in cursor.fetchall()]
+        rows = [dict(row) for row in cursor.fetchall()]
+    for row in rows:
+        for column in _MOMENTS:
+            if row.get(column):
+                row[column] = local_text(row[column])
+    return rows
 
 
 def subjects_by_lookup(database: Database, lookup: str) -> list[str]:
@@ -143,7 +156,7 @@ def requests(
         f"SELECT * FROM {{p}}kirjuri_requests {where} ORDER BY received_on, request_id",
         params,
     )
-    today_text = (today or date.today()).isoformat()
+    today_text = (today or clock_today()).isoformat()
     for row in rows:
         if row["status"] == "open":
             row["overdue"] = today_text > row["due_on"]

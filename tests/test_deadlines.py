@@ -48,3 +48,55 @@ def test_finnish_holidays_of_2025() -> None:
     assert date(2025, 11, 1) in holidays  # All Saints' Day
     assert date(2025, 12, 6) in holidays
     assert date(2025, 6, 19) not in holidays
+
+
+@pytest.mark.parametrize(
+    ("received", "expected"),
+    [
+        # Juhannus 2026: Midsummer Eve Fri 19 June, Midsummer Day Sat 20 June.
+        (date(2026, 5, 19), date(2026, 6, 22)),
+        (date(2026, 5, 20), date(2026, 6, 22)),
+        # Easter 2026: Good Friday 3 April to Easter Monday 6 April.
+        (date(2026, 3, 3), date(2026, 4, 7)),
+        (date(2026, 3, 6), date(2026, 4, 7)),
+        # Christmas 2026: Eve Thu 24, Day Fri 25, Boxing Day Sat 26, Sun 27.
+        (date(2026, 11, 24), date(2026, 12, 28)),
+        # Ascension Day 2026 is Thursday 14 May.
+        (date(2026, 4, 14), date(2026, 5, 15)),
+        # A 31 January receipt: 28 February, or the 29th in a leap year.
+        (date(2027, 1, 31), date(2027, 3, 1)),  # Sun 28 Feb 2027 -> Monday
+        (date(2026, 1, 31), date(2026, 3, 2)),  # Sat 28 Feb 2026 -> Monday
+        (date(2028, 1, 31), date(2028, 2, 29)),  # Tuesday 29 February
+        (date(2025, 1, 31), date(2025, 2, 28)),  # Friday 28 February
+        # A due date on a Saturday moves to Monday.
+        (date(2026, 6, 11), date(2026, 7, 13)),  # Sat 11 July -> Mon 13 July
+        (date(2026, 8, 12), date(2026, 9, 14)),  # Sat 12 Sep -> Mon 14 Sep
+    ],
+)
+def test_deadlines_around_finnish_holidays(received: date, expected: date) -> None:
+    assert due_date(received, 1) == expected
+
+
+def test_finnish_holidays_of_2026() -> None:
+    assert finnish_holidays(2026) == {
+        date(2026, 1, 1),
+        date(2026, 1, 6),
+        date(2026, 4, 3),  # Good Friday
+        date(2026, 4, 5),
+        date(2026, 4, 6),  # Easter Monday
+        date(2026, 5, 1),
+        date(2026, 5, 14),  # Ascension Day
+        date(2026, 5, 24),  # Pentecost
+        date(2026, 6, 19),  # Midsummer Eve
+        date(2026, 6, 20),  # Midsummer Day
+        date(2026, 10, 31),  # All Saints' Day
+        date(2026, 12, 6),
+        date(2026, 12, 24),
+        date(2026, 12, 25),
+        date(2026, 12, 26),
+    }
+
+
+def test_a_year_without_a_holiday_calendar_is_an_error_not_a_wrong_deadline() -> None:
+    with pytest.raises(ValueError, match="no Finnish holiday calendar"):
+        finnish_holidays(9999)

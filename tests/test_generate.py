@@ -9,7 +9,6 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,13 +22,13 @@ from bench.generate import (
 from commands.bootstrap import Settings
 from commands.models import parse_command
 from commands.service import Kirjuri
+from ledger.clock import LOCAL_TZ
 from ledger.formats import business_id_is_valid
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
 POLICY = Path(__file__).resolve().parent.parent / "policies" / "fluiconnecto.toml"
-HELSINKI = ZoneInfo("Europe/Helsinki")
 FOLD = str.maketrans("äöå", "aoa")
 
 # What the Fluiconnecto policy says about the purposes and recipients the
@@ -175,7 +174,7 @@ def test_chronological_in_finnish_time(stream: list[dict[str, Any]]) -> None:
     offsets = Counter(c["at"][-6:] for c in stream)
     assert set(offsets) == {"+02:00", "+03:00"}
     for moment in moments[:: max(1, len(moments) // 2000)]:
-        assert moment.utcoffset() == moment.astimezone(HELSINKI).utcoffset()
+        assert moment.utcoffset() == moment.astimezone(LOCAL_TZ).utcoffset()
         assert moment.weekday() < 5
         assert 8 <= moment.hour < 17
 

@@ -14,6 +14,7 @@ import pytest
 
 from commands.models import parse_command
 from commands.service import Kirjuri
+from ledger import clock
 from ledger.errors import KeyUnavailable
 from ledger.keys import MasterKey
 from projections.reports.access import build_access_report
@@ -31,10 +32,19 @@ def _on(day: str) -> datetime:
     return datetime.fromisoformat(day).replace(tzinfo=UTC)
 
 
+@pytest.fixture
+def years_later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ledger's clock moved to 2040: sweeps may destroy what falls due
+    up to then (a sweep never destroys as of a moment still ahead)."""
+    later = datetime(2040, 1, 1, tzinfo=clock.LOCAL_TZ)
+    monkeypatch.setattr(clock, "now", lambda: later)
+
+
 def _erase(kirjuri: Kirjuri, subject: str, **more: Any) -> None:
     kirjuri.execute(parse_command({"kind": "erase", "subject": subject, **more}))
 
 
+@pytest.mark.usefixtures("years_later")
 def test_a_sweep_destroys_only_what_has_fallen_due(kirjuri: Kirjuri) -> None:
     subject = rich_subject(kirjuri)  # relationship ended 2025-10-01
     ledger = kirjuri.ledger
@@ -56,6 +66,7 @@ def test_a_sweep_destroys_only_what_has_fallen_due(kirjuri: Kirjuri) -> None:
     assert [e.kind for e in report.erasures] == ["retention", "retention"]
 
 
+@pytest.mark.usefixtures("years_later")
 def test_accounting_data_kept_at_erasure_goes_when_its_years_end(
     kirjuri: Kirjuri,
 ) -> None:

@@ -14,6 +14,7 @@ from ledger.verification import verify_ledger
 from projections.reports.access import build_access_report
 from tests.rawdb import events_table
 from tests.test_erasure import rich_subject
+from tests.test_lifecycle import years_later  # noqa: F401 - a fixture
 
 if TYPE_CHECKING:
     from commands.service import Kirjuri
@@ -92,6 +93,7 @@ def test_the_policy_stream_is_not_a_subject(kirjuri: Kirjuri) -> None:
         kirjuri.resolve(str(POLICY_STREAM))
 
 
+@pytest.mark.usefixtures("years_later")
 def test_erasure_works_after_a_sweep_destroyed_the_email(kirjuri: Kirjuri) -> None:
     subject = rich_subject(kirjuri)  # objected; relationship ended 2025-10-01
     kirjuri.sweep(datetime(2027, 10, 2, tzinfo=UTC), dry_run=False)
@@ -188,6 +190,7 @@ def test_a_rectified_email_replaces_the_old_one_in_lookups(kirjuri: Kirjuri) -> 
         kirjuri.resolve("old@x.example")
 
 
+@pytest.mark.usefixtures("years_later")
 def test_an_email_whose_retention_ended_no_longer_finds_the_person(
     kirjuri: Kirjuri,
 ) -> None:

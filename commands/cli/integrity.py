@@ -17,6 +17,7 @@ from commands.cli.common import (
     write_output,
 )
 from commands.service import Kirjuri
+from ledger.clock import local_text
 from ledger.errors import InvalidCommand
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ def run_checkpoints(args: argparse.Namespace, settings: Settings) -> int:
     if args.export is None:
         for item in stored:
             c = item.checkpoint
-            print(f"{c.size}\t{c.timestamp.isoformat()}\t{c.root.hex()}")
+            print(f"{c.size}\t{local_text(c.timestamp)}\t{c.root.hex()}")
         return EX_OK
     folder = Path(args.export)
     try:

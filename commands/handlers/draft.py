@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ledger import clock
 from ledger import events as ev
 from ledger.compliance import Finding, Processing, judge
 from ledger.errors import InvalidCommand
@@ -39,6 +39,24 @@ class Outcome:
         }
 
 
+# A command dated before its subject was registered. The ledger's own acts
+# on a person's record (restricting, holding, erasing) cannot come before
+# that record exists: refused, as a mistaken date. Using personal data
+# (collecting, rectifying, processing, disclosing, transferring) is a
+# reported fact and the ledger must keep it, but it means data was used while
+# the ledger knew nothing of the person: recorded with a finding. The
+# person's own acts (consent, objection, a request, which may be answered
+# before the record too: its own bound is the day it was received) and facts
+# about the company's relationship may well come first: recorded as they are.
+_REFUSED_BEFORE_REGISTRATION = frozenset(
+    {"restrict", "lift-restriction", "hold", "release-hold", "erase"}
+)
+_FLAGGED_BEFORE_REGISTRATION = frozenset(
+    {"collect", "rectify", "process", "disclose", "transfer"}
+)
+BEFORE_REGISTRATION = "dated_before_registration"
+
+
 class Draft:
     """New events of one subject, numbered after its current version."""
 
@@ -50,7 +68,17 @@ class Draft:
         self.command = command
         self.outcome = Outcome(state.id)
         self._version = state.version
-        self._now = datetime.now(UTC)
+        self._now = clock.now()
+        self._kind: str = getattr(command, "kind", "")
+        registered = state.registered_at
+        self._early = registered is not None and command.at < registered
+        if self._early and self._kind in _REFUSED_BEFORE_REGISTRATION:
+            assert registered is not None
+            raise InvalidCommand(
+                "at",
+                "is before the subject was registered "
+                f"({clock.local_text(registered)})",
+            )
 
     def add(self, cls: type[ev.SubjectEvent], **fields: Any) -> ev.SubjectEvent:
         self._version += 1
@@ -77,6 +105,25 @@ class Draft:
             )
 
     def commit(self) -> Outcome:
+        if (
+            self._early
+            and self._kind in _FLAGGED_BEFORE_REGISTRATION
+            and self.outcome.events
+        ):
+            about = self.outcome.events[0]
+            registered = clock.local_text(self.state.registered_at)
+            finding = Finding(
+                BEFORE_REGISTRATION,
+                f"personal data used before the subject was registered ({registered})",
+            )
+            self.outcome.findings.append(finding)
+            self.add(
+                ev.FindingRaised,
+                rule=finding.rule,
+                about_version=about.originator_version,
+                about_event=about.STORED_NAME,
+                detail=finding.detail,
+            )
         self.ledger.append(self.outcome.events)
         return self.outcome
 
@@ -106,7 +153,8 @@ def not_erased(state: SubjectState) -> None:
     if state.erased_at is not None:
         raise InvalidCommand(
             "subject",
-            f"was erased on {state.erased_at.date()}; register the person anew",
+            f"was erased on {clock.local_date(state.erased_at)}; "
+            "register the person anew",
         )
 
 

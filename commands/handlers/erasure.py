@@ -9,6 +9,7 @@ from commands.handlers.draft import (
     draft_for,
 )
 from commands.handlers.requests import open_request
+from ledger import clock
 from ledger import events as ev
 from ledger.errors import InvalidCommand
 from ledger.retention import plan_erasure
@@ -30,7 +31,7 @@ def erase(
     state = draft.state
     if state.erased_at is not None:
         raise InvalidCommand(
-            "subject", f"was already erased on {state.erased_at.date()}"
+            "subject", f"was already erased on {clock.local_date(state.erased_at)}"
         )
     if command.request_id is not None:
         request = open_request(draft, command.request_id)
@@ -58,7 +59,7 @@ def erase(
         draft.add(
             ev.RequestAnswered,
             request_id=command.request_id,
-            answered_on=command.at.date(),
+            answered_on=clock.local_date(command.at),
         )
         draft.outcome.request_id = command.request_id
     outcome = draft.commit()
@@ -89,7 +90,7 @@ def _suppression(
         if (lookup := ledger.lookup_of(state.id, category, held.value)) is not None
     }
     return tuple(
-        ev.Suppression(lookup=lookup, scope=scope, since=since.date())
+        ev.Suppression(lookup=lookup, scope=scope, since=clock.local_date(since))
         for scope, since in scopes
         for lookup in sorted(lookups)
     )

@@ -10,6 +10,7 @@ from commands.handlers.draft import (
     Outcome,
     draft_for,
 )
+from ledger import clock
 from ledger import events as ev
 from ledger.deadlines import due_date
 from ledger.errors import InvalidCommand
@@ -31,7 +32,7 @@ def receive(
             "channel", f"unknown channel {command.channel!r} (policy rights.channels)"
         )
     draft = draft_for(ledger, command, resolve)
-    received_on = command.received_on or command.at.date()
+    received_on = command.received_on or clock.local_date(command.at)
     request_id = command.request_id or (
         f"R-{received_on:%Y%m%d}-{secrets.token_hex(3).upper()}"
     )
@@ -64,6 +65,10 @@ def open_request(draft: Draft, request_id: str) -> Any:
         raise InvalidCommand("request_id", f"no request {request_id} for this subject")
     if request.status != "open":
         raise InvalidCommand("request_id", f"{request_id} is already {request.status}")
+    if clock.local_date(draft.command.at) < request.received_on:
+        raise InvalidCommand(
+            "at", f"is before {request_id} was received ({request.received_on})"
+        )
     return request
 
 
@@ -73,7 +78,7 @@ def extend(
     policy = ledger.policy
     draft = draft_for(ledger, _with_subject(command, resolve), resolve)
     request = open_request(draft, command.request_id)
-    notified_on = command.at.date()
+    notified_on = clock.local_date(command.at)
     # Art. 12(3): the person is told within one month of receipt.
     first_due = due_date(request.received_on, policy.rights.response_months)
     if notified_on > first_due:
@@ -105,13 +110,13 @@ def close(
         draft.add(
             ev.RequestAnswered,
             request_id=command.request_id,
-            answered_on=command.at.date(),
+            answered_on=clock.local_date(command.at),
         )
     else:
         draft.add(
             ev.RequestRefused,
             request_id=command.request_id,
-            answered_on=command.at.date(),
+            answered_on=clock.local_date(command.at),
             reason=command.reason,
         )
     draft.outcome.request_id = command.request_id

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from commands.usecases.views import ErasurePreview, RetentionRow, Rotation, SweepRow
+from ledger import clock
 from ledger import events as ev
 from ledger.errors import InvalidCommand
 from ledger.keys import KEY_BYTES, MasterKey
 from ledger.retention import holdings, plan_erasure
 
 if TYPE_CHECKING:
+    from datetime import datetime
     from pathlib import Path
     from uuid import UUID
 
@@ -35,7 +36,7 @@ def preview_erasure(
         kirjuri.ledger.policy,
         state,
         kirjuri.ledger.keys.live_classes(subject),
-        datetime.now(UTC),
+        clock.now(),
         remove_objection=remove_objection,
     )
     return ErasurePreview(
@@ -56,6 +57,9 @@ def sweep(
 
     Also finishes an erasure interrupted after it was recorded (its keys are
     destroyed here; the event already says so)."""
+    if not dry_run and as_of > clock.now() + clock.CLOCK_SKEW:
+        # Destroying keys as of a future date would erase data still due.
+        raise InvalidCommand("as-of", "is in the future: only --dry-run looks ahead")
     ledger, done = kirjuri.ledger, []
     subjects = ledger.keys.subjects_with_live_keys()
     if progress is not None:
@@ -94,7 +98,7 @@ def _expire(
 ) -> None:
     if not due:
         return
-    now = datetime.now(UTC)
+    now = clock.now()
     ground = "; ".join(
         f"{h.retention}: retention ended {h.due} ({h.ground})" for h in due
     )

@@ -6,7 +6,6 @@ up to date, so what was just written is always seen.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from commands.usecases.views import (
@@ -19,6 +18,7 @@ from commands.usecases.views import (
     SwitchState,
     ValueHeld,
 )
+from ledger import clock
 from ledger.compliance import Processing, judge
 from ledger.errors import InvalidCommand, UnknownSubject
 from ledger.policy import LegalBasis
@@ -26,6 +26,7 @@ from projections import queries
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import date, datetime
     from uuid import UUID
 
     from ledger.application import Ledger
@@ -67,7 +68,7 @@ def check(  # noqa: PLR0917 - the processing asked about, field by field
             chosen.id,
             basis,
             tuple(categories),
-            at or datetime.now(UTC),
+            at or clock.now(),
             recipient,
         ),
     )
@@ -123,7 +124,7 @@ def state(
     found = ledger.state_as_of(subject, as_of, known_at)
     if found.registered_at is None:
         raise UnknownSubject(str(subject), "not registered by then")
-    at = as_of or datetime.now(UTC)
+    at = as_of or clock.now()
     return SubjectState(
         subject=str(subject),
         as_of=as_of,

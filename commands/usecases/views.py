@@ -7,9 +7,11 @@ person or a program sees (the CLI's table, CSV and JSON lines use them).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+from ledger import clock
 
 __all__ = [
     "CheckResult",
@@ -33,6 +35,10 @@ __all__ = [
     "SwitchState",
     "ValueHeld",
 ]
+
+
+# Every moment shown is in the ledger's zone, with its offset.
+LocalMoment = Annotated[datetime, AfterValidator(clock.local)]
 
 
 class _View(BaseModel):
@@ -128,20 +134,20 @@ class CheckResult(_View):
 class ValueHeld(_View):
     value: str | None  # "(erased)" when its key is destroyed
     source: str
-    since: datetime
+    since: LocalMoment
 
 
 class SwitchState(_View):
     in_force: bool
-    since: datetime | None
+    since: LocalMoment | None
 
 
 class SubjectState(_View):
     """Values held, consents, objections, restriction and status at a moment."""
 
     subject: str
-    as_of: datetime | None
-    known_at: datetime | None
+    as_of: LocalMoment | None
+    known_at: LocalMoment | None
     status: str
     company: str | None
     values: dict[str, ValueHeld]

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
+from ledger.clock import local
+from ledger.clock import now as clock_now
 from ledger.errors import InvalidCommand, UnknownSubject
 from ledger.sealed import Sealed
 from projections import queries
@@ -32,6 +34,13 @@ Language = Literal["en", "fi"]
 
 class _Part(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _in_local_time(cls, value: Any) -> Any:
+        # Every moment a report shows, JSON included, is in the ledger's zone
+        # with its offset, as the person and the controller saw it.
+        return local(value) if isinstance(value, datetime) else value
 
 
 class HeldValue(_Part):
@@ -245,7 +254,7 @@ def build_access_report(
     controller = ctx.policy.controller
     return AccessReport(
         language=language,
-        generated_at=datetime.now(UTC),
+        generated_at=clock_now(),
         controller=Party(
             name=controller.name,
             address=controller.address,

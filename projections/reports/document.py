@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo
 
+from ledger.clock import LOCAL_TZ
 from projections.reports.texts import text
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 # Dates are shown as the controller (in Finland) saw them.
-LOCAL = ZoneInfo("Europe/Helsinki")
+LOCAL = LOCAL_TZ
 BLANK = "–"
 
 

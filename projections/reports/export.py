@@ -6,11 +6,12 @@ automated means; erased values are left out.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
+from ledger.clock import now as clock_now
 from ledger.errors import UnknownSubject
 from projections import queries
 from projections.reports.access import open_sealed
@@ -63,7 +64,7 @@ def build_export(ledger: Ledger, subject_id: UUID) -> PortabilityExport:
             }
         )
     return PortabilityExport(
-        generated_at=datetime.now(UTC),
+        generated_at=clock_now(),
         controller=policy.controller.name,
         subject=str(subject_id),
         data=data,
