@@ -6,6 +6,7 @@ __all__ = [
     "ConcurrencyConflict",
     "ConfigurationError",
     "InvalidCommand",
+    "KeyDestroyed",
     "KeyUnavailable",
     "KirjuriError",
     "PolicyError",
@@ -57,3 +58,7 @@ class ConcurrencyConflict(KirjuriError):
 
 class KeyUnavailable(KirjuriError):
     """A data key was destroyed (erased) or cannot be unwrapped."""
+
+
+class KeyDestroyed(KeyUnavailable):
+    """The data key's destruction is recorded: its values are erased."""
