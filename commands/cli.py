@@ -336,7 +336,9 @@ def _run_check(args: argparse.Namespace, settings: Settings) -> int:
                 f"unknown id {err}",
             ) from err
         basis = (
-            LegalBasis(args.legal_basis) if args.legal_basis else purpose.legal_basis
+            models.parse_choice(LegalBasis, args.legal_basis, "legal-basis")
+            if args.legal_basis
+            else purpose.legal_basis
         )
         at = _moment(args.at, "at") or datetime.now().astimezone()
         categories = tuple(c for item in args.categories for c in item.split(",") if c)
