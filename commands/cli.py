@@ -407,8 +407,7 @@ def _subject_filter(kirjuri: Kirjuri, reference: str | None) -> str | None:
 def _run_history(args: argparse.Namespace, settings: Settings) -> int:
     with _open(settings) as kirjuri:
         subject = _subject_filter(kirjuri, args.subject)
-        rows = queries.history(
-            kirjuri.ledger.database,
+        wanted = queries.validate_filter(
             queries.HistoryFilter(
                 subject=subject,
                 recipient=args.recipient,
@@ -420,7 +419,9 @@ def _run_history(args: argparse.Namespace, settings: Settings) -> int:
                 until=_moment(args.until, "until"),
                 limit=args.limit,
             ),
+            kirjuri.ledger.adopted_policies(),
         )
+        rows = queries.history(kirjuri.ledger.database, wanted)
     write_rows(rows, HISTORY_COLUMNS, args.format, sys.stdout)
     return EX_OK
 

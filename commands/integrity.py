@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from commands.lifecycle import run_rotate
+from commands.models import check_sequence_range
 from commands.progress import progress_for
 from commands.service import Kirjuri
 from ledger.checkpoints import Verifier, parse_checkpoint
@@ -126,6 +127,7 @@ def _external(paths: list[Path]) -> list[Checkpoint]:
 
 
 def run_verify(args: argparse.Namespace, settings: Settings) -> int:
+    check_sequence_range(args.start, args.end)
     external = _external(args.checkpoint)
     with Kirjuri.open(settings) as kirjuri:
         kirjuri.catch_up()

@@ -30,6 +30,7 @@ from ledger.redaction import CONTROL, has_personal_value
 __all__ = [
     "COMMANDS",
     "Command",
+    "check_sequence_range",
     "parse_choice",
     "parse_command",
     "parse_moment",
@@ -121,6 +122,15 @@ def parse_choice(choices: type[_Choice], text: str, field: str) -> _Choice:
     except ValueError:
         allowed = ", ".join(member.value for member in choices)
         raise InvalidCommand(field, f"must be one of {allowed}") from None
+
+
+def check_sequence_range(start: int | None, end: int | None) -> None:
+    """A range of the log's sequence numbers (verify --from/--to)."""
+    for field, number in (("from", start), ("to", end)):
+        if number is not None and number < 1:
+            raise InvalidCommand(field, "sequence numbers start at 1")
+    if start is not None and end is not None and start > end:
+        raise InvalidCommand("to", "must not be before --from")
 
 
 class _Command(BaseModel):

@@ -121,6 +121,10 @@ class Ledger(Application[UUID]):
         events = self.events.get(POLICY_STREAM)
         return [e for e in events if isinstance(e, PolicyAdopted)]
 
+    def adopted_policies(self) -> list[Policy]:
+        """Every policy ever adopted, oldest first (old events name their ids)."""
+        return [parse_policy(p.text, "adopted policy") for p in self.policy_history()]
+
     def adopt_policy(self, text: str, origin: str) -> bool:
         """Record a policy if it differs from the one in force; True if new."""
         policy = parse_policy(text, origin)
