@@ -488,6 +488,11 @@ def _run_projections(args: argparse.Namespace, settings: Settings) -> int:
         head = kirjuri.ledger.head()
         for name, position in kirjuri.projector.positions().items():
             print(f"{name}: {position}/{head}")
+        for fault in kirjuri.projector.faults():
+            print(
+                f"{fault['model']}: skipped event {fault['notification_id']}"
+                f" ({fault['error']})"
+            )
     return EX_OK
 
 
