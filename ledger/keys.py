@@ -174,36 +174,40 @@ class KeyStore:
             for event in events
             for retention in sealed_keys(event)
         }
+        pending, fresh = self._pending, self._new_subjects
+        self._pending, self._new_subjects = {}, set()
+        for key in pending.keys() - needed:
+            self._forget(*key)
         rows = [
             (str(subject), retention, wrapped, self.master.key_id, _now())
-            for (subject, retention), wrapped in self._pending.items()
+            for (subject, retention), wrapped in pending.items()
             if (subject, retention) in needed
         ]
-        for key in self._pending.keys() - needed:
-            self._forget(*key)
-        self._pending, self._new_subjects = {}, set()
         if not rows:
             return []
-        with self.database.transaction() as cursor:
-            cursor.executemany(
-                "INSERT INTO {p}kirjuri_data_keys (subject_id, retention_class,"
-                " wrapped, master_key_id, created_at) VALUES (%s, %s, %s, %s, %s)"
-                " ON CONFLICT (subject_id, retention_class) DO NOTHING",
-                rows,
-            )
-            lost = [
-                (subject, retention)
-                for subject, retention, wrapped, *_ in rows
-                if self._select(cursor, UUID(subject), retention) != wrapped
-            ]
-            if lost:
-                # Another process made the same subject's key first: our
-                # values are sealed under a key that will not exist.
-                for subject, retention in lost:
-                    self._forget(UUID(subject), retention)
-                raise ConcurrencyConflict(
-                    "another writer created this subject's data key first; retry"
+        try:
+            with self.database.transaction() as cursor:
+                cursor.executemany(
+                    "INSERT INTO {p}kirjuri_data_keys (subject_id, retention_class,"
+                    " wrapped, master_key_id, created_at) VALUES (%s, %s, %s, %s, %s)"
+                    " ON CONFLICT (subject_id, retention_class) DO NOTHING",
+                    rows,
                 )
+                # A subject made here cannot clash; another may have been
+                # given the same class's key by another process first.
+                if any(
+                    self._select(cursor, UUID(subject), retention) != wrapped
+                    for subject, retention, wrapped, *_ in rows
+                    if UUID(subject) not in fresh
+                ):
+                    raise ConcurrencyConflict(
+                        "another writer created this subject's data key first; retry"
+                    )
+        except BaseException:
+            # Not stored: no value may be sealed under these keys any more.
+            for subject, retention, *_ in rows:
+                self._forget(UUID(subject), retention)
+            raise
         return [row[:3] for row in rows]
 
     def unstore(self, stored: list[tuple[str, str, bytes]]) -> None:

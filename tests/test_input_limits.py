@@ -77,7 +77,7 @@ def test_a_person_s_values_have_a_length_limit(field: str, limit: int) -> None:
                 "category": "orders",
                 "value": "V" * MEGABYTE,
                 "source": "subject",
-                "purposes": ["order_handling"],
+                "purposes": ["order_delivery"],
             },
             "value",
         ),

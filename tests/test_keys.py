@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -14,7 +15,13 @@ import pytest
 
 from commands.models import parse_command
 from commands.service import Kirjuri
-from ledger.errors import ConfigurationError, InvalidCommand, KeyUnavailable
+from ledger import events as ev
+from ledger.errors import (
+    ConcurrencyConflict,
+    ConfigurationError,
+    InvalidCommand,
+    KeyUnavailable,
+)
 from ledger.keys import CHECK_KEY_CLASS, LEDGER_SUBJECT
 from projections.reports.access import build_access_report
 from tests.rawdb import events_table
@@ -180,3 +187,61 @@ def test_refused_commands_in_a_batch_leave_no_data_key(kirjuri: Kirjuri) -> None
     subject = kirjuri.resolve("eero@pumppu.example")
     report_values = build_access_report(kirjuri.ledger, subject).personal_data
     assert "eero@pumppu.example" in {v.value for v in report_values}
+
+
+def _collect_orders(kirjuri: Kirjuri, subject: str, value: str) -> None:
+    kirjuri.execute(
+        parse_command(
+            {
+                "kind": "collect",
+                "subject": subject,
+                "category": "orders",
+                "value": value,
+                "source": "subject",
+                "purposes": ["order_delivery"],
+            }
+        )
+    )
+
+
+def test_two_writers_making_one_subject_s_new_key_never_lose_a_value(
+    kirjuri: Kirjuri,
+) -> None:
+    subject = _register(kirjuri)
+    with Kirjuri.open(kirjuri.settings) as other:
+        # This process makes the subject's key of a new class (in memory)…
+        kirjuri.ledger.keys.aead_for(UUID(subject), "accounting_voucher")
+        # …the other stores its own first.
+        _collect_orders(other, subject, "order 1")
+        before = _key_rows(kirjuri)
+        with pytest.raises(ConcurrencyConflict):
+            _collect_orders(kirjuri, subject, "order 2")
+        assert _key_rows(kirjuri) == before
+        _collect_orders(kirjuri, subject, "order 2")  # the retry works
+        for reader in (kirjuri, other):
+            values = build_access_report(reader.ledger, UUID(subject)).personal_data
+            assert {"order 1", "order 2"} <= {v.value for v in values}
+
+
+def test_a_key_stored_for_events_that_lost_a_race_is_taken_back(
+    kirjuri: Kirjuri,
+) -> None:
+    subject = UUID(_register(kirjuri))
+    ledger = kirjuri.ledger
+    before = _key_rows(kirjuri)
+    stale = ev.DataCollected(
+        originator_id=subject,
+        originator_version=1,  # taken: another writer got there first
+        occurred_at=datetime.now(UTC),
+        recorded_at=datetime.now(UTC),
+        category="orders",
+        value=ledger.seal(subject, "orders", "order 1"),
+        source="subject",
+        purposes=("order_delivery",),
+    )
+    with pytest.raises(ConcurrencyConflict):
+        ledger.append([stale])
+    assert _key_rows(kirjuri) == before
+    _collect_orders(kirjuri, str(subject), "order 2")
+    values = build_access_report(ledger, subject).personal_data
+    assert "order 2" in {v.value for v in values}
