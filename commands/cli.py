@@ -30,6 +30,7 @@ from commands.state import describe_state
 from ledger.compliance import Processing, judge
 from ledger.errors import InvalidCommand, KirjuriError
 from ledger.policy import LegalBasis, load_policy
+from ledger.redaction import one_line
 from projections import queries
 from projections.reports.access import build_access_report
 from projections.reports.export import build_export
@@ -510,7 +511,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kirjuri: error: {err}", file=sys.stderr)
         return err.exit_code
     except PersistenceError as err:
-        print(f"kirjuri: error: database: {err}", file=sys.stderr)
+        print(f"kirjuri: error: database: {one_line(str(err))}", file=sys.stderr)
         return EX_IOERR
     except BrokenPipeError:
         return EX_OK

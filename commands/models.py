@@ -98,7 +98,7 @@ _Choice = TypeVar("_Choice", bound=StrEnum)
 # Limits suited to each field: an email is at most 254 characters (RFC 5321),
 # the rest generous for real values and small enough to refuse a megabyte.
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-Ids = Annotated[tuple[Identifier, ...], Field(min_length=1, max_length=20)]
+Ids = Annotated[tuple[Identifier, ...], Field(min_length=1, max_length=50)]
 RequestId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 # A subject is named by an id, an id prefix, an email or request:ID.
 SubjectRef = Annotated[str, Field(min_length=1, max_length=300), _OneLine]

@@ -91,7 +91,10 @@ class ConcurrencyConflict(KirjuriError):
 
 
 class KeyUnavailable(KirjuriError):
-    """A data key was destroyed (erased) or cannot be unwrapped."""
+    """A data key is missing or does not unwrap: the key table and the master
+    key do not belong together (a restore, a wrong key file)."""
+
+    exit_code = 78
 
 
 class KeyDestroyed(KeyUnavailable):

@@ -130,6 +130,28 @@ def test_a_missing_key_is_an_error_not_an_erasure(kirjuri: Kirjuri) -> None:
         build_access_report(fresh.ledger, UUID(subject))
 
 
+def test_cli_reports_a_missing_key_as_an_error_not_as_erased(
+    cli: Callable[..., tuple[int, str, str]], settings: Settings
+) -> None:
+    assert cli("init", "--policy", POLICY)[0] == 0
+    code, out, err = cli(
+        "register", "--company", "Pumppu Oy", "--source", "subject", "--name", "Eero"
+    )
+    assert code == 0, err
+    subject = re.findall(r"[0-9a-f-]{36}", out)[0]
+    with Kirjuri.open(settings) as kirjuri:
+        _sql(
+            kirjuri,
+            "DELETE FROM {p}kirjuri_data_keys WHERE subject_id = %s",
+            (subject,),
+        )
+    for verb in ("access-report", "export"):
+        code, out, err = cli(verb, subject)
+        assert (code, out) == (78, ""), err
+        [line] = err.strip().splitlines()
+        assert "missing from the key table" in line and "erased" not in line
+
+
 def test_a_destroyed_key_still_reads_as_erased(kirjuri: Kirjuri) -> None:
     subject = _register(kirjuri)
     kirjuri.ledger.keys.destroy(
