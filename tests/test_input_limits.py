@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from commands.models import parse_command
 from ledger.errors import (
@@ -15,7 +17,13 @@ from ledger.errors import (
     UnknownSubject,
     mask_reference,
 )
-from ledger.redaction import MESSAGE_LIMIT, has_personal_value, mask_personal, one_line
+from ledger.redaction import (
+    CONTROL,
+    MESSAGE_LIMIT,
+    has_personal_value,
+    mask_personal,
+    one_line,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -211,3 +219,46 @@ def test_an_unknown_legal_basis_is_one_line_naming_the_option(
         "kirjuri: error: legal-basis: must be one of consent, contract, "
         "legal_obligation, legitimate_interest"
     ]
+
+
+# Any text in any field -------------------------------------------------------
+
+_SAMPLES: list[dict[str, Any]] = [
+    {**REGISTER, "name": "Eero", "email": "e@pumppu.example", "phone": "+358 40 1"},
+    DISCLOSE,
+    {"kind": "hold", "subject": "x" * 8, "reason": "complaint 4711"},
+    {
+        "kind": "consent",
+        "subject": "x" * 8,
+        "purpose": "electronic_marketing",
+        "channel": "web_form",
+        "evidence": "form 12",
+    },
+]
+_SECRET = "eero.esimerkki@pumppu.example"
+_texts = st.one_of(
+    st.text(max_size=400),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=50).map(
+        lambda t: t + " " + _SECRET + " " + t
+    ),
+    st.sampled_from(["\x00", "\x1b[31m", "a" * 5000, "%", "_", "\u202e"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    sample=st.sampled_from(_SAMPLES),
+    data=st.data(),
+    text=_texts,
+)
+def test_any_text_in_any_field_is_taken_or_refused_in_one_clean_line(
+    sample: dict[str, Any], data: st.DataObject, text: str
+) -> None:
+    field = data.draw(st.sampled_from(sorted(sample)))
+    try:
+        parse_command({**sample, field: text})
+    except InvalidCommand as err:
+        message = str(err)
+        assert len(message) <= MESSAGE_LIMIT
+        assert not CONTROL.search(message)
+        assert _SECRET not in message and "esimerkki@" not in message
