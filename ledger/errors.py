@@ -98,4 +98,7 @@ class KeyUnavailable(KirjuriError):
 
 
 class KeyDestroyed(KeyUnavailable):
-    """The data key's destruction is recorded: its values are erased."""
+    """The data key's destruction is recorded: its values are erased, and a
+    command that would seal a new value under it is refused."""
+
+    exit_code = 65

@@ -237,8 +237,7 @@ class KeyStore:
         key = (subject_id, retention_class)
         wrapped = self._pending.get(key)
         if wrapped is None and subject_id not in self._new_subjects:
-            with self.database.transaction(commit=False) as cursor:
-                wrapped = self._select(cursor, subject_id, retention_class)
+            wrapped = self._stored(subject_id, retention_class)
         if wrapped is None:
             wrapped = self.master.wrap(
                 os.urandom(KEY_BYTES), subject_id, retention_class
@@ -255,25 +254,33 @@ class KeyStore:
             return cached[1]
         wrapped = self._pending.get((subject_id, retention_class))
         if wrapped is None:
-            with self.database.transaction(commit=False) as cursor:
-                cursor.execute(
-                    "SELECT wrapped, destroyed_at FROM {p}kirjuri_data_keys"
-                    " WHERE subject_id = %s AND retention_class = %s",
-                    (str(subject_id), retention_class),
-                )
-                row = cursor.fetchone()
-            if row is not None and row["destroyed_at"] is not None:
-                raise KeyDestroyed(
-                    f"data key {retention_class} of subject {subject_id} was "
-                    f"destroyed on {row['destroyed_at'][:10]}"
-                )
-            wrapped = None if row is None else row["wrapped"]
+            wrapped = self._stored(subject_id, retention_class)
         if wrapped is None:
             raise KeyUnavailable(
                 f"data key {retention_class} of subject {subject_id} is missing "
                 "from the key table"
             )
-        return self._remember(subject_id, retention_class, bytes(wrapped))[1]
+        return self._remember(subject_id, retention_class, wrapped)[1]
+
+    def _stored(self, subject_id: UUID, retention_class: str) -> bytes | None:
+        """A stored wrapped key, None if there is none; `KeyDestroyed` if its
+        destruction is recorded (no value of that class can be sealed or
+        opened for the subject any more)."""
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT wrapped, destroyed_at FROM {p}kirjuri_data_keys"
+                " WHERE subject_id = %s AND retention_class = %s",
+                (str(subject_id), retention_class),
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if row["destroyed_at"] is not None or row["wrapped"] is None:
+            raise KeyDestroyed(
+                f"data key {retention_class} of subject {subject_id} was destroyed"
+                f" on {str(row['destroyed_at'])[:10]}"
+            )
+        return bytes(row["wrapped"])
 
     def index_key(self) -> bytes:
         """The ledger-wide blind-index secret (stored on first use)."""

@@ -20,6 +20,7 @@ from ledger.errors import (
     ConcurrencyConflict,
     ConfigurationError,
     InvalidCommand,
+    KeyDestroyed,
     KeyUnavailable,
 )
 from ledger.keys import CHECK_KEY_CLASS, LEDGER_SUBJECT
@@ -267,3 +268,20 @@ def test_a_key_stored_for_events_that_lost_a_race_is_taken_back(
     _collect_orders(kirjuri, str(subject), "order 2")
     values = build_access_report(ledger, subject).personal_data
     assert "order 2" in {v.value for v in values}
+
+
+def test_a_value_for_a_destroyed_class_is_refused_and_writes_nothing(
+    kirjuri: Kirjuri,
+) -> None:
+    subject = UUID(_register(kirjuri))
+    _collect_orders(kirjuri, str(subject), "order 1")
+    kirjuri.ledger.keys.destroy(subject, ["accounting_voucher"])  # as a sweep does
+    keys, version = _key_rows(kirjuri), kirjuri.ledger.load(subject).version
+    fresh = Kirjuri.open(kirjuri.settings)  # nothing cached from the writes
+    with fresh, pytest.raises(KeyDestroyed, match="was destroyed") as caught:
+        _collect_orders(fresh, str(subject), "order 2")
+    assert caught.value.exit_code == 65
+    assert (_key_rows(kirjuri), kirjuri.ledger.load(subject).version) == (
+        keys,
+        version,
+    )
