@@ -139,26 +139,12 @@ class Projector:
             if not notifications:
                 break
             batch = self._decode(notifications)
-            try:
-                self._apply_batch(batch, positions)
-            except IntegrityError:
+            moved = self._apply_with_care(batch, positions)
+            if moved is not None:
                 # Another process applied this batch first: resume from there.
-                # If nobody moved on, a model's own rows clash: apply the
-                # batch again with every failing event skipped and recorded.
-                moved = self.positions()
-                if moved == positions:
-                    try:
-                        self._apply_batch(batch, positions, isolate=True)
-                    except IntegrityError as again:
-                        raise ProjectionError(
-                            f"read models cannot apply events {notifications[0].id}"
-                            f"-{notifications[-1].id}"
-                        ) from again
-                else:
-                    positions = moved
-                    start = min(positions.values())
-                    self._undecodable.clear()
-                    continue
+                positions = moved
+                start = min(positions.values())
+                continue
             start = notifications[-1].id
             read += len(notifications)
             if progress is not None:
@@ -185,8 +171,42 @@ class Projector:
             batch.append((notification, event))
         return batch
 
+    def _apply_with_care(
+        self, batch: Batch, positions: dict[str, int]
+    ) -> dict[str, int] | None:
+        """Apply a batch; None when done, or the positions another process
+        moved to first. A batch that fails is applied again with each model's
+        events isolated (savepoints), skipping and recording those a model
+        cannot take; then also with the models' own integrity errors taken as
+        such faults. The first, plain try costs no savepoints."""
+        modes = ((False, False), (True, False), (True, True))
+        for number, (careful, isolate) in enumerate(modes, 1):
+            try:
+                self._apply_batch(batch, positions, careful=careful, isolate=isolate)
+            except IntegrityError as err:
+                moved = self.positions()
+                if moved != positions:
+                    self._undecodable.clear()
+                    return moved
+                if number == len(modes):
+                    raise ProjectionError(
+                        f"read models cannot apply events {batch[0][0].id}"
+                        f"-{batch[-1][0].id}"
+                    ) from err
+            except Exception:
+                if careful:
+                    raise
+            else:
+                return None
+        return None  # not reached: the last mode returns or raises
+
     def _apply_batch(
-        self, batch: Batch, positions: dict[str, int], *, isolate: bool = False
+        self,
+        batch: Batch,
+        positions: dict[str, int],
+        *,
+        careful: bool = False,
+        isolate: bool = False,
     ) -> None:
         last = batch[-1][0].id
         record = getattr(self.tracking, "_insert_tracking")  # noqa: B009
@@ -216,7 +236,12 @@ class Projector:
                                 self._undecodable[notification.id],
                             )
                     items = [b for b in items if b[0].id not in self._undecodable]
-                self._apply_model(cursor, model, items, isolate=isolate)
+                if careful:
+                    self._apply_model(cursor, model, items, isolate=isolate)
+                else:
+                    writer = BatchWriter(cursor)
+                    model.apply_batch(writer, items)
+                    writer.flush()
                 # The library's tracking row commits with the model's rows.
                 record(cursor.raw, Tracking(self.tracking_name(model), last))
         self._undecodable.clear()

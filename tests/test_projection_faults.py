@@ -139,3 +139,27 @@ def test_projections_status_lists_what_a_model_skipped(
     code, out, _ = cli("projections", "status")
     assert code == 0
     assert "audit: skipped event 2 (RuntimeError)" in out
+
+
+def test_an_event_that_does_not_decode_is_skipped_by_the_models_that_read_it(
+    kirjuri: Kirjuri, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subject = _register(kirjuri, "Eero Esimerkki")
+    bad = kirjuri.ledger.head() + 1
+    decode = kirjuri.ledger.to_event
+
+    def fragile(notification: Any) -> ev.SubjectEvent:
+        if notification.id == bad:
+            raise ValueError(notification.id)
+        return decode(notification)
+
+    monkeypatch.setattr(kirjuri.ledger, "to_event", fragile)
+    _disclose(kirjuri, subject, "order-16")
+    skipped = {f["model"] for f in kirjuri.projector.faults()}
+    readers = {m.name for m in kirjuri.projector.models if m.needs_events}
+    assert skipped == readers and "merkle" not in skipped  # leaves are bytes
+    _disclose(kirjuri, subject, "order-17")
+    assert [
+        r["reference"] for r in _history(kirjuri, recipient="delivery_partner")
+    ] == ["order-17"]
+    assert set(kirjuri.projector.positions().values()) == {kirjuri.ledger.head()}
