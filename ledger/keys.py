@@ -306,21 +306,21 @@ class KeyStore:
                 )
                 row = cursor.fetchone()
         try:
-            if wrapped is not None:
-                self.master.unwrap(wrapped, LEDGER_SUBJECT, CHECK_KEY_CLASS)
-                return
             if row is not None:
                 self.master.unwrap(
                     bytes(row["wrapped"]),
                     UUID(row["subject_id"]),
                     row["retention_class"],
                 )
+            if wrapped is None:
+                # Stored now; another process starting at once may win.
+                wrapped = self._stored_key(LEDGER_SUBJECT, CHECK_KEY_CLASS)
+            self.master.unwrap(wrapped, LEDGER_SUBJECT, CHECK_KEY_CLASS)
         except KeyUnavailable:
             raise ConfigurationError(
                 f"{self.master.origin}: this master key does not open the ledger "
                 "(its data keys are wrapped under another one)"
             ) from None
-        self._stored_key(LEDGER_SUBJECT, CHECK_KEY_CLASS)
 
     def _stored_key(self, subject_id: UUID, retention_class: str) -> bytes:
         """A ledger-wide key, stored at once (whichever process wins)."""
