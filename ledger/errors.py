@@ -59,9 +59,10 @@ class InvalidCommand(KirjuriError):
 
 
 _FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,39}\Z")
-# What names a subject: an id or a prefix of one, or a request's id.
+# What names a subject: an id or a prefix of one (with a digit, so that a
+# name of hex letters, "Ada", is not taken for one), or a request's id.
 _SUBJECT_REFERENCE = re.compile(
-    r"(?:[0-9a-fA-F-]{1,36}|request:[A-Za-z0-9_.-]{1,64})\Z"
+    r"(?:(?=[^0-9]{0,35}[0-9])[0-9a-fA-F-]{1,36}|request:[A-Za-z0-9_.-]{1,64})\Z"
 )
 
 

@@ -183,6 +183,8 @@ def test_a_name_given_where_a_subject_was_expected_is_not_echoed() -> None:
     )
     assert "eero" not in str(UnknownSubject("eero@pumppu.example"))
     assert mask_reference("0123abcd") == "0123abcd"
+    assert mask_reference("Ada") == "(not shown, 3 characters)"
+    assert mask_reference("Bea Dade") == "(not shown, 8 characters)"
     assert mask_reference("request:R-2025-001") == "request:R-2025-001"
 
 
