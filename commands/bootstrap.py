@@ -161,6 +161,11 @@ def build_ledger(settings: Settings, *, create: bool = False) -> Ledger:
     except OSError as err:
         raise ConfigurationError(f"database: {err}") from err
     _finish_rotation(settings, ledger)
+    try:
+        ledger.keys.check_master()
+    except BaseException:
+        ledger.close()
+        raise
     return ledger
 
 

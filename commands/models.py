@@ -7,9 +7,9 @@ Field descriptions double as the CLI's help.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar, Literal
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -25,8 +25,16 @@ from ledger import clock
 from ledger.errors import InvalidCommand
 from ledger.events import ObjectionScope, RequestType, RestrictionGround
 from ledger.policy import LegalBasis, Safeguard
+from ledger.redaction import CONTROL, has_personal_value
 
-__all__ = ["COMMANDS", "LOCAL_TZ", "Command", "parse_command", "parse_moment"]
+__all__ = [
+    "COMMANDS",
+    "LOCAL_TZ",
+    "Command",
+    "parse_choice",
+    "parse_command",
+    "parse_moment",
+]
 
 # Moments given by people and feeds: parsed and bounded by the ledger's clock
 # (re-exported here for code that imported them from the models).
@@ -46,28 +54,53 @@ Day = Annotated[date, AfterValidator(clock.check_day)]
 
 # Free text is stored in clear (it is metadata, queried by auditors), so it
 # must not carry a personal value: an email address or a phone number is
-# refused here rather than kept where no key can erase it.
-_EMAIL_IN_TEXT = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_PHONE_IN_TEXT = re.compile(r"\+\d[\d \-]{6,}")
-
-
+# refused here rather than kept where no key can erase it. The check is
+# linear (ledger.redaction), and every text is bounded before it runs.
 def _no_personal_value(value: str | None) -> str | None:
-    if value is not None and (
-        _EMAIL_IN_TEXT.search(value) or _PHONE_IN_TEXT.search(value)
-    ):
-        raise ValueError(
-            "must not contain an email address or phone number (stored in clear)"
-        )
+    if value is not None and (found := has_personal_value(value)) is not None:
+        raise ValueError(f"must not contain {found} (stored in clear)")
     return value
 
 
+def _no_control(value: str) -> str:
+    """No NUL, newline, terminal escape or bidirectional override in a text:
+    it would end up in reports, tables and terminals as something else."""
+    if CONTROL.search(value):
+        raise ValueError("must not contain control characters (newlines, NUL, escapes)")
+    return value
+
+
+_OneLine = AfterValidator(_no_control)
+_InClear = AfterValidator(_no_personal_value)
+_Choice = TypeVar("_Choice", bound=StrEnum)
+
+# Limits suited to each field: an email is at most 254 characters (RFC 5321),
+# the rest generous for real values and small enough to refuse a megabyte.
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-Ids = Annotated[tuple[Identifier, ...], Field(min_length=1)]
-Text = Annotated[str, Field(min_length=1, max_length=500)]
-ClearText = Annotated[
-    str, Field(min_length=1, max_length=500), AfterValidator(_no_personal_value)
-]
-ClearRef = Annotated[str | None, AfterValidator(_no_personal_value)]
+Ids = Annotated[tuple[Identifier, ...], Field(min_length=1, max_length=50)]
+RequestId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+# A subject is named by an id, an id prefix, an email or request:ID.
+SubjectRef = Annotated[str, Field(min_length=1, max_length=300), _OneLine]
+Name = Annotated[str, Field(min_length=1, max_length=200), _OneLine]
+Email = Annotated[str, Field(min_length=1, max_length=254), _OneLine]
+Phone = Annotated[str, Field(min_length=1, max_length=40), _OneLine]
+Title = Annotated[str, Field(min_length=1, max_length=100), _OneLine]
+Company = Annotated[str, Field(min_length=1, max_length=200), _OneLine]
+BusinessId = Annotated[str, Field(min_length=1, max_length=20), _OneLine]
+Value = Annotated[str, Field(min_length=1, max_length=2000), _OneLine]
+# Stored in clear: an order number, a contract reference, evidence, reasons.
+ClearRef = Annotated[str, Field(min_length=1, max_length=100), _OneLine, _InClear]
+Evidence = Annotated[str, Field(min_length=1, max_length=200), _OneLine, _InClear]
+Reason = Annotated[str, Field(min_length=1, max_length=500), _OneLine, _InClear]
+
+
+def parse_choice(choices: type[_Choice], text: str, field: str) -> _Choice:
+    """An enum-like option given as text; a wrong one names its field."""
+    try:
+        return choices(text)
+    except ValueError:
+        allowed = ", ".join(member.value for member in choices)
+        raise InvalidCommand(field, f"must be one of {allowed}") from None
 
 
 class _Command(BaseModel):
@@ -84,19 +117,21 @@ class _Command(BaseModel):
 
 
 class _SubjectCommand(_Command):
-    subject: Text = Field(description="subject id (or unique prefix) or email")
+    subject: SubjectRef = Field(description="subject id (or unique prefix) or email")
 
 
 class RegisterSubject(_Command):
     help: ClassVar[str] = "register a contact as a representative of a company"
     kind: Literal["register"] = "register"
-    company: Text = Field(description="name of the company the person represents")
-    business_id: str | None = Field(default=None, description="company's business ID")
+    company: Company = Field(description="name of the company the person represents")
+    business_id: BusinessId | None = Field(
+        default=None, description="company's business ID"
+    )
     source: Identifier = Field(description="where the data came from (policy source)")
-    name: str | None = Field(default=None, description="the person's name")
-    email: str | None = Field(default=None, description="the person's email")
-    phone: str | None = Field(default=None, description="the person's phone")
-    title: str | None = Field(default=None, description="title or salutation")
+    name: Name | None = Field(default=None, description="the person's name")
+    email: Email | None = Field(default=None, description="the person's email")
+    phone: Phone | None = Field(default=None, description="the person's phone")
+    title: Title | None = Field(default=None, description="title or salutation")
     purposes: Ids = Field(
         default=("customer_relationship",), description="purposes of the collection"
     )
@@ -106,7 +141,7 @@ class CollectData(_SubjectCommand):
     help: ClassVar[str] = "record personal data collected about a subject"
     kind: Literal["collect"] = "collect"
     category: Identifier = Field(description="data category (policy)")
-    value: Text = Field(description="the value (stored encrypted)")
+    value: Value = Field(description="the value (stored encrypted)")
     source: Identifier = Field(description="where it came from (policy source)")
     purposes: Ids = Field(description="purposes it is collected for")
 
@@ -115,7 +150,7 @@ class RectifyData(_SubjectCommand):
     help: ClassVar[str] = "record a corrected value (Art. 16)"
     kind: Literal["rectify"] = "rectify"
     category: Identifier = Field(description="data category (policy)")
-    value: Text = Field(description="the corrected value")
+    value: Value = Field(description="the corrected value")
     source: Identifier = Field(default="subject", description="who gave it")
 
 
@@ -124,7 +159,9 @@ class GiveConsent(_SubjectCommand):
     kind: Literal["consent"] = "consent"
     purpose: Identifier = Field(description="purpose consented to")
     channel: Identifier = Field(description="how it was given (web_form, email, …)")
-    evidence: ClearRef = Field(default=None, description="reference to the record")
+    evidence: Evidence | None = Field(
+        default=None, description="reference to the record"
+    )
 
 
 class WithdrawConsent(_SubjectCommand):
@@ -132,7 +169,9 @@ class WithdrawConsent(_SubjectCommand):
     kind: Literal["withdraw-consent"] = "withdraw-consent"
     purpose: Identifier = Field(description="purpose withdrawn")
     channel: Identifier = Field(description="how (unsubscribe_link, post, …)")
-    evidence: ClearRef = Field(default=None, description="reference to the record")
+    evidence: Evidence | None = Field(
+        default=None, description="reference to the record"
+    )
 
 
 class RecordObjection(_SubjectCommand):
@@ -185,7 +224,7 @@ class RecordDisclosure(_SubjectCommand):
     legal_basis: LegalBasis | None = Field(
         default=None, description="legal basis (default: the purpose's)"
     )
-    reference: ClearRef = Field(default=None, description="e.g. order number")
+    reference: ClearRef | None = Field(default=None, description="e.g. order number")
 
 
 class RecordTransfer(_SubjectCommand):
@@ -201,19 +240,19 @@ class RecordTransfer(_SubjectCommand):
     legal_basis: LegalBasis | None = Field(
         default=None, description="legal basis (default: the purpose's)"
     )
-    reference: ClearRef = Field(default=None, description="e.g. order number")
+    reference: ClearRef | None = Field(default=None, description="e.g. order number")
 
 
 class StartRelationship(_SubjectCommand):
     help: ClassVar[str] = "record that the person's company became a customer"
     kind: Literal["start-relationship"] = "start-relationship"
-    reference: ClearRef = Field(default=None, description="contract reference")
+    reference: ClearRef | None = Field(default=None, description="contract reference")
 
 
 class EndRelationship(_SubjectCommand):
     help: ClassVar[str] = "record that the customer relationship ended"
     kind: Literal["end-relationship"] = "end-relationship"
-    reference: ClearRef = Field(default=None, description="contract reference")
+    reference: ClearRef | None = Field(default=None, description="contract reference")
 
 
 class MarkLeftCompany(_SubjectCommand):
@@ -229,19 +268,19 @@ class ReceiveRequest(_SubjectCommand):
     received_on: Day | None = Field(
         default=None, description="day received (default: at)"
     )
-    request_id: (
-        Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")] | None
-    ) = Field(default=None, description="your reference (default: generated)")
+    request_id: RequestId | None = Field(
+        default=None, description="your reference (default: generated)"
+    )
 
 
 class _RequestCommand(_Command):
-    request_id: Text = Field(description="the request's reference")
+    request_id: RequestId = Field(description="the request's reference")
 
 
 class ExtendRequest(_RequestCommand):
     help: ClassVar[str] = "extend a request's deadline by up to two months (Art. 12(3))"
     kind: Literal["extend-request"] = "extend-request"
-    reason: ClearText = Field(description="why (told to the person)")
+    reason: Reason = Field(description="why (told to the person)")
     months: int = Field(default=2, ge=1, le=2, description="months added")
 
 
@@ -253,13 +292,13 @@ class AnswerRequest(_RequestCommand):
 class RefuseRequest(_RequestCommand):
     help: ClassVar[str] = "record that a request was refused, and why"
     kind: Literal["refuse-request"] = "refuse-request"
-    reason: ClearText = Field(description="the grounds (told to the person)")
+    reason: Reason = Field(description="the grounds (told to the person)")
 
 
 class PlaceLegalHold(_SubjectCommand):
     help: ClassVar[str] = "keep all of a subject's data: a complaint or dispute is open"
     kind: Literal["hold"] = "hold"
-    reason: ClearText = Field(
+    reason: Reason = Field(
         description="the complaint, dispute or claim (no personal data)"
     )
 
@@ -267,7 +306,7 @@ class PlaceLegalHold(_SubjectCommand):
 class ReleaseLegalHold(_SubjectCommand):
     help: ClassVar[str] = "release a legal hold: the dispute is resolved"
     kind: Literal["release-hold"] = "release-hold"
-    reason: ClearText = Field(description="how it was resolved")
+    reason: Reason = Field(description="how it was resolved")
 
 
 class EraseSubject(_SubjectCommand):
@@ -275,7 +314,7 @@ class EraseSubject(_SubjectCommand):
         "erase a subject (Art. 17): destroy its data keys per the policy"
     )
     kind: Literal["erase"] = "erase"
-    request_id: str | None = Field(
+    request_id: RequestId | None = Field(
         default=None, description="the erasure request answered"
     )
     remove_objection: bool = Field(
@@ -336,6 +375,7 @@ Command = Annotated[
 ]
 
 _ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
+_KINDS = tuple(str(c.model_fields["kind"].default) for c in COMMANDS)
 
 
 def parse_command(data: dict[str, Any] | str | bytes) -> Command:
@@ -351,5 +391,6 @@ def parse_command(data: dict[str, Any] | str | bytes) -> Command:
         field = loc[1] if len(loc) > 1 else (loc[0] if loc else "command")
         message = first["msg"].removeprefix("Value error, ")
         if first["type"] in ("union_tag_invalid", "union_tag_not_found"):
-            field = "kind"
+            # Pydantic's text repeats the given kind: never echo input.
+            field, message = "kind", f"must be one of {', '.join(_KINDS)}"
         raise InvalidCommand(field, message) from err

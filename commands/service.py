@@ -22,7 +22,11 @@ from commands.handlers import Outcome, handle
 from commands.models import EraseSubject
 from commands.usecases import integrity, lifecycle, reads, records
 from commands.usecases.policy import policy_items
-from commands.usecases.views import PolicyAdoption, ProjectionStatus
+from commands.usecases.views import (
+    PolicyAdoption,
+    ProjectionFault,
+    ProjectionStatus,
+)
 from ledger import clock
 from ledger.checkpoints import Signer
 from ledger.errors import InvalidCommand, KirjuriError, UnknownSubject
@@ -352,7 +356,8 @@ class Kirjuri:
             until=until,
             limit=limit,
         )
-        return reads.history(self.ledger, wanted)
+        checked = queries.validate_filter(wanted, self.ledger.adopted_policies())
+        return reads.history(self.ledger, checked)
 
     def findings(self, subject: str | None = None) -> list[FindingRow]:
         return reads.findings(self.ledger, self._optional(subject))
@@ -484,7 +489,11 @@ class Kirjuri:
 
     def projection_status(self) -> ProjectionStatus:
         return ProjectionStatus(
-            head=self.ledger.head(), positions=self.projector.positions()
+            head=self.ledger.head(),
+            positions=self.projector.positions(),
+            faults=tuple(
+                ProjectionFault.model_validate(f) for f in self.projector.faults()
+            ),
         )
 
     def rebuild(self, progress: Progress | None = None) -> int:

@@ -17,7 +17,11 @@ from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.utils import Environment
 
 from ledger import clock
-from ledger.errors import ConcurrencyConflict, ConfigurationError, KeyUnavailable
+from ledger.errors import (
+    ConcurrencyConflict,
+    ConfigurationError,
+    KeyDestroyed,
+)
 from ledger.events import POLICY_STREAM, PolicyAdopted, SubjectEvent
 from ledger.keys import KeyStore, MasterKey
 from ledger.mapper import PydanticMapper
@@ -93,10 +97,8 @@ class Ledger(Application[UUID]):
         """Append many commands' events in one save: new subjects' keys are
         stored first, then every event in one transaction (or none)."""
         self._batch, self._batch_states = [], {}
-        self.keys.begin_batch()
         try:
             yield
-            self.keys.write_pending()
             if self._batch:
                 self._save(self._batch)
             if self._run_states is not None:
@@ -110,7 +112,6 @@ class Ledger(Application[UUID]):
         finally:
             self._batch, self._batch_states = None, {}
             self.suppression = None
-            self.keys.end_batch()
 
     @property
     def batching(self) -> bool:
@@ -135,6 +136,10 @@ class Ledger(Application[UUID]):
     def policy_history(self) -> list[PolicyAdopted]:
         events = self.events.get(POLICY_STREAM)
         return [e for e in events if isinstance(e, PolicyAdopted)]
+
+    def adopted_policies(self) -> list[Policy]:
+        """Every policy ever adopted, oldest first (old events name their ids)."""
+        return [parse_policy(p.text, "adopted policy") for p in self.policy_history()]
 
     def adopt_policy(self, text: str, origin: str) -> bool:
         """Record a policy if it differs from the one in force; True if new."""
@@ -211,11 +216,16 @@ class Ledger(Application[UUID]):
         return []
 
     def _save(self, events: Sequence[SubjectEvent]) -> list[int]:
+        # New data keys are stored with the first events that use them, just
+        # before those events (taken back if the events clash; after any other
+        # failure the events may have been committed, so the keys stay).
+        stored = self.keys.store_for(events)
         try:
             # The event store's put: what Application.save does for events,
             # without its per-object protocol checks (our events are known).
             recordings = self.events.put(events)
         except IntegrityError as err:
+            self.keys.unstore(stored)
             raise ConcurrencyConflict(
                 "another writer appended to this subject first; retry"
             ) from err
@@ -248,12 +258,13 @@ class Ledger(Application[UUID]):
     def open_or_none(
         self, subject_id: UUID, category: str, sealed: Sealed | None
     ) -> str | None:
-        """A stored value in clear, or None when absent or erased (key destroyed)."""
+        """A stored value in clear, or None when absent or erased (its key's
+        destruction recorded); a key that is missing or does not unwrap raises."""
         if sealed is None:
             return None
         try:
             return self.open(subject_id, category, sealed)
-        except KeyUnavailable:
+        except KeyDestroyed:
             return None
 
     def lookup_hash(self, category: str, value: str) -> str:

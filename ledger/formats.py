@@ -8,6 +8,8 @@ from stdnum.fi import ytunnus
 
 __all__ = ["check_format"]
 
+# RFC 5321's limit; also bounds the work of the pattern below.
+EMAIL_LIMIT = 254
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,30}$")
 # The written form (python-stdnum also takes it without the dash or with
@@ -24,6 +26,8 @@ def check_format(kind: str | None, value: str) -> str | None:
     """The problem with a value, or None if it has the format."""
     if not value.strip():
         return "is empty"
+    if kind == "email" and len(value.strip()) > EMAIL_LIMIT:
+        return f"is longer than {EMAIL_LIMIT} characters"
     if kind == "email" and not _EMAIL.match(value.strip()):
         return f"is not an email address: {_mask(value)}"
     if kind == "phone" and not _PHONE.match(value.strip()):

@@ -22,13 +22,19 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ledger.errors import ConfigurationError, KeyUnavailable
-from ledger.sealed import NONCE_BYTES
+from ledger.errors import (
+    ConcurrencyConflict,
+    ConfigurationError,
+    KeyDestroyed,
+    KeyUnavailable,
+)
+from ledger.sealed import NONCE_BYTES, sealed_keys
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
 
+    from ledger.events import SubjectEvent
     from ledger.storage import Cursor, Database
 
 __all__ = [
@@ -47,6 +53,9 @@ KEY_CACHE_SECONDS = 30.0
 # this reserved subject id, so it is wrapped and rotated like any data key.
 LEDGER_SUBJECT = UUID(int=0)
 INDEX_KEY_CLASS = "_blind_index"
+# A key wrapped under the master key only to tell, at start, that the master
+# key given is the one the ledger's keys are wrapped under.
+CHECK_KEY_CLASS = "_master_check"
 
 KEY_TABLE_DDL = (
     "CREATE TABLE IF NOT EXISTS {p}kirjuri_data_keys ("
@@ -71,7 +80,9 @@ def decode_key_text(text: str) -> bytes:
 class MasterKey:
     """The key that wraps data keys; its id is a digest, never the key."""
 
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, origin: str = "master key") -> None:
+        # Where the key came from, to name it in errors (never the key).
+        self.origin = origin
         if len(key) != KEY_BYTES:
             raise ConfigurationError(
                 f"KIRJURI_MASTER_KEY: must be {KEY_BYTES} bytes, got {len(key)}"
@@ -91,7 +102,7 @@ class MasterKey:
                 f"{origin}: not hex or base64 of {KEY_BYTES} bytes"
             ) from err
         try:
-            return cls(raw)
+            return cls(raw, origin)
         except ConfigurationError as err:
             raise ConfigurationError(f"{origin}: must be {KEY_BYTES} bytes") from err
 
@@ -130,11 +141,14 @@ def load_or_create_master_key(path: Path, *, create: bool) -> tuple[MasterKey, b
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(key.hex() + "\n")
-    return MasterKey(key), True
+    return MasterKey(key, str(path)), True
 
 
 class KeyStore:
-    """Creates, finds and destroys data keys in the key table."""
+    """Creates, finds and destroys data keys in the key table.
+
+    A new data key stays in memory (pending) until an event that uses it is
+    saved (`store_for`): a refused command thereby leaves no key behind."""
 
     def __init__(self, database: Database, master: MasterKey, cache_size: int = 4096):
         self.database = database
@@ -142,56 +156,177 @@ class KeyStore:
         self._cache: OrderedDict[tuple[UUID, str], tuple[bytes, AESGCM]] = OrderedDict()
         self._cache_size = cache_size
         self._loaded: dict[tuple[UUID, str], float] = {}
-        # In a batch, new subjects' keys are made in memory and written
-        # together, before the batch's events (see Ledger.batch).
-        self._pending: list[tuple[str, str, bytes, str, str]] | None = None
+        # Keys made here and not stored yet, and subjects made here (they
+        # have no stored keys to look up).
+        self._pending: dict[tuple[UUID, str], bytes] = {}
         self._new_subjects: set[UUID] = set()
 
-    def begin_batch(self) -> None:
-        self._pending, self._new_subjects = [], set()
-
     def note_new_subject(self, subject_id: UUID) -> None:
-        """A subject made in this batch: it has no keys to look up yet."""
-        if self._pending is not None:
-            self._new_subjects.add(subject_id)
+        """A subject made by this process: it has no stored keys yet."""
+        self._new_subjects.add(subject_id)
 
-    def write_pending(self) -> None:
-        """Store the batch's new keys in one transaction."""
-        if self._pending:
+    def store_for(self, events: Iterable[SubjectEvent]) -> list[tuple[str, str, bytes]]:
+        """Store the pending keys these events' sealed values use, in one
+        transaction, and forget the other pending keys (their commands were
+        refused). Returns what was stored, for `unstore` if the save fails."""
+        needed = {
+            (event.originator_id, retention)
+            for event in events
+            for retention in sealed_keys(event)
+        }
+        pending, fresh = self._pending, self._new_subjects
+        self._pending, self._new_subjects = {}, set()
+        for key in pending.keys() - needed:
+            self._forget(*key)
+        rows = [
+            (str(subject), retention, wrapped, self.master.key_id, _now())
+            for (subject, retention), wrapped in pending.items()
+            if (subject, retention) in needed
+        ]
+        if not rows:
+            return []
+        try:
             with self.database.transaction() as cursor:
                 cursor.executemany(
                     "INSERT INTO {p}kirjuri_data_keys (subject_id, retention_class,"
-                    " wrapped, master_key_id, created_at) VALUES (%s, %s, %s, %s, %s)",
-                    self._pending,
+                    " wrapped, master_key_id, created_at) VALUES (%s, %s, %s, %s, %s)"
+                    " ON CONFLICT (subject_id, retention_class) DO NOTHING",
+                    rows,
                 )
-        self._pending = [] if self._pending is not None else None
+                # A subject made here cannot clash; another may have been
+                # given the same class's key by another process first.
+                if any(
+                    self._select(cursor, UUID(subject), retention) != wrapped
+                    for subject, retention, wrapped, *_ in rows
+                    if UUID(subject) not in fresh
+                ):
+                    raise ConcurrencyConflict(
+                        "another writer created this subject's data key first; retry"
+                    )
+        except BaseException:
+            # Not stored: no value may be sealed under these keys any more.
+            for subject, retention, *_ in rows:
+                self._forget(UUID(subject), retention)
+            raise
+        return [row[:3] for row in rows]
 
-    def end_batch(self) -> None:
-        self._pending, self._new_subjects = None, set()
+    def unstore(self, stored: list[tuple[str, str, bytes]]) -> None:
+        """Remove keys `store_for` wrote when their events were not saved."""
+        if not stored:
+            return
+        with self.database.transaction() as cursor:
+            cursor.executemany(
+                "DELETE FROM {p}kirjuri_data_keys WHERE subject_id = %s"
+                " AND retention_class = %s AND wrapped = %s",
+                stored,
+            )
+        for subject, retention, _ in stored:
+            self._forget(UUID(subject), retention)
 
     def create_tables(self) -> None:
         self.database.execute_script(KEY_TABLE_DDL)
 
     def aead_for(self, subject_id: UUID, retention_class: str) -> AESGCM:
-        """The subject's data key of a class, created on first use."""
+        """The subject's data key of a class, made (pending) on first use."""
         return self._key(subject_id, retention_class)[1]
 
     def _key(self, subject_id: UUID, retention_class: str) -> tuple[bytes, AESGCM]:
         cached = self._cached(subject_id, retention_class)
         if cached is not None:
             return cached
-        if self._pending is not None and subject_id in self._new_subjects:
-            made = self.master.wrap(os.urandom(KEY_BYTES), subject_id, retention_class)
-            self._pending.append(
-                (str(subject_id), retention_class, made, self.master.key_id, _now())
+        key = (subject_id, retention_class)
+        wrapped = self._pending.get(key)
+        if wrapped is None and subject_id not in self._new_subjects:
+            wrapped = self._stored(subject_id, retention_class)
+        if wrapped is None:
+            wrapped = self.master.wrap(
+                os.urandom(KEY_BYTES), subject_id, retention_class
             )
-            return self._remember(subject_id, retention_class, made)
+            self._pending[key] = wrapped
+        return self._remember(subject_id, retention_class, wrapped)
+
+    def existing_aead(self, subject_id: UUID, retention_class: str) -> AESGCM:
+        """The data key to open a value. Raises `KeyDestroyed` only when its
+        destruction is recorded; a key never made or that does not unwrap
+        is `KeyUnavailable`, an error, never taken for an erasure."""
+        cached = self._cached(subject_id, retention_class)
+        if cached is not None:
+            return cached[1]
+        wrapped = self._pending.get((subject_id, retention_class))
+        if wrapped is None:
+            wrapped = self._stored(subject_id, retention_class)
+        if wrapped is None:
+            raise KeyUnavailable(
+                f"data key {retention_class} of subject {subject_id} is missing "
+                "from the key table"
+            )
+        return self._remember(subject_id, retention_class, wrapped)[1]
+
+    def _stored(self, subject_id: UUID, retention_class: str) -> bytes | None:
+        """A stored wrapped key, None if there is none; `KeyDestroyed` if its
+        destruction is recorded (no value of that class can be sealed or
+        opened for the subject any more)."""
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT wrapped, destroyed_at FROM {p}kirjuri_data_keys"
+                " WHERE subject_id = %s AND retention_class = %s",
+                (str(subject_id), retention_class),
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if row["destroyed_at"] is not None or row["wrapped"] is None:
+            raise KeyDestroyed(
+                f"data key {retention_class} of subject {subject_id} was destroyed"
+                f" on {str(row['destroyed_at'])[:10]}"
+            )
+        return bytes(row["wrapped"])
+
+    def index_key(self) -> bytes:
+        """The ledger-wide blind-index secret (stored on first use)."""
+        cached = self._cached(LEDGER_SUBJECT, INDEX_KEY_CLASS)
+        if cached is not None:
+            return cached[0]
+        wrapped = self._stored_key(LEDGER_SUBJECT, INDEX_KEY_CLASS)
+        return self._remember(LEDGER_SUBJECT, INDEX_KEY_CLASS, wrapped)[0]
+
+    def check_master(self) -> None:
+        """Refuse a master key that does not open this ledger (exit 78).
+
+        A check key, wrapped under the master key at first use, is unwrapped
+        at every start; a ledger made before it existed is checked on any
+        stored key first, then given its check key."""
+        with self.database.transaction(commit=False) as cursor:
+            wrapped = self._select(cursor, LEDGER_SUBJECT, CHECK_KEY_CLASS)
+            row = None
+            if wrapped is None:
+                cursor.execute(
+                    "SELECT subject_id, retention_class, wrapped"
+                    " FROM {p}kirjuri_data_keys WHERE wrapped IS NOT NULL LIMIT 1"
+                )
+                row = cursor.fetchone()
+        try:
+            if row is not None:
+                self.master.unwrap(
+                    bytes(row["wrapped"]),
+                    UUID(row["subject_id"]),
+                    row["retention_class"],
+                )
+            if wrapped is None:
+                # Stored now; another process starting at once may win.
+                wrapped = self._stored_key(LEDGER_SUBJECT, CHECK_KEY_CLASS)
+            self.master.unwrap(wrapped, LEDGER_SUBJECT, CHECK_KEY_CLASS)
+        except KeyUnavailable:
+            raise ConfigurationError(
+                f"{self.master.origin}: this master key does not open the ledger "
+                "(its data keys are wrapped under another one)"
+            ) from None
+
+    def _stored_key(self, subject_id: UUID, retention_class: str) -> bytes:
+        """A ledger-wide key, stored at once (whichever process wins)."""
         with self.database.transaction() as cursor:
             wrapped = self._select(cursor, subject_id, retention_class)
             if wrapped is None:
-                fresh = self.master.wrap(
-                    os.urandom(KEY_BYTES), subject_id, retention_class
-                )
                 cursor.execute(
                     "INSERT INTO {p}kirjuri_data_keys (subject_id, retention_class,"
                     " wrapped, master_key_id, created_at) VALUES (%s, %s, %s, %s, %s)"
@@ -199,26 +334,17 @@ class KeyStore:
                     (
                         str(subject_id),
                         retention_class,
-                        fresh,
+                        self.master.wrap(
+                            os.urandom(KEY_BYTES), subject_id, retention_class
+                        ),
                         self.master.key_id,
                         _now(),
                     ),
                 )
                 wrapped = self._select(cursor, subject_id, retention_class)
-        return self._remember(subject_id, retention_class, wrapped)
-
-    def existing_aead(self, subject_id: UUID, retention_class: str) -> AESGCM:
-        """The data key to open a value; raises if it was never made or destroyed."""
-        cached = self._cached(subject_id, retention_class)
-        if cached is not None:
-            return cached[1]
-        with self.database.transaction(commit=False) as cursor:
-            wrapped = self._select(cursor, subject_id, retention_class)
-        return self._remember(subject_id, retention_class, wrapped)[1]
-
-    def index_key(self) -> bytes:
-        """The ledger-wide blind-index secret (created on first use)."""
-        return self._key(LEDGER_SUBJECT, INDEX_KEY_CLASS)[0]
+        if wrapped is None:
+            raise KeyUnavailable(f"ledger key {retention_class} was destroyed")
+        return wrapped
 
     def live_classes(self, subject_id: UUID) -> list[str]:
         """The retention classes of a subject whose data key still exists."""
@@ -318,13 +444,8 @@ class KeyStore:
         return entry
 
     def _remember(
-        self, subject_id: UUID, retention_class: str, wrapped: bytes | None
+        self, subject_id: UUID, retention_class: str, wrapped: bytes
     ) -> tuple[bytes, AESGCM]:
-        if wrapped is None:
-            raise KeyUnavailable(
-                f"data key {retention_class} of subject {subject_id} is destroyed "
-                "or was never created"
-            )
         raw = self.master.unwrap(wrapped, subject_id, retention_class)
         entry = (raw, AESGCM(raw))
         self._cache[(subject_id, retention_class)] = entry
@@ -333,6 +454,10 @@ class KeyStore:
             oldest, _ = self._cache.popitem(last=False)
             self._loaded.pop(oldest, None)
         return entry
+
+    def _forget(self, subject_id: UUID, retention_class: str) -> None:
+        self._cache.pop((subject_id, retention_class), None)
+        self._loaded.pop((subject_id, retention_class), None)
 
     @staticmethod
     def _select(cursor: Cursor, subject_id: UUID, retention_class: str) -> bytes | None:

@@ -25,7 +25,14 @@ if TYPE_CHECKING:
 
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-__all__ = ["NONCE_BYTES", "Sealed", "blind_index", "open_value", "seal_value"]
+__all__ = [
+    "NONCE_BYTES",
+    "Sealed",
+    "blind_index",
+    "open_value",
+    "seal_value",
+    "sealed_keys",
+]
 
 NONCE_BYTES = 12
 
@@ -37,6 +44,11 @@ class Sealed(BaseModel):
 
     key: str = Field(description="retention class of the data key")
     box: str
+
+
+def sealed_keys(model: BaseModel) -> set[str]:
+    """The retention classes whose data keys seal a model's values."""
+    return {value.key for value in model.__dict__.values() if isinstance(value, Sealed)}
 
 
 def _aad(subject_id: UUID, retention_class: str, category: str) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from ledger import events as ev
+from ledger.errors import KirjuriError
 from projections.base import Batch, ReadModel, handles
 
 if TYPE_CHECKING:
@@ -33,17 +34,21 @@ class BlindIndexModel(ReadModel):
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self._prepared: dict[int, str | None] = {}
+        self._failed: dict[int, KirjuriError] = {}
 
     def prepare(self, batch: Batch) -> None:
         # Keys are read on their own connections, before the batch's write
-        # transaction opens (SQLite has one writer).
-        self._prepared = {
-            notification.id: self.ledger.lookup_of(
-                event.originator_id, event.category, event.value
-            )
-            for notification, event in batch
-            if isinstance(event, (ev.DataCollected, ev.DataRectified))
-        }
+        # transaction opens (SQLite has one writer). A value that cannot be
+        # opened (its key missing, not destroyed) fails only its own event.
+        self._prepared, self._failed = {}, {}
+        for notification, event in batch:
+            if isinstance(event, (ev.DataCollected, ev.DataRectified)):
+                try:
+                    self._prepared[notification.id] = self.ledger.lookup_of(
+                        event.originator_id, event.category, event.value
+                    )
+                except KirjuriError as err:
+                    self._failed[notification.id] = err
 
     @handles(ev.SubjectErased)
     @handles(ev.RetentionExpired)
@@ -65,6 +70,8 @@ class BlindIndexModel(ReadModel):
     def _value(
         self, event: ev.DataCollected | ev.DataRectified, cursor: Cursor, n: int
     ) -> None:
+        if n in self._failed:
+            raise self._failed[n]
         lookup = self._prepared.get(n)
         if lookup is not None and isinstance(event, ev.DataRectified):
             # A corrected value replaces the wrong one: the old one no longer

@@ -6,16 +6,21 @@ writes. Personal values come back sealed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ledger.clock import local_text
 from ledger.clock import today as clock_today
+from ledger.errors import InvalidCommand
+from ledger.events import EVENT_TYPES
 from projections.base import iso
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import date, datetime
 
+    from ledger.policy import Policy
     from ledger.storage import Database
 
 __all__ = [
@@ -31,6 +36,7 @@ __all__ = [
     "subjects_by_prefix",
     "suppressed",
     "suppression_list",
+    "validate_filter",
 ]
 
 
@@ -187,8 +193,63 @@ class HistoryFilter:
     limit: int | None = None
 
 
+_COUNTRY = re.compile(r"[A-Z]{2}\Z")
+
+
+def validate_filter(wanted: HistoryFilter, policies: Sequence[Policy]) -> HistoryFilter:
+    """The filter checked against what can match, with names normalised.
+
+    A misspelt recipient, purpose, category, event type or country would match
+    nothing, and an empty answer reads as "never disclosed": each must be one
+    the adopted policies (any version, so old events stay findable) or the
+    event types know. Errors name the CLI's flag."""
+    known = {
+        "recipient": {r.id for p in policies for r in p.recipients},
+        "purpose": {r.id for p in policies for r in p.purposes},
+        "category": {r.id for p in policies for r in p.categories},
+    }
+    for flag, values in known.items():
+        given = getattr(wanted, flag)
+        if given is not None and given not in values:
+            raise InvalidCommand(
+                flag,
+                f"not a {flag} of the adopted policy; known: "
+                + ", ".join(sorted(values)),
+            )
+    event_type = wanted.event_type
+    if event_type is not None:
+        names = {name.lower(): name for name in EVENT_TYPES}
+        if event_type.lower() not in names:
+            raise InvalidCommand(
+                "type", "not an event type; known: " + ", ".join(sorted(EVENT_TYPES))
+            )
+        event_type = names[event_type.lower()]
+    country = wanted.country
+    if country is not None:
+        country = country.strip().upper()
+        if not _COUNTRY.match(country):
+            raise InvalidCommand(
+                "country", "must be an ISO 3166 alpha-2 code such as FI or US"
+            )
+    checked = replace(wanted, event_type=event_type, country=country)
+    _check_bounds(checked)
+    return checked
+
+
+def _check_bounds(wanted: HistoryFilter) -> None:
+    if wanted.limit is not None and wanted.limit < 1:
+        raise InvalidCommand("limit", "must be 1 or more")
+    if (
+        wanted.since is not None
+        and wanted.until is not None
+        and wanted.since >= wanted.until
+    ):
+        raise InvalidCommand("until", "must be later than since")
+
+
 def history(database: Database, wanted: HistoryFilter) -> list[dict[str, Any]]:
-    """Audit-index rows matching every given filter, in log order."""
+    """Audit-index rows matching every given filter exactly, in log order."""
+    _check_bounds(wanted)
     clauses: list[str] = []
     params: list[Any] = []
     for column, value in (
@@ -200,14 +261,15 @@ def history(database: Database, wanted: HistoryFilter) -> list[dict[str, Any]]:
         if value is not None:
             clauses.append(f"{column} = %s")
             params.append(value)
-    # Lists are stored comma-joined; match a whole element.
+    # Lists are stored comma-joined; match a whole element, with LIKE's
+    # wildcards ("%", "_") in the value taken literally.
     for column, value in (
         ("purposes", wanted.purpose),
         ("categories", wanted.category),
     ):
         if value is not None:
-            clauses.append(f"(',' || {column} || ',') LIKE %s")
-            params.append(f"%,{value},%")
+            clauses.append(f"(',' || {column} || ',') LIKE %s ESCAPE '!'")
+            params.append(f"%,{_literal(value)},%")
     if wanted.since is not None:
         clauses.append("occurred_at >= %s")
         params.append(iso(wanted.since))
@@ -221,3 +283,8 @@ def history(database: Database, wanted: HistoryFilter) -> list[dict[str, Any]]:
         f"SELECT * FROM {{p}}kirjuri_audit {where} ORDER BY notification_id{limit}",
         tuple(params),
     )
+
+
+def _literal(value: str) -> str:
+    """A value for LIKE that matches only itself."""
+    return value.replace("!", "!!").replace("%", "!%").replace("_", "!_")

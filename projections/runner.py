@@ -9,8 +9,11 @@ concurrent catch-up never applies an event twice or skips one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, cast
+import sqlite3
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
+import psycopg
 import structlog
 from eventsourcing.persistence import IntegrityError, Tracking
 
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
 
     from ledger.application import Ledger
     from ledger.events import SubjectEvent
+    from ledger.storage import PortableCursor
     from projections.base import Batch, ReadModel
 
 __all__ = ["Progress", "Projector", "default_models"]
@@ -41,6 +45,20 @@ log = structlog.get_logger("kirjuri.projections")
 
 class ProjectionError(KirjuriError):
     """Stored events a read model cannot take (a defect, not a race)."""
+
+
+FAULTS_DDL = (
+    "CREATE TABLE IF NOT EXISTS {p}kirjuri_projection_faults ("
+    " model TEXT NOT NULL, notification_id {bigint} NOT NULL, error TEXT NOT NULL,"
+    " recorded_at TEXT NOT NULL, PRIMARY KEY (model, notification_id))"
+)
+
+
+def _is_integrity_error(err: Exception) -> bool:
+    """A unique or foreign-key clash from either backend's driver."""
+    return isinstance(
+        err, (IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError)
+    )
 
 
 # A rebuild replays the whole log: larger batches mean fewer commits (each an
@@ -81,12 +99,17 @@ class Projector:
         self.batch_size = batch_size
         # Every model's position is at least this (as this process last saw).
         self._applied = -1
+        # Events of the batch being applied that do not decode: error class.
+        self._undecodable: dict[int, str] = {}
         self.tracking: TrackingRecorder = ledger.factory.tracking_recorder()
         self._create_tables()
 
     def _create_tables(self) -> None:
         self.ledger.database.execute_script(
-            [statement for model in self.models for statement in model.ddl]
+            [
+                FAULTS_DDL,
+                *(statement for model in self.models for statement in model.ddl),
+            ]
         )
 
     def tracking_name(self, model: ReadModel) -> str:
@@ -116,17 +139,9 @@ class Projector:
             if not notifications:
                 break
             batch = self._decode(notifications)
-            try:
-                self._apply_batch(batch, positions)
-            except IntegrityError as err:
+            moved = self._apply_with_care(batch, positions)
+            if moved is not None:
                 # Another process applied this batch first: resume from there.
-                # If nobody moved on, the batch itself is wrong: say so, once.
-                moved = self.positions()
-                if moved == positions:
-                    raise ProjectionError(
-                        f"read models cannot apply events {notifications[0].id}"
-                        f"-{notifications[-1].id}: {err}"
-                    ) from err
                 positions = moved
                 start = min(positions.values())
                 continue
@@ -142,27 +157,153 @@ class Projector:
         return read
 
     def _decode(self, notifications: Sequence[Notification]) -> Batch:
-        if any(model.needs_events for model in self.models):
-            return [(n, self.ledger.to_event(n)) for n in notifications]
-        return [(n, cast("SubjectEvent", None)) for n in notifications]
+        """Notifications with their events; one that does not decode gets
+        None, and the models that need events record it as a fault."""
+        if not any(model.needs_events for model in self.models):
+            return [(n, cast("SubjectEvent", None)) for n in notifications]
+        batch: Batch = []
+        for notification in notifications:
+            try:
+                event = self.ledger.to_event(notification)
+            except Exception as err:
+                self._undecodable[notification.id] = type(err).__name__
+                event = cast("SubjectEvent", None)
+            batch.append((notification, event))
+        return batch
 
-    def _apply_batch(self, batch: Batch, positions: dict[str, int]) -> None:
+    def _apply_with_care(
+        self, batch: Batch, positions: dict[str, int]
+    ) -> dict[str, int] | None:
+        """Apply a batch; None when done, or the positions another process
+        moved to first. A batch that fails is applied again with each model's
+        events isolated (savepoints), skipping and recording those a model
+        cannot take; then also with the models' own integrity errors taken as
+        such faults. The first, plain try costs no savepoints."""
+        modes = ((False, False), (True, False), (True, True))
+        for number, (careful, isolate) in enumerate(modes, 1):
+            try:
+                self._apply_batch(batch, positions, careful=careful, isolate=isolate)
+            except IntegrityError as err:
+                moved = self.positions()
+                if moved != positions:
+                    self._undecodable.clear()
+                    return moved
+                if number == len(modes):
+                    raise ProjectionError(
+                        f"read models cannot apply events {batch[0][0].id}"
+                        f"-{batch[-1][0].id}"
+                    ) from err
+            except Exception:
+                if careful:
+                    raise
+            else:
+                return None
+        return None  # not reached: the last mode returns or raises
+
+    def _apply_batch(
+        self,
+        batch: Batch,
+        positions: dict[str, int],
+        *,
+        careful: bool = False,
+        isolate: bool = False,
+    ) -> None:
         last = batch[-1][0].id
         record = getattr(self.tracking, "_insert_tracking")  # noqa: B009
         for model in self.models:
-            model.prepare(batch)
+            try:
+                model.prepare(batch)
+            except Exception as err:
+                log.error(
+                    "read model could not prepare a batch",
+                    model=model.name,
+                    sequence=batch[0][0].id,
+                    error=type(err).__name__,
+                )
         with self.ledger.database.transaction() as cursor:
             for model in self.models:
                 position = positions[model.name]
                 if position >= last:
                     continue
-                writer = BatchWriter(cursor)
-                model.apply_batch(writer, [b for b in batch if b[0].id > position])
-                writer.flush()
+                items = [b for b in batch if b[0].id > position]
+                if model.needs_events:
+                    for notification, _ in items:
+                        if notification.id in self._undecodable:
+                            self._fault(
+                                cursor,
+                                model,
+                                notification.id,
+                                self._undecodable[notification.id],
+                            )
+                    items = [b for b in items if b[0].id not in self._undecodable]
+                if careful:
+                    self._apply_model(cursor, model, items, isolate=isolate)
+                else:
+                    writer = BatchWriter(cursor)
+                    model.apply_batch(writer, items)
+                    writer.flush()
                 # The library's tracking row commits with the model's rows.
                 record(cursor.raw, Tracking(self.tracking_name(model), last))
+        self._undecodable.clear()
         for model in self.models:
             positions[model.name] = max(positions[model.name], last)
+
+    def _apply_model(
+        self, cursor: PortableCursor, model: ReadModel, items: Batch, *, isolate: bool
+    ) -> None:
+        """Apply a model's part of a batch; if it fails, apply its events one
+        by one and skip (and record) each it cannot take, so one bad event
+        never stops the other models nor the ledger. A database integrity
+        error means another process got there first, unless `isolate`."""
+        cursor.execute("SAVEPOINT kirjuri_model")
+        try:
+            writer = BatchWriter(cursor)
+            model.apply_batch(writer, items)
+            writer.flush()
+        except Exception as err:
+            if _is_integrity_error(err) and not isolate:
+                raise
+            cursor.execute("ROLLBACK TO SAVEPOINT kirjuri_model")
+            for item in items:
+                cursor.execute("SAVEPOINT kirjuri_event")
+                try:
+                    writer = BatchWriter(cursor)
+                    model.apply_batch(writer, [item])
+                    writer.flush()
+                except Exception as failed:
+                    if _is_integrity_error(failed) and not isolate:
+                        raise
+                    cursor.execute("ROLLBACK TO SAVEPOINT kirjuri_event")
+                    self._fault(cursor, model, item[0].id, type(failed).__name__)
+                cursor.execute("RELEASE SAVEPOINT kirjuri_event")
+        cursor.execute("RELEASE SAVEPOINT kirjuri_model")
+
+    def _fault(
+        self, cursor: PortableCursor, model: ReadModel, sequence: int, error: str
+    ) -> None:
+        """Record that a model skipped an event: the class of the error only
+        (its text may hold a value), shown by `projections status`."""
+        log.error(
+            "read model cannot apply an event; skipped it",
+            model=model.name,
+            sequence=sequence,
+            error=error,
+        )
+        cursor.execute(
+            "INSERT INTO {p}kirjuri_projection_faults (model, notification_id,"
+            " error, recorded_at) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (model, notification_id) DO NOTHING",
+            (model.name, sequence, error, datetime.now(UTC).isoformat()),
+        )
+
+    def faults(self) -> list[dict[str, Any]]:
+        """Events a read model skipped because it could not apply them."""
+        with self.ledger.database.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT model, notification_id, error, recorded_at"
+                " FROM {p}kirjuri_projection_faults ORDER BY notification_id, model"
+            )
+            return [dict(row) for row in cursor.fetchall()]
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Drop every read model and replay the whole log into fresh tables."""
@@ -173,6 +314,10 @@ class Projector:
             for model in self.models:
                 for name in model.tables:
                     cursor.execute(f"DROP TABLE IF EXISTS {{p}}{name}")
+                cursor.execute(
+                    "DELETE FROM {p}kirjuri_projection_faults WHERE model = %s",
+                    (model.name,),
+                )
                 cursor.execute(
                     f"DELETE FROM {prefix}{table} WHERE application_name = %s",
                     (self.tracking_name(model),),

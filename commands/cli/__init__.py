@@ -19,6 +19,7 @@ from commands.cli.common import EX_OK, EX_SOFTWARE
 from commands.cli.parser import build_parser
 from commands.logs import configure_logging
 from ledger.errors import KirjuriError
+from ledger.redaction import one_line
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -45,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - a code pe
         print(f"kirjuri: error: {err}", file=sys.stderr)
         return err.exit_code
     except PersistenceError as err:
-        print(f"kirjuri: error: database: {err}", file=sys.stderr)
+        print(f"kirjuri: error: database: {one_line(str(err))}", file=sys.stderr)
         return EX_IOERR
     except BrokenPipeError:
         return EX_OK

@@ -224,4 +224,6 @@ def run_projections(args: argparse.Namespace, settings: Settings) -> int:
         status = kirjuri.projection_status()
     for name, position in status.positions.items():
         print(f"{name}: {position}/{status.head}")
+    for fault in status.faults:
+        print(f"{fault.model}: skipped event {fault.notification_id} ({fault.error})")
     return EX_OK

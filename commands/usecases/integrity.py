@@ -42,6 +42,14 @@ def check_sequence(value: int | None, field: str) -> None:
         )
 
 
+def check_sequence_range(start: int | None, end: int | None) -> None:
+    """A range of the log's sequence numbers (verify --from/--to)."""
+    check_sequence(start, "from")
+    check_sequence(end, "to")
+    if start is not None and end is not None and end < start:
+        raise InvalidCommand("to", "must not be before --from")
+
+
 def parse_external(notes: Sequence[str]) -> list[Checkpoint]:
     """Checkpoints kept outside the database, as their signed notes."""
     found = []
@@ -62,10 +70,7 @@ def verify(  # noqa: PLR0917 - the range and the checkpoints asked for
     progress: Progress | None,
 ) -> Verification:
     """Every stored event against the signed checkpoints (stored and given)."""
-    check_sequence(start, "from")
-    check_sequence(end, "to")
-    if start is not None and end is not None and end < start:
-        raise InvalidCommand("to", "must not be before from")
+    check_sequence_range(start, end)
     given = parse_external(external)
     kirjuri.catch_up()
     checkpoints = [s.checkpoint for s in kirjuri.notary.all()] + given

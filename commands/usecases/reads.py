@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from commands.models import parse_choice
 from commands.usecases.views import (
     CheckResult,
     FindingRow,
@@ -56,11 +57,11 @@ def check(  # noqa: PLR0917 - the processing asked about, field by field
             policy.recipient(recipient)
         except KeyError as err:
             raise InvalidCommand("recipient", f"unknown id {err}") from err
-    try:
-        basis = LegalBasis(legal_basis) if legal_basis else chosen.legal_basis
-    except ValueError as err:
-        allowed = ", ".join(b.value for b in LegalBasis)
-        raise InvalidCommand("legal_basis", f"must be one of {allowed}") from err
+    basis = (
+        parse_choice(LegalBasis, legal_basis, "legal_basis")
+        if legal_basis
+        else chosen.legal_basis
+    )
     found = judge(
         policy,
         ledger.load(subject),

@@ -24,6 +24,7 @@ __all__ = [
     "ImportSummary",
     "PolicyAdoption",
     "PolicyItem",
+    "ProjectionFault",
     "ProjectionStatus",
     "ProofCheck",
     "RequestRow",
@@ -225,9 +226,20 @@ class PolicyItem(Row):
     detail: str = ""
 
 
+class ProjectionFault(_View):
+    """An event a read model skipped because it could not apply it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    model: str
+    notification_id: int
+    error: str
+
+
 class ProjectionStatus(_View):
     head: int
     positions: dict[str, int]
+    faults: tuple[ProjectionFault, ...] = ()
 
 
 class FeedReport(_View):
