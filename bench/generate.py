@@ -1197,7 +1197,8 @@ class _World:
                         "kind": "disclose",
                         "subject": email,
                         "recipient": site[0],
-                        "categories": ["name", "company", "delivery_address", "orders"],
+                        # Minimised: customs gets the consignee, not the person.
+                        "categories": ["company", "delivery_address", "orders"],
                         "purpose": "customs_export",
                         "reference": reference,
                         "at": "",

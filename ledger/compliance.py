@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ledger.events import ObjectionScope
-from ledger.policy import EEA_COUNTRIES, LegalBasis
+from ledger.policy import EEA_COUNTRIES, LegalBasis, RecipientRole
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -90,8 +90,15 @@ def judge(policy: Policy, state: SubjectState, processing: Processing) -> list[F
         )
     if state.restriction.at(at) and not purpose.allowed_while_restricted:
         breach("restricted", f"{purpose.id} while processing is restricted (Art. 18)")
-    if purpose.direct_marketing and state.left_at is not None and state.left_at <= at:
-        breach("left_company", f"{purpose.id} to a person marked as left the company")
+    if (
+        not purpose.allowed_after_leaving
+        and state.left_at is not None
+        and state.left_at <= at
+    ):
+        breach(
+            "left_company",
+            f"{purpose.id} of a person who left the company they represented",
+        )
     if purpose.categories:
         for category in processing.categories:
             if category not in purpose.categories:
@@ -101,12 +108,48 @@ def judge(policy: Policy, state: SubjectState, processing: Processing) -> list[F
                 )
     if processing.recipient is not None:
         findings.extend(_judge_recipient(policy, processing))
+        findings.extend(_breach_assessment(policy, processing, findings))
     return findings
+
+
+def _breach_assessment(
+    policy: Policy, processing: Processing, findings: list[Finding]
+) -> list[Finding]:
+    """An unlawful disclosure to a third party, or a transfer with no
+    safeguard, may be a personal data breach: someone must assess it."""
+    if not findings:
+        return []
+    recipient = policy.recipient(processing.recipient or "")
+    role = policy.recipient_type(recipient.type).role
+    unsafe = any(f.rule == "no_safeguard" for f in findings)
+    if role is not RecipientRole.CONTROLLER and not unsafe:
+        return []
+    return [
+        Finding(
+            "breach_assessment",
+            f"data of the person reached {recipient.id} in breach of the policy: "
+            "assess whether this is a personal data breach to notify to the "
+            "supervisory authority within 72 hours (Art. 33)",
+        )
+    ]
 
 
 def _judge_recipient(policy: Policy, processing: Processing) -> list[Finding]:
     findings = []
     recipient = policy.recipient(processing.recipient or "")
+    country = processing.country or recipient.country
+    if (
+        country not in EEA_COUNTRIES
+        and processing.safeguard is None
+        and recipient.safeguard is None
+    ):
+        findings.append(
+            Finding(
+                "no_safeguard",
+                f"transfer to {recipient.id} in {country}, outside the EU/EEA, "
+                "with no safeguard (GDPR Chapter V)",
+            )
+        )
     if processing.country is not None and processing.country != recipient.country:
         findings.append(
             Finding(

@@ -203,16 +203,24 @@ class DataDisclosed(SubjectEvent):
 
 
 class DataTransferred(SubjectEvent):
-    """Disclosure or processor access outside the EU/EEA."""
+    """Disclosure or processor access outside the EU/EEA.
+
+    v2: ``safeguard`` may be None — a transfer made with no safeguard is a
+    fact recorded with a Chapter V finding, not a refused command."""
 
     STORED_NAME: ClassVar[str] = "DataTransferred"
+    class_version: ClassVar[int] = 2
     recipient: str
     country: str
-    safeguard: Safeguard
+    safeguard: Safeguard | None
     categories: tuple[str, ...]
     purpose: str
     legal_basis: LegalBasis
     reference: str | None = None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Every v1 transfer named its safeguard: nothing to rewrite."""
 
 
 class RelationshipStarted(SubjectEvent):

@@ -51,6 +51,16 @@ class PurposeEntry(_Part):
     legal_basis: str
     legal_basis_label: str
     legal_basis_dpv: str
+    interest: str | None = None  # the legitimate interest pursued (Art. 13(1)(d))
+
+
+class SwitchChange(_Part):
+    """One step of a consent's or an objection's record (C-487/21)."""
+
+    active: bool
+    occurred_at: datetime
+    channel: str | None
+    evidence: str | None
 
 
 class Switch(_Part):
@@ -60,6 +70,15 @@ class Switch(_Part):
     since: datetime
     channel: str | None
     evidence: str | None
+    history: list[SwitchChange] = []
+
+
+class FindingNote(_Part):
+    """A breach of the policy a recorded processing raised, in plain words."""
+
+    rule: str
+    detail: str
+    text: str
 
 
 class Disclosure(_Part):
@@ -71,11 +90,15 @@ class Disclosure(_Part):
     category_labels: list[str]
     purpose: str
     purpose_label: str
-    legal_basis: str
+    # None where a finding shows the stated basis did not exist.
+    legal_basis: str | None
     reference: str | None
     country: str
     safeguard: str | None
     safeguard_label: str | None
+    recorded_legal_basis: str | None = None  # what the reporting system stated
+    findings: list[FindingNote] = []
+    necessity: str | None = None  # why an Art. 49 derogation was necessary
 
 
 class RecipientEntry(_Part):
@@ -85,6 +108,19 @@ class RecipientEntry(_Part):
     role: str
     country: str
     disclosures: list[Disclosure]
+    # A processor the policy gives the person's data to all along (Art.
+    # 15(1)(c)), named even when no recorded event names it.
+    standing: bool = False
+    safeguard: str | None = None
+    safeguard_label: str | None = None
+
+
+class PossibleRecipient(_Part):
+    """Art. 15(1)(c): to whom the data may yet be disclosed (notice 5b)."""
+
+    type: str
+    type_label: str
+    names: list[str]
 
 
 class RetentionEntry(_Part):
@@ -184,6 +220,10 @@ class AccessReport(_Part):
     supervisory_authority_url: str
     erasures: list[ErasureEntry] = []
     integrity: IntegrityEntry | None = None
+    possible_recipients: list[PossibleRecipient] = []
+    # Non-EEA processors holding the data all along, with their safeguard.
+    standing_transfers: list[RecipientEntry] = []
+    notice_updated: date | None = None  # the privacy notice this reflects
 
 
 def open_sealed(
@@ -219,6 +259,17 @@ class _Context:
     lang: Language
     found: dict[str, Any]
     disclosures: list[dict[str, Any]]
+    findings: dict[int, list[dict[str, Any]]]
+
+
+def _findings_by_version(
+    ledger: Ledger, subject_id: UUID
+) -> dict[int, list[dict[str, Any]]]:
+    """The findings of the subject, by the version of the event they judge."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in queries.findings(ledger.database, str(subject_id)):
+        found.setdefault(int(row["about_version"]), []).append(row)
+    return found
 
 
 def build_access_report(
@@ -238,8 +289,10 @@ def build_access_report(
         language,
         found,
         queries.disclosures_of(ledger.database, str(subject_id)),
+        _findings_by_version(ledger, subject_id),
     )
     recipients, transfers = _recipients(ctx)
+    standing = _standing_processors(ctx, {r.id for r in recipients})
     switches = found["switches"]
     restriction = _latest_switches(switches, "restriction").get("processing")
     controller = ctx.policy.controller
@@ -258,8 +311,11 @@ def build_access_report(
         consents=_switches(ctx, "consent"),
         objections=_switches(ctx, "objection"),
         restricted=bool(restriction and restriction["active"]),
-        recipients=recipients,
+        recipients=recipients + standing,
         transfers=transfers,
+        standing_transfers=[r for r in standing if r.safeguard is not None],
+        possible_recipients=_possible_recipients(ctx, {r.id for r in recipients}),
+        notice_updated=controller.notice_updated,
         retention=_retention(ctx),
         sources=_sources(ctx),
         automated_decision_making=text("automated_decision_making", language),
@@ -353,6 +409,7 @@ def _purposes(ctx: _Context) -> list[PurposeEntry]:
             legal_basis=p.legal_basis.value,
             legal_basis_label=text(f"basis.{p.legal_basis.value}", ctx.lang),
             legal_basis_dpv=p.legal_basis.dpv,
+            interest=p.interest.in_(ctx.lang) if p.interest else None,
         )
         for p in ctx.policy.purposes
         if p.id in used
@@ -365,6 +422,17 @@ def _switches(ctx: _Context, kind: str) -> list[Switch]:
             return ctx.policy.purpose(name).label.in_(ctx.lang)
         return text(f"objection.{name}", ctx.lang)
 
+    history: dict[str, list[SwitchChange]] = {}
+    for row in ctx.found["switches"]:
+        if row["kind"] == kind:
+            history.setdefault(row["name"], []).append(
+                SwitchChange(
+                    active=bool(row["active"]),
+                    occurred_at=datetime.fromisoformat(row["occurred_at"]),
+                    channel=row["channel"],
+                    evidence=row["evidence"],
+                )
+            )
     return [
         Switch(
             name=name,
@@ -373,6 +441,7 @@ def _switches(ctx: _Context, kind: str) -> list[Switch]:
             since=datetime.fromisoformat(row["since"]),
             channel=row["channel"],
             evidence=row["evidence"],
+            history=history[name],
         )
         for name, row in _latest_switches(ctx.found["switches"], kind).items()
     ]
@@ -432,7 +501,7 @@ def _status(switches: list[dict[str, Any]], left_at: str | None) -> str:
 
 def _recipients(ctx: _Context) -> tuple[list[RecipientEntry], list[Disclosure]]:
     grouped: dict[str, list[Disclosure]] = {}
-    for row in ctx.disclosures:
+    for row in _one_row_per_sending(ctx.disclosures):
         grouped.setdefault(row["recipient"], []).append(_disclosure(ctx, row))
     recipients = []
     for recipient_id, entries in grouped.items():
@@ -455,9 +524,94 @@ def _recipients(ctx: _Context) -> tuple[list[RecipientEntry], list[Disclosure]]:
     return recipients, transfers
 
 
+def _one_row_per_sending(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A processor's use outside the EU/EEA is recorded as a processing and
+    the transfer right after it: the person sees one sending, the transfer,
+    with the findings of both."""
+    transfers = {
+        (r["version"], r["recipient"]) for r in rows if r["kind"] == "transfer"
+    }
+    kept = []
+    for row in rows:
+        if row["kind"] == "processing" and (
+            (row["version"] + 1, row["recipient"]) in transfers
+        ):
+            continue
+        kept.append(row)
+    return kept
+
+
+# Findings that show the stated legal basis did not exist for the row.
+_BASIS_DENIED = frozenset(
+    {
+        "erased",
+        "legal_basis_mismatch",
+        "consent_required",
+        "direct_marketing_objection",
+        "sales_contact_objection",
+        "legitimate_interest_objection",
+        "restricted",
+        "left_company",
+        "no_safeguard",
+    }
+)
+
+
+def _row_findings(ctx: _Context, row: dict[str, Any]) -> list[FindingNote]:
+    """The findings on the row's event (and on the processing it merges)."""
+    version = int(row["version"])
+    rows = ctx.findings.get(version, [])
+    if row["kind"] == "transfer":
+        rows = ctx.findings.get(version - 1, []) + rows
+    notes = []
+    for found in rows:
+        key = f"finding.{found['rule']}"
+        if found["rule"] == "consent_required" and _withdrawn_before(ctx, row):
+            key = "finding.consent_withdrawn"
+        notes.append(
+            FindingNote(
+                rule=found["rule"],
+                detail=found["detail"],
+                text=_finding_text(key, ctx.lang),
+            )
+        )
+    return notes
+
+
+def _finding_text(key: str, lang: Language) -> str:
+    try:
+        return text(key, lang)
+    except KeyError:
+        return text("finding.other", lang)
+
+
+def _withdrawn_before(ctx: _Context, row: dict[str, Any]) -> bool:
+    return any(
+        s["kind"] == "consent"
+        and s["name"] == row["purpose"]
+        and not s["active"]
+        and s["occurred_at"] <= row["occurred_at"]
+        for s in ctx.found["switches"]
+    )
+
+
 def _disclosure(ctx: _Context, row: dict[str, Any]) -> Disclosure:
     categories = row["categories"].split(",")
     safeguard = row["safeguard"]
+    recipient = ctx.policy.recipient(row["recipient"])
+    findings = _row_findings(ctx, row)
+    denied = any(f.rule in _BASIS_DENIED for f in findings)
+    if safeguard is not None:
+        safeguard_label: str | None = text(f"safeguard.{safeguard}", ctx.lang)
+    elif row["kind"] == "transfer":
+        safeguard_label = text("safeguard.none", ctx.lang)
+    else:
+        safeguard_label = None
+    necessity = (
+        recipient.necessity.in_(ctx.lang)
+        if recipient.necessity and safeguard and safeguard.startswith("art49")
+        else None
+    )
     return Disclosure(
         recipient=row["recipient"],
         recipient_name=ctx.policy.recipient(row["recipient"]).name,
@@ -469,12 +623,74 @@ def _disclosure(ctx: _Context, row: dict[str, Any]) -> Disclosure:
         ],
         purpose=row["purpose"],
         purpose_label=ctx.policy.purpose(row["purpose"]).label.in_(ctx.lang),
-        legal_basis=row["legal_basis"],
+        legal_basis=None if denied else row["legal_basis"],
+        recorded_legal_basis=row["legal_basis"],
         reference=row["reference"],
-        country=row["country"] or ctx.policy.recipient(row["recipient"]).country,
+        country=row["country"] or recipient.country,
         safeguard=safeguard,
-        safeguard_label=text(f"safeguard.{safeguard}", ctx.lang) if safeguard else None,
+        safeguard_label=safeguard_label,
+        findings=findings,
+        necessity=necessity,
     )
+
+
+def _used_purposes(ctx: _Context) -> set[str]:
+    return {p.id for p in _purposes(ctx)}
+
+
+def _standing_processors(ctx: _Context, named: set[str]) -> list[RecipientEntry]:
+    """Processors the policy gives every contact's data to (CRM storage,
+    email, hosting, workspaces), whose purposes and categories cover this
+    person's data, and that no recorded event named."""
+    purposes = _used_purposes(ctx)
+    held = {v["category"] for v in ctx.found["values"]} | {"company"}
+    entries = []
+    for recipient in ctx.policy.recipients:
+        kind = ctx.policy.recipient_type(recipient.type)
+        if kind.role.value != "processor" or recipient.id in named:
+            continue
+        if recipient.purposes and not purposes & set(recipient.purposes):
+            continue
+        if recipient.categories and not held & set(recipient.categories):
+            continue
+        safeguard = recipient.safeguard.value if recipient.safeguard else None
+        entries.append(
+            RecipientEntry(
+                id=recipient.id,
+                name=recipient.name,
+                type_label=kind.label.in_(ctx.lang),
+                role=kind.role.value,
+                country=recipient.country,
+                disclosures=[],
+                standing=True,
+                safeguard=safeguard,
+                safeguard_label=text(f"safeguard.{safeguard}", ctx.lang)
+                if safeguard
+                else None,
+            )
+        )
+    return entries
+
+
+def _possible_recipients(ctx: _Context, named: set[str]) -> list[PossibleRecipient]:
+    """Controllers the data may be disclosed to (notice 5b), by type, with
+    the names the policy knows; those already named above are left out."""
+    found = []
+    for kind in ctx.policy.recipient_types:
+        if kind.role.value != "controller":
+            continue
+        names = [
+            r.name
+            for r in ctx.policy.recipients
+            if r.type == kind.id and r.id not in named
+        ]
+        if names or not any(r.type == kind.id for r in ctx.policy.recipients):
+            found.append(
+                PossibleRecipient(
+                    type=kind.id, type_label=kind.label.in_(ctx.lang), names=names
+                )
+            )
+    return found
 
 
 def _free_requests_per_year(policy: Policy, request_type: str) -> int | None:

@@ -122,7 +122,13 @@ def _request(report: AccessReport) -> Section:
 
 def _purposes(report: AccessReport) -> Section:
     lang = report.language
-    rows = tuple((p.label, p.legal_basis_label) for p in report.purposes)
+    rows = tuple(
+        (
+            p.label,
+            (p.legal_basis_label, p.interest) if p.interest else p.legal_basis_label,
+        )
+        for p in report.purposes
+    )
     table = Table(cols(lang, "label.purpose", "label.legal_basis"), rows)
     blocks = (table,) if rows else ()
     return Section("a-purposes", text("heading.purposes", lang), blocks)
@@ -226,6 +232,24 @@ def _switch_table(first: str, rows: tuple[tuple[Cell, ...], ...], lang: str) -> 
     return Table(cols(lang, first, *tail), rows)
 
 
+def _timeline(switches: Sequence[Switch], on: str, off: str, lang: str) -> Table:
+    """Every step of each consent or objection: when, how, with what evidence
+    (Art. 15(3), C-487/21), not only the state in force."""
+    rows = tuple(
+        (
+            s.label,
+            text(on if change.active else off, lang),
+            moment_day(change.occurred_at, lang),
+            label_of("channel", change.channel, lang) if change.channel else BLANK,
+            or_blank(change.evidence),
+        )
+        for s in switches
+        for change in s.history
+    )
+    tail = ("label.event:code", "label.date:date", "label.channel", "label.evidence")
+    return Table(cols(lang, "label.purpose", *tail), rows)
+
+
 def _switches(report: AccessReport) -> tuple[Block, ...]:
     lang = report.language
     consents = tuple(
@@ -235,6 +259,17 @@ def _switches(report: AccessReport) -> tuple[Block, ...]:
         _switch_row(s, "label.in_force", "label.lifted", lang)
         for s in report.objections
     )
+    history: list[Block] = []
+    if any(len(s.history) > 0 for s in (*report.consents, *report.objections)):
+        history = [
+            Sub(text("heading.switch_history", lang)),
+            _timeline(
+                (*report.consents, *report.objections),
+                "label.given_or_made",
+                "label.withdrawn_or_lifted",
+                lang,
+            ),
+        ]
     consent_table = [_switch_table("label.purpose", consents, lang)] if consents else []
     objection_table = (
         [_switch_table("label.objection", objections, lang)] if objections else []
@@ -245,6 +280,7 @@ def _switches(report: AccessReport) -> tuple[Block, ...]:
         *or_none(consent_table, "none.consents", lang),
         Sub(text("heading.objections", lang)),
         *or_none(objection_table, "none.objections", lang),
+        *history,
         Sub(text("heading.restriction", lang)),
         Para(text(restricted, lang)),
     )
@@ -297,24 +333,38 @@ def _personal_data(report: AccessReport) -> Section:
     )
 
 
+def _basis_cell(disclosure: Disclosure, lang: str) -> Cell:
+    """The legal basis, or, where a finding shows it did not exist, the
+    finding in plain words: never a basis that was not there."""
+    notes = tuple(dict.fromkeys(f.text for f in disclosure.findings))
+    if disclosure.legal_basis is None:
+        return notes or BLANK
+    basis = label_of("basis", disclosure.legal_basis, lang)
+    return (basis, *notes) if notes else basis
+
+
 def _disclosure_row(disclosure: Disclosure, lang: str) -> tuple[Cell, ...]:
     return (
         moment_day(disclosure.occurred_at, lang),
         tuple(disclosure.category_labels),
         disclosure.purpose_label,
-        label_of("basis", disclosure.legal_basis, lang),
+        _basis_cell(disclosure, lang),
         or_blank(disclosure.reference),
     )
 
 
 def _recipient(recipient: RecipientEntry, lang: str) -> Keep:
-    fields = Fields(
-        (
-            (text("label.recipient_type", lang), recipient.type_label),
-            (text("label.role", lang), label_of("role", recipient.role, lang)),
-            (text("label.country", lang), country_name(recipient.country, lang)),
-        )
-    )
+    items = [
+        (text("label.recipient_type", lang), recipient.type_label),
+        (text("label.role", lang), label_of("role", recipient.role, lang)),
+        (text("label.country", lang), country_name(recipient.country, lang)),
+    ]
+    if recipient.safeguard_label:
+        items.append((text("label.safeguard", lang), recipient.safeguard_label))
+    fields = Fields(tuple(items))
+    if recipient.standing:
+        standing = Para(text("label.standing_processor", lang))
+        return Keep((Sub(recipient.name), fields, standing))
     columns = cols(
         lang,
         "label.date:date",
@@ -332,8 +382,19 @@ def _recipients(report: AccessReport) -> Section:
     blocks: list[Block] = [_recipient(r, lang) for r in report.recipients]
     if blocks:
         blocks.insert(0, Para(text("label.recipients_intro", lang)))
-    found = or_none(blocks, "none.recipients", lang)
-    return Section("c-recipients", text("heading.recipients", lang), found)
+    found = [*or_none(blocks, "none.recipients", lang)]
+    if report.possible_recipients:
+        found += [
+            Sub(text("heading.possible_recipients", lang)),
+            Para(text("label.possible_recipients_intro", lang)),
+            Items(
+                tuple(
+                    f"{p.type_label}: {', '.join(p.names)}" if p.names else p.type_label
+                    for p in report.possible_recipients
+                )
+            ),
+        ]
+    return Section("c-recipients", text("heading.recipients", lang), tuple(found))
 
 
 def _retention_note(entry: RetentionEntry, lang: str) -> Cell:
@@ -399,13 +460,31 @@ def _automated(report: AccessReport) -> Section:
 
 
 def _transfer_row(transfer: Disclosure, lang: str) -> tuple[Cell, ...]:
+    ground = transfer.safeguard_label or or_blank(transfer.safeguard)
+    notes = [f.text for f in transfer.findings if f.rule != "no_safeguard"]
+    if transfer.necessity:
+        notes.insert(0, transfer.necessity)
     return (
         moment_day(transfer.occurred_at, lang),
         transfer.recipient_name,
         country_name(transfer.country, lang),
         tuple(transfer.category_labels),
-        transfer.safeguard_label or or_blank(transfer.safeguard),
+        (ground, *dict.fromkeys(notes)) if notes else ground,
     )
+
+
+def _standing_transfers(report: AccessReport) -> tuple[Block, ...]:
+    lang = report.language
+    if not report.standing_transfers:
+        return ()
+    columns = cols(
+        lang, "label.recipient::30", "label.country::20", "label.safeguard::50"
+    )
+    rows = tuple(
+        (r.name, country_name(r.country, lang), or_blank(r.safeguard_label))
+        for r in report.standing_transfers
+    )
+    return (Para(text("label.standing_transfers_intro", lang)), Table(columns, rows))
 
 
 def _transfers(report: AccessReport) -> Section:
@@ -421,11 +500,10 @@ def _transfers(report: AccessReport) -> Section:
     rows = tuple(_transfer_row(t, lang) for t in report.transfers)
     blocks: tuple[Block, ...] = ()
     if rows:
-        blocks = (
-            Para(text("label.transfers_intro", lang)),
-            Table(columns, rows),
-            Para(text("label.transfers_copy", lang)),
-        )
+        blocks = (Para(text("label.transfers_intro", lang)), Table(columns, rows))
+    blocks += _standing_transfers(report)
+    if blocks:
+        blocks += (Para(text("label.transfers_copy", lang)),)
     found = or_none(blocks, "none.transfers", lang)
     return Section("art15-2-transfers", text("heading.transfers", lang), found)
 

@@ -37,6 +37,46 @@ _EN: dict[str, str] = {
     "safeguard.bcr": "Binding corporate rules (GDPR Art. 47)",
     "safeguard.art49_contract": "Derogation: the transfer is necessary for the"
     " performance of a contract (GDPR Art. 49(1)(b))",
+    # Findings: a recorded processing that breached our policy, told as such
+    # instead of a legal basis that did not exist.
+    "finding.consent_withdrawn": "Made after you withdrew your consent;"
+    " recorded as a breach of our policy.",
+    "finding.consent_required": "Made without your consent; recorded as a"
+    " breach of our policy.",
+    "finding.direct_marketing_objection": "Made after you objected to direct"
+    " marketing; recorded as a breach of our policy.",
+    "finding.sales_contact_objection": "Made after you asked us not to contact"
+    " you for sales; recorded as a breach of our policy.",
+    "finding.legitimate_interest_objection": "Made after you objected to"
+    " processing based on our legitimate interests; recorded as a breach of"
+    " our policy.",
+    "finding.restricted": "Made while processing of your data was restricted;"
+    " recorded as a breach of our policy.",
+    "finding.erased": "Made after your data was erased; recorded as a breach"
+    " of our policy.",
+    "finding.left_company": "Made after you had left the company you"
+    " represented; recorded as a breach of our policy.",
+    "finding.legal_basis_mismatch": "Made on a legal basis our policy does not"
+    " give this purpose; recorded as a breach of our policy.",
+    "finding.no_safeguard": "Transferred outside the EU/EEA with no safeguard;"
+    " recorded as a breach of our policy.",
+    "finding.purpose_categories": "More data was used than this purpose needs;"
+    " recorded as a breach of our policy.",
+    "finding.recipient_categories": "The recipient received data it should not"
+    " receive; recorded as a breach of our policy.",
+    "finding.recipient_purpose": "The recipient received the data for a purpose"
+    " it should not receive it for; recorded as a breach of our policy.",
+    "finding.recipient_country": "The data went to another country than agreed"
+    " with the recipient; recorded as a breach of our policy.",
+    "finding.safeguard_mismatch": "The transfer used another safeguard than"
+    " agreed with the recipient; recorded as a breach of our policy.",
+    "finding.breach_assessment": "We are assessing whether this is a personal"
+    " data breach to be notified to the supervisory authority (GDPR Art. 33).",
+    "finding.other": "Recorded as a breach of our policy.",
+    "safeguard.none": "No safeguard — recorded as a breach of our policy",
+    "safeguard.art49_third_party_contract": "Derogation: the transfer is"
+    " necessary for a contract concluded in your interest between us and the"
+    " company you represent (GDPR Art. 49(1)(c))",
     "automated_decision_making": "We make no decisions about you based solely on"
     " automated processing, including profiling, which produce legal effects"
     " concerning you or similarly significantly affect you (GDPR Art. 22)."
@@ -88,6 +128,20 @@ _EN: dict[str, str] = {
     "heading.automated": "Automated decision-making (Art. 15(1)(h))",
     "heading.transfers": "Transfers outside the EU/EEA and their safeguards"
     " (Art. 15(2))",
+    "heading.switch_history": "The full record of your consents and objections",
+    "label.event": "Event",
+    "label.given_or_made": "Given or made",
+    "label.withdrawn_or_lifted": "Withdrawn or lifted",
+    "label.standing_processor": "Processes the personal data of every customer"
+    " contact on our behalf, yours included, for as long as we hold it; no"
+    " single event names it.",
+    "heading.possible_recipients": "Recipients to whom your data may be disclosed",
+    "label.possible_recipients_intro": "Your personal data has not been"
+    " disclosed to the following, but may be where the case arises, as our"
+    " privacy notice describes:",
+    "label.standing_transfers_intro": "The following processors outside the"
+    " EU/EEA process the personal data of every customer contact, yours"
+    " included, on our behalf:",
     "heading.erasure": "Erasure of your data (Art. 17)",
     "label.erasure_done": "On {day} your personal data were erased: the keys"
     " that made them readable were destroyed, so that nobody can read them any"
@@ -297,6 +351,54 @@ _FI: dict[str, str] = {
     "safeguard.art49_contract": "Poikkeus: siirto on tarpeen sopimuksen"
     " täytäntöönpanoa varten (tietosuoja-asetuksen 49 artiklan 1 kohdan"
     " b alakohta)",
+    "finding.consent_withdrawn": "Tehty sen jälkeen, kun olit peruuttanut"
+    " suostumuksesi; kirjattu toimintaperiaatteidemme rikkomiseksi.",
+    "finding.consent_required": "Tehty ilman suostumustasi; kirjattu"
+    " toimintaperiaatteidemme rikkomiseksi.",
+    "finding.direct_marketing_objection": "Tehty sen jälkeen, kun olit"
+    " kieltänyt suoramarkkinoinnin; kirjattu toimintaperiaatteidemme"
+    " rikkomiseksi.",
+    "finding.sales_contact_objection": "Tehty sen jälkeen, kun olit pyytänyt,"
+    " ettei sinuun oteta yhteyttä myynnin merkeissä; kirjattu"
+    " toimintaperiaatteidemme rikkomiseksi.",
+    "finding.legitimate_interest_objection": "Tehty sen jälkeen, kun olit"
+    " vastustanut oikeutettuun etuumme perustuvaa käsittelyä; kirjattu"
+    " toimintaperiaatteidemme rikkomiseksi.",
+    "finding.restricted": "Tehty, kun tietojesi käsittelyä oli rajoitettu;"
+    " kirjattu toimintaperiaatteidemme rikkomiseksi.",
+    "finding.erased": "Tehty tietojesi poistamisen jälkeen; kirjattu"
+    " toimintaperiaatteidemme rikkomiseksi.",
+    "finding.left_company": "Tehty sen jälkeen, kun olit lopettanut"
+    " edustamassasi yrityksessä; kirjattu toimintaperiaatteidemme"
+    " rikkomiseksi.",
+    "finding.legal_basis_mismatch": "Tehty oikeusperusteella, jota"
+    " toimintaperiaatteemme eivät tälle käyttötarkoitukselle anna; kirjattu"
+    " toimintaperiaatteidemme rikkomiseksi.",
+    "finding.no_safeguard": "Siirretty EU:n ja ETA:n ulkopuolelle ilman"
+    " suojatoimia; kirjattu toimintaperiaatteidemme rikkomiseksi.",
+    "finding.purpose_categories": "Tietoja käytettiin enemmän kuin"
+    " käyttötarkoitus edellyttää; kirjattu toimintaperiaatteidemme"
+    " rikkomiseksi.",
+    "finding.recipient_categories": "Vastaanottaja sai tietoja, joita sen ei"
+    " kuulu saada; kirjattu toimintaperiaatteidemme rikkomiseksi.",
+    "finding.recipient_purpose": "Vastaanottaja sai tiedot käyttötarkoitukseen,"
+    " johon sen ei kuulu niitä saada; kirjattu toimintaperiaatteidemme"
+    " rikkomiseksi.",
+    "finding.recipient_country": "Tiedot menivät muuhun maahan kuin"
+    " vastaanottajan kanssa on sovittu; kirjattu toimintaperiaatteidemme"
+    " rikkomiseksi.",
+    "finding.safeguard_mismatch": "Siirrossa käytettiin muuta suojatoimea kuin"
+    " vastaanottajan kanssa on sovittu; kirjattu toimintaperiaatteidemme"
+    " rikkomiseksi.",
+    "finding.breach_assessment": "Arvioimme, onko kyseessä"
+    " henkilötietojen tietoturvaloukkaus, josta on ilmoitettava"
+    " valvontaviranomaiselle (tietosuoja-asetuksen 33 artikla).",
+    "finding.other": "Kirjattu toimintaperiaatteidemme rikkomiseksi.",
+    "safeguard.none": "Ei suojatoimia — kirjattu toimintaperiaatteidemme rikkomiseksi",
+    "safeguard.art49_third_party_contract": "Poikkeus: siirto on tarpeen"
+    " sinun etusi mukaisen, meidän ja edustamasi yrityksen välisen sopimuksen"
+    " täytäntöönpanoa varten (tietosuoja-asetuksen 49 artiklan 1 kohdan"
+    " c alakohta)",
     "automated_decision_making": "Emme tee sinua koskevia pelkästään"
     " automaattiseen käsittelyyn, kuten profilointiin, perustuvia päätöksiä,"
     " joilla on sinua koskevia oikeusvaikutuksia tai jotka vaikuttavat sinuun"
@@ -353,6 +455,20 @@ _FI: dict[str, str] = {
     " h alakohta)",
     "heading.transfers": "Siirrot EU:n tai ETA:n ulkopuolelle ja niissä"
     " sovellettavat suojatoimet (15 artiklan 2 kohta)",
+    "heading.switch_history": "Suostumustesi ja kieltojesi koko historia",
+    "label.event": "Tapahtuma",
+    "label.given_or_made": "Annettu tai tehty",
+    "label.withdrawn_or_lifted": "Peruutettu tai peruttu",
+    "label.standing_processor": "Käsittelee lukuumme kaikkien"
+    " asiakasyhteyshenkilöidemme, myös sinun, henkilötietoja niin kauan kuin"
+    " säilytämme niitä; mikään yksittäinen tapahtuma ei nimeä sitä.",
+    "heading.possible_recipients": "Vastaanottajat, joille tietojasi voidaan luovuttaa",
+    "label.possible_recipients_intro": "Henkilötietojasi ei ole luovutettu"
+    " seuraaville, mutta niitä voidaan luovuttaa niille tarvittaessa"
+    " tietosuojaselosteemme mukaisesti:",
+    "label.standing_transfers_intro": "Seuraavat EU:n ja ETA:n ulkopuoliset"
+    " henkilötietojen käsittelijät käsittelevät lukuumme kaikkien"
+    " asiakasyhteyshenkilöidemme, myös sinun, henkilötietoja:",
     "heading.erasure": "Tietojesi poistaminen (17 artikla)",
     "label.erasure_done": "Henkilötietosi poistettiin {day}: avaimet, joilla"
     " tiedot voitiin lukea, hävitettiin, joten kukaan ei voi enää lukea niitä."
