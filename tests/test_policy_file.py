@@ -80,12 +80,14 @@ def test_shipped_policy_loads_with_the_fixed_ids(policy: Policy) -> None:
 
 
 def test_purposes_rest_on_the_fixed_legal_bases(policy: Policy) -> None:
+    """A contact person is not party to the company's contract: no purpose
+    rests on Art. 6(1)(b), and each on legitimate interest says which."""
     expected = {
-        "customer_relationship": LegalBasis.CONTRACT,
-        "order_delivery": LegalBasis.CONTRACT,
-        "service_maintenance": LegalBasis.CONTRACT,
+        "customer_relationship": LegalBasis.LEGITIMATE_INTEREST,
+        "order_delivery": LegalBasis.LEGITIMATE_INTEREST,
+        "service_maintenance": LegalBasis.LEGITIMATE_INTEREST,
         "transaction_verification": LegalBasis.LEGITIMATE_INTEREST,
-        "customer_service": LegalBasis.CONTRACT,
+        "customer_service": LegalBasis.LEGITIMATE_INTEREST,
         "customer_communication": LegalBasis.LEGITIMATE_INTEREST,
         "business_interests": LegalBasis.LEGITIMATE_INTEREST,
         "invoicing_accounting": LegalBasis.LEGAL_OBLIGATION,
@@ -96,11 +98,15 @@ def test_purposes_rest_on_the_fixed_legal_bases(policy: Policy) -> None:
         "legal_claims": LegalBasis.LEGITIMATE_INTEREST,
         "debt_collection": LegalBasis.LEGITIMATE_INTEREST,
         "lawful_request": LegalBasis.LEGAL_OBLIGATION,
-        "customs_export": LegalBasis.CONTRACT,
+        "customs_export": LegalBasis.LEGITIMATE_INTEREST,
         "group_administration": LegalBasis.LEGITIMATE_INTEREST,
         "corporate_transaction": LegalBasis.LEGITIMATE_INTEREST,
     }
     assert {p.id: p.legal_basis for p in policy.purposes} == expected
+    for purpose in policy.purposes:
+        if purpose.id in {"customer_relationship", "order_delivery", "customs_export"}:
+            assert purpose.interest is not None
+            assert "company you represent" in purpose.interest.en
     marketing = {p.id for p in policy.purposes if p.direct_marketing}
     assert marketing == {
         "direct_marketing",
@@ -140,8 +146,12 @@ def test_every_recipient_outside_the_eea_names_a_safeguard(policy: Policy) -> No
     assert {r.id for r in outside} >= {"customs_us", "customs_cn", "group_company_us"}
     for recipient in outside:
         assert recipient.safeguard is not None, recipient.id
-    assert policy.recipient("customs_us").safeguard is Safeguard.ART49_CONTRACT
-    assert policy.recipient("customs_cn").safeguard is Safeguard.ART49_CONTRACT
+    # Art. 49(1)(c), minimised, with its necessity stated: never 49(1)(b).
+    for customs in ("customs_us", "customs_cn"):
+        recipient = policy.recipient(customs)
+        assert recipient.safeguard is Safeguard.ART49_THIRD_PARTY_CONTRACT
+        assert recipient.necessity is not None
+        assert not {"name", "phone"} & set(recipient.categories)
     assert policy.recipient("group_company_us").safeguard is Safeguard.SCC
 
 

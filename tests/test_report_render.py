@@ -339,7 +339,7 @@ def test_a_further_copy_in_the_year_may_carry_a_fee() -> None:
     """Art. 15(3): the first request of the year is free, a further one may not be."""
     assert "Free of charge" in render_markdown(_report(number_in_year=1))
     second = render_markdown(_report(number_in_year=2))
-    assert "reasonable fee based on administrative costs" in second
+    assert "reasonable fee based on our administrative costs" in second
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -694,11 +694,16 @@ def _possible_recipients(ctx: _Context, named: set[str]) -> list[PossibleRecipie
 
 
 def _free_requests_per_year(policy: Policy, request_type: str) -> int | None:
-    """How many requests of a type are free each calendar year (None: all)."""
-    return {
-        "access": policy.rights.free_access_requests_per_year,
-        "portability": policy.rights.free_portability_requests_per_year,
-    }.get(request_type)
+    """How many requests of a type are free each calendar year (None: all).
+
+    Art. 12(5): every action is free; only a further copy of an access answer
+    may carry a fee (Art. 15(3)), and the first copy is always free. The
+    notice's "free once a year" for portability is no licence to charge for
+    it: a fee there needs a reasoned decision that the request is manifestly
+    unfounded or excessive, which the controller must show."""
+    if request_type != "access":
+        return None
+    return max(policy.rights.free_access_requests_per_year, 1)
 
 
 def _request(
@@ -725,8 +730,7 @@ def _request(
         extension_reason=chosen["extension_reason"],
         extension_notified_on=_day(chosen["extension_notified_on"]),
         status=chosen["status"],
-        # Art. 15(3): the first copy is always free, whatever the policy says.
-        free_of_charge=free is None or chosen["number_in_year"] <= max(free, 1),
+        free_of_charge=free is None or chosen["number_in_year"] <= free,
         number_in_year=chosen["number_in_year"],
     )
 
