@@ -1,0 +1,366 @@
+"""Answers a data-protection lawyer signs (issue 10): each rule is checked on
+what the person receives — the JSON, and the Finnish and English texts —
+on both backends."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from commands.models import parse_command
+from projections.reports.access import AccessReport, build_access_report
+from projections.reports.export import build_export
+from projections.reports.render import render_html, render_json, render_markdown
+
+if TYPE_CHECKING:
+    from commands.handlers import Outcome
+    from commands.service import Kirjuri
+
+EMAIL = "aino.virtanen@esimerkki.fi"
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+def run(kirjuri: Kirjuri, **data: Any) -> Outcome:
+    return kirjuri.execute(parse_command(data))
+
+
+def register(kirjuri: Kirjuri, email: str = EMAIL) -> None:
+    run(
+        kirjuri,
+        kind="register",
+        company="Konepaja Virtanen Oy",
+        business_id="2345678-0",
+        name="Aino Virtanen",
+        email=email,
+        phone="+358 40 123 4567",
+        source="subject",
+        at="2025-01-10",
+    )
+
+
+def answers(kirjuri: Kirjuri, email: str = EMAIL) -> dict[str, Any]:
+    """The report as JSON, and the rendered texts in both languages."""
+    subject = kirjuri.resolve(email)
+    en = build_access_report(kirjuri.ledger, subject, "en")
+    fi = build_access_report(kirjuri.ledger, subject, "fi")
+    return {
+        "json": json.loads(render_json(en)),
+        "en": render_markdown(en),
+        "fi": render_markdown(fi),
+        "html_en": render_html(en),
+        "html_fi": render_html(fi),
+        "report_en": en,
+        "report_fi": fi,
+    }
+
+
+def _local_day(moment: str) -> str:
+    return datetime.fromisoformat(moment).astimezone(HELSINKI).date().isoformat()
+
+
+def line_of(text: str, *needles: str) -> str:
+    """The one rendered line holding every needle (a table row)."""
+    lines = [line for line in text.splitlines() if all(n in line for n in needles)]
+    assert len(lines) == 1, (needles, lines)
+    return lines[0]
+
+
+def test_contact_person_rests_on_legitimate_interest_not_on_the_company_contract(
+    kirjuri: Kirjuri,
+) -> None:
+    register(kirjuri)
+    run(
+        kirjuri,
+        kind="collect",
+        subject=EMAIL,
+        category="delivery_address",
+        value="Varastokatu 3, 40320 Jyväskylä",
+        source="subject",
+        purposes=["order_delivery"],
+        at="2025-01-15",
+    )
+    customs = run(
+        kirjuri,
+        kind="disclose",
+        subject=EMAIL,
+        recipient="customs_us",
+        categories=["company", "delivery_address"],
+        purpose="customs_export",
+        reference="10057",
+        at="2025-04-03",
+    )
+    assert customs.findings == []
+    out = answers(kirjuri)
+    purposes = {p["id"]: p for p in out["json"]["purposes"]}
+    delivery = purposes["order_delivery"]
+    assert delivery["legal_basis"] == "legitimate_interest"
+    assert delivery["legal_basis_dpv"] == "eu-gdpr:A6-1-f"
+    assert "company you represent" in delivery["interest"]
+    (transfer,) = out["json"]["transfers"]
+    assert transfer["safeguard"] == "art49_third_party_contract"
+    assert "standard contractual clauses" in transfer["necessity"]
+    for lang, words in (
+        ("en", ("company you represent", "Art. 49(1)(c)")),
+        ("fi", ("edustamasi yrityksen", "49 artiklan 1 kohdan c alakohta")),
+    ):
+        assert all(w in out[lang] for w in words), lang
+        # Art. 6(1)(b) and 49(1)(b) are never a contact person's ground.
+        assert "6(1)(b)" not in out[lang] and "49(1)(b)" not in out[lang]
+        assert "6 artiklan 1 kohdan b" not in out[lang]
+        assert "49 artiklan 1 kohdan b" not in out[lang]
+    export = build_export(kirjuri.ledger, kirjuri.resolve(EMAIL))
+    assert "voluntarily" not in export.legal_note  # says "anyway ... promises"
+    assert "legitimate interest" in export.legal_note
+    assert "section 7" in export.legal_note
+    provided = {d["category"]: d for d in export.data}
+    assert provided["delivery_address"]["under_article_20"] is False
+
+
+def test_a_row_that_raised_a_finding_states_the_finding_never_a_basis(
+    kirjuri: Kirjuri,
+) -> None:
+    register(kirjuri)
+    run(
+        kirjuri,
+        kind="consent",
+        subject=EMAIL,
+        purpose="partner_marketing",
+        channel="web_form",
+        evidence="consent-form-001",
+        at="2025-02-10",
+    )
+    run(
+        kirjuri,
+        kind="withdraw-consent",
+        subject=EMAIL,
+        purpose="partner_marketing",
+        channel="unsubscribe_link",
+        at="2025-06-15",
+    )
+    run(
+        kirjuri,
+        kind="disclose",
+        subject=EMAIL,
+        recipient="marketing_partner",
+        categories=["name", "email", "company"],
+        purpose="partner_marketing",
+        at="2025-06-20",
+    )
+    run(
+        kirjuri,
+        kind="object",
+        subject=EMAIL,
+        scope="direct_marketing",
+        channel="email",
+        at="2025-03-03",
+    )
+    run(
+        kirjuri,
+        kind="process",
+        subject=EMAIL,
+        purpose="electronic_marketing",
+        categories=["name", "email"],
+        activity="newsletter_sent",
+        recipient="email_marketing_platform",
+        at="2025-03-10",
+    )
+    out = answers(kirjuri)
+    recipients = {r["id"]: r for r in out["json"]["recipients"]}
+    (after,) = recipients["marketing_partner"]["disclosures"]
+    assert after["legal_basis"] is None
+    assert after["recorded_legal_basis"] == "consent"
+    assert [f["rule"] for f in after["findings"]] == [
+        "consent_required",
+        "breach_assessment",
+    ]
+    assert all(f["detail"] for f in after["findings"])
+    # One row per sending: the newsletter is one transfer row, not two.
+    (newsletter,) = recipients["email_marketing_platform"]["disclosures"]
+    assert newsletter["kind"] == "transfer"
+    assert newsletter["legal_basis"] is None
+    assert newsletter["findings"][0]["rule"] == "direct_marketing_objection"
+    en = line_of(out["en"], "2025-06-20")
+    assert "Made after you withdrew your consent; recorded as a breach" in en
+    assert "Art. 33" in en
+    assert "Consent (GDPR Art. 6(1)(a))" not in en
+    news_en = line_of(out["en"], "2025-03-10", "Mailmeadow")
+    assert "Legitimate interests" not in news_en
+    fi = line_of(out["fi"], "20.6.2025")
+    assert "peruuttanut suostumuksesi; kirjattu" in fi
+    assert "Suostumus (tietosuoja-asetuksen" not in fi
+    assert "kieltänyt suoramarkkinoinnin" in out["fi"]
+
+
+def test_every_recipient_is_named_standing_processors_and_future_ones_too(
+    kirjuri: Kirjuri,
+) -> None:
+    """Art. 15(1)(c) and 15(2): processors holding every contact's data are
+    named from the policy, the non-EEA ones with their safeguard."""
+    register(kirjuri)
+    out = answers(kirjuri)
+    standing = {r["id"]: r for r in out["json"]["recipients"] if r["standing"]}
+    assert set(standing) == {
+        "crm_storage",
+        "email_service",
+        "website_hosting",
+        "digital_workspace",
+    }
+    (abroad,) = out["json"]["standing_transfers"]
+    assert (abroad["name"], abroad["country"], abroad["safeguard"]) == (
+        "Teamloft Inc.",
+        "US",
+        "scc",
+    )
+    possible = {p["type"]: p for p in out["json"]["possible_recipients"]}
+    assert "Saatavahallinta Lindqvist Oy" in possible["debt_collector"]["names"]
+    assert "new_owner" in possible  # a category, no name yet
+    for lang, heading in (
+        ("en", "Recipients to whom your data may be disclosed"),
+        ("fi", "Vastaanottajat, joille tietojasi voidaan luovuttaa"),
+    ):
+        text = out[lang]
+        assert "Datavarmo Oy" in text and "Emerald Mail Services Ltd" in text
+        assert heading in text
+        assert "Teamloft Inc." in text.split("(Art. 15(2))")[-1] or (
+            "Teamloft Inc." in text.split("(15 artiklan 2 kohta)")[-1]
+        )
+    assert "Your personal data has not been transferred" not in out["en"]
+
+
+def test_the_copy_holds_each_consent_and_objection_timeline(kirjuri: Kirjuri) -> None:
+    """Art. 15(3), C-487/21: given, withdrawn, lifted — date, channel, evidence."""
+    register(kirjuri)
+    for kind, at, channel, evidence in (
+        ("consent", "2025-02-10", "web_form", "consent-form-001"),
+        ("withdraw-consent", "2025-06-15", "unsubscribe_link", None),
+        ("consent", "2025-09-01", "email", "consent-mail-77"),
+    ):
+        run(
+            kirjuri,
+            kind=kind,
+            subject=EMAIL,
+            purpose="partner_marketing",
+            channel=channel,
+            at=at,
+            **({"evidence": evidence} if evidence else {}),
+        )
+    for kind, at in (("object", "2025-03-03"), ("lift-objection", "2025-04-01")):
+        run(
+            kirjuri,
+            kind=kind,
+            subject=EMAIL,
+            scope="sales_contact",
+            channel="customer_service",
+            at=at,
+        )
+    out = answers(kirjuri)
+    (consent,) = out["json"]["consents"]
+    steps = [
+        (h["active"], _local_day(h["occurred_at"]), h["channel"], h["evidence"])
+        for h in consent["history"]
+    ]
+    assert steps == [
+        (True, "2025-02-10", "web_form", "consent-form-001"),
+        (False, "2025-06-15", "unsubscribe_link", None),
+        (True, "2025-09-01", "email", "consent-mail-77"),
+    ]
+    (objection,) = out["json"]["objections"]
+    assert [h["active"] for h in objection["history"]] == [True, False]
+    assert "consent-form-001" in line_of(out["en"], "2025-02-10", "Given or made")
+    assert "Unsubscribe link" in line_of(out["en"], "2025-06-15", "Withdrawn or")
+    assert "The full record of your consents and objections" in out["en"]
+    assert "consent-form-001" in line_of(out["fi"], "10.2.2025", "Annettu tai")
+    assert "Peruutuslinkki" in line_of(out["fi"], "15.6.2025", "Peruutettu tai")
+    assert "Suostumustesi ja kieltojesi koko historia" in out["fi"]
+
+
+def test_a_transfer_with_no_safeguard_is_a_recorded_breach(kirjuri: Kirjuri) -> None:
+    """Chapter V: recorded with no safeguard, shown as a breach, not lost."""
+    register(kirjuri)
+    outcome = run(
+        kirjuri,
+        kind="transfer",
+        subject=EMAIL,
+        recipient="delivery_partner",
+        country="IN",
+        categories=["name", "delivery_address"],
+        purpose="order_delivery",
+        at="2025-05-05",
+    )
+    assert "no_safeguard" in [f.rule for f in outcome.findings]
+    out = answers(kirjuri)
+    (transfer,) = out["json"]["transfers"]
+    assert (transfer["country"], transfer["safeguard"]) == ("IN", None)
+    assert transfer["safeguard_label"].startswith("No safeguard")
+    assert "no_safeguard" in [f["rule"] for f in transfer["findings"]]
+    assert "No safeguard — recorded as a breach" in line_of(out["en"], "India")
+    assert "Ei suojatoimia — kirjattu" in line_of(out["fi"], "Intia")
+
+
+def test_an_unknown_recipient_of_a_transfer_is_still_refused(kirjuri: Kirjuri) -> None:
+    register(kirjuri)
+    head = kirjuri.ledger.head()
+    with pytest.raises(Exception, match="recipient"):
+        run(
+            kirjuri,
+            kind="transfer",
+            subject=EMAIL,
+            recipient="nobody",
+            country="IN",
+            categories=["name"],
+            purpose="order_delivery",
+        )
+    assert kirjuri.ledger.head() == head
+
+
+def _request(kirjuri: Kirjuri, rid: str, kind: str, received: str) -> None:
+    run(
+        kirjuri,
+        kind="request",
+        subject=EMAIL,
+        type=kind,
+        channel="post",
+        received_on=received,
+        request_id=rid,
+        at=received if rid != "R-LATE" else "2025-03-20",
+    )
+
+
+def _fee(kirjuri: Kirjuri, rid: str, lang: str) -> tuple[AccessReport, str]:
+    subject = kirjuri.resolve(EMAIL)
+    report = build_access_report(kirjuri.ledger, subject, lang, rid)  # type: ignore[arg-type]
+    return report, render_markdown(report)
+
+
+def test_only_a_further_access_copy_has_a_fee_and_first_means_first_received(
+    kirjuri: Kirjuri,
+) -> None:
+    """Art. 15(3) and 12(5): portability is free; numbering follows the day a
+    request was received, also when it is recorded late."""
+    register(kirjuri)
+    _request(kirjuri, "R-MARCH", "access", "2025-03-01")
+    _request(kirjuri, "R-LATE", "access", "2025-01-15")  # recorded later
+    _request(kirjuri, "R-P1", "portability", "2025-02-01")
+    _request(kirjuri, "R-P2", "portability", "2025-04-01")
+    first, first_en = _fee(kirjuri, "R-LATE", "en")
+    assert (first.request.number_in_year, first.request.free_of_charge) == (1, True)
+    assert "Free of charge" in first_en
+    second, second_en = _fee(kirjuri, "R-MARCH", "en")
+    assert second.request is not None
+    assert (second.request.number_in_year, second.request.free_of_charge) == (2, False)
+    assert "We tell you the amount before" in second_en
+    assert "incomplete is free" in second_en
+    _, second_fi = _fee(kirjuri, "R-MARCH", "fi")
+    assert "Kerromme maksun määrän ennen" in second_fi
+    assert "puutteellisuuden vuoksi, on maksuton" in second_fi
+    portability, portability_en = _fee(kirjuri, "R-P2", "en")
+    assert portability.request is not None
+    assert portability.request.number_in_year == 2
+    assert portability.request.free_of_charge is True
+    assert "manifestly unfounded or excessive" in portability_en
+    _, portability_fi = _fee(kirjuri, "R-P2", "fi")
+    assert "ilmeisen perusteeton tai kohtuuton" in portability_fi
