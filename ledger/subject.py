@@ -292,7 +292,9 @@ def project_subject(
     return state
 
 
-# The controller's own use of data does not restart retention clocks.
+# The controller's own use of data does not restart retention clocks, nor
+# does the person exercising their rights (a request, an objection, a
+# restriction, a withdrawal): only business interactions do.
 _NOT_ACTIVITY = frozenset(
     {
         "FindingRaised",
@@ -301,6 +303,18 @@ _NOT_ACTIVITY = frozenset(
         "DataTransferred",
         "RetentionExpired",
         "SubjectErased",
+        "RequestReceived",
+        "RequestExtended",
+        "RequestAnswered",
+        "RequestRefused",
+        "ObjectionRecorded",
+        "ObjectionLifted",
+        "ProcessingRestricted",
+        "RestrictionLifted",
+        "ConsentWithdrawn",
+        "LegalHoldPlaced",
+        "LegalHoldReleased",
+        "SubjectLeftCompany",
     }
 )
 

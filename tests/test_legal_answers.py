@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from commands.lifecycle import sweep
 from commands.models import parse_command
 from projections.reports.access import AccessReport, build_access_report
 from projections.reports.export import build_export
@@ -364,3 +365,109 @@ def test_only_a_further_access_copy_has_a_fee_and_first_means_first_received(
     assert "manifestly unfounded or excessive" in portability_en
     _, portability_fi = _fee(kirjuri, "R-P2", "fi")
     assert "ilmeisen perusteeton tai kohtuuton" in portability_fi
+
+
+def _retention(out: dict[str, Any], category: str) -> dict[str, Any]:
+    rows = {r["category"]: r for r in out["json"]["retention"]}
+    return rows[category]
+
+
+def test_retention_periods_are_dates_where_they_are_known(kirjuri: Kirjuri) -> None:
+    """Art. 15(1)(d): an invoice of 15.3.2025 is kept until 31.12.2031; the
+    criteria only where no date exists; the accounting clocks told once."""
+    register(kirjuri)
+    run(kirjuri, kind="start-relationship", subject=EMAIL, at="2025-01-15")
+    run(
+        kirjuri,
+        kind="collect",
+        subject=EMAIL,
+        category="orders",
+        value="Order 10023: 40 hose assemblies",
+        source="subject",
+        purposes=["invoicing_accounting"],
+        at="2025-03-15",
+    )
+    out = answers(kirjuri)
+    assert _retention(out, "orders")["until"] == "2031-12-31"
+    assert _retention(out, "email")["until"] is None  # while a customer
+    assert "Kept until 2031-12-31." in line_of(out["en"], "Invoices and other")
+    assert "Säilytetään 31.12.2031 asti." in line_of(out["fi"], "Laskut ja muut")
+    assert "at least for the term of the contract" in out["en"]
+    assert out["en"].count("Accounting Act (chapter 2, section 10): invoices") == 1
+    assert out["fi"].count("kirjanpitolain 2 luvun 10 §:ään") == 1
+
+
+def test_vouchers_are_destroyed_the_day_after_their_last_kept_day(
+    kirjuri: Kirjuri,
+) -> None:
+    """Kept through 31.12.2031 means destroyed on 1.1.2032, not on 31.12."""
+    register(kirjuri)
+    run(
+        kirjuri,
+        kind="collect",
+        subject=EMAIL,
+        category="billing_address",
+        value="Teollisuustie 12, 40320 Jyväskylä",
+        source="subject",
+        purposes=["invoicing_accounting"],
+        at="2025-03-15",
+    )
+    run(kirjuri, kind="erase", subject=EMAIL, at="2025-11-20")
+    last_day = datetime(2031, 12, 31, 23, 59, tzinfo=HELSINKI)
+    assert sweep(kirjuri, last_day, dry_run=False) == []
+    (done,) = sweep(kirjuri, datetime(2032, 1, 1, 9, tzinfo=HELSINKI), dry_run=False)
+    assert (done["destroyed"], done["due"]) == ("accounting_voucher", "2031-12-31")
+
+
+def test_after_leaving_the_company_only_accounting_and_claims_go_on(
+    kirjuri: Kirjuri,
+) -> None:
+    """Any processing after `left` but accounting and legal claims is a
+    finding, and the person's tail runs from the leaving date even while
+    the company stays a customer."""
+    register(kirjuri)
+    run(kirjuri, kind="start-relationship", subject=EMAIL, at="2025-01-15")
+    run(kirjuri, kind="left", subject=EMAIL, at="2025-08-31")
+    shared = run(
+        kirjuri,
+        kind="disclose",
+        subject=EMAIL,
+        recipient="group_company_se",
+        categories=["name", "email"],
+        purpose="customer_relationship",
+        at="2025-09-10",
+    )
+    assert [f.rule for f in shared.findings] == ["left_company", "breach_assessment"]
+    billed = run(
+        kirjuri,
+        kind="disclose",
+        subject=EMAIL,
+        recipient="debt_collector",
+        categories=["name", "company"],
+        purpose="debt_collection",
+        at="2025-09-20",
+    )
+    assert billed.findings == []
+    out = answers(kirjuri)
+    assert _retention(out, "email")["until"] == "2027-08-31"
+    assert "Made after you had left the company" in line_of(out["en"], "2025-09-10")
+    assert "lopettanut edustamassasi yrityksessä" in line_of(out["fi"], "10.9.2025")
+    assert "Kept until 2027-08-31." in out["en"]
+
+
+def test_exercising_rights_does_not_extend_retention(kirjuri: Kirjuri) -> None:
+    """Requests, objections and restrictions do not restart the clock."""
+    register(kirjuri)  # a prospect, first and last met on 10.1.2025
+    before = _retention(answers(kirjuri), "email")["until"]
+    assert before == "2027-01-10"
+    _request(kirjuri, "R-1", "access", "2025-06-01")
+    for kind, more in (
+        ("object", {"scope": "direct_marketing", "channel": "email"}),
+        ("restrict", {"ground": "accuracy_contested"}),
+        ("lift-restriction", {}),
+    ):
+        run(kirjuri, kind=kind, subject=EMAIL, at="2025-07-01", **more)
+    out = answers(kirjuri)
+    assert _retention(out, "email")["until"] == before
+    assert "Kept until 2027-01-10." in out["en"]
+    assert "Säilytetään 10.1.2027 asti." in out["fi"]

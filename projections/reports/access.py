@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from ledger.errors import InvalidCommand, UnknownSubject
+from ledger.retention import holdings
 from ledger.sealed import Sealed
 from projections import queries
 from projections.reports.texts import rights_texts, text
@@ -132,6 +133,8 @@ class RetentionEntry(_Part):
     # Art. 17(3): whether, and on which legal ground, erasure does not reach it.
     kept_against_erasure: bool
     legal_ground: str | None
+    # Art. 15(1)(d): the last day kept where it is known; else the criteria.
+    until: date | None = None
 
 
 class SourceEntry(_Part):
@@ -260,6 +263,7 @@ class _Context:
     found: dict[str, Any]
     disclosures: list[dict[str, Any]]
     findings: dict[int, list[dict[str, Any]]]
+    today: date
 
 
 def _findings_by_version(
@@ -290,6 +294,7 @@ def build_access_report(
         found,
         queries.disclosures_of(ledger.database, str(subject_id)),
         _findings_by_version(ledger, subject_id),
+        today or date.today(),
     )
     recipients, transfers = _recipients(ctx)
     standing = _standing_processors(ctx, {r.id for r in recipients})
@@ -447,8 +452,17 @@ def _switches(ctx: _Context, kind: str) -> list[Switch]:
     ]
 
 
+def _kept_until(ctx: _Context) -> dict[str, date | None]:
+    """The last day each live retention class of the person is kept."""
+    state = ctx.ledger.load(ctx.subject)
+    live = ctx.ledger.keys.live_classes(ctx.subject)
+    now = datetime.combine(ctx.today, datetime.max.time(), tzinfo=UTC)
+    return {h.retention: h.due for h in holdings(ctx.policy, state, live, now)}
+
+
 def _retention(ctx: _Context) -> list[RetentionEntry]:
     held = sorted({v["category"] for v in ctx.found["values"]} | {"company"})
+    until = _kept_until(ctx)
     entries = []
     for category in held:
         kept = ctx.policy.retention_of(category)
@@ -463,6 +477,7 @@ def _retention(ctx: _Context) -> list[RetentionEntry]:
                 legal_ground=kept.legal_ground.in_(ctx.lang)
                 if kept.legal_ground
                 else None,
+                until=until.get(kept.id),
             )
         )
     return entries

@@ -398,12 +398,19 @@ def _recipients(report: AccessReport) -> Section:
 
 
 def _retention_note(entry: RetentionEntry, lang: str) -> Cell:
-    """The criteria, and where erasure does not reach the data, why (Art. 17(3))."""
+    """The date kept until where it is known, else the criteria (Art.
+    15(1)(d)); where erasure does not reach the data, why (Art. 17(3))."""
+    if entry.until is not None:
+        period = text("label.kept_until_day", lang).format(
+            day=day_text(entry.until, lang)
+        )
+    else:
+        period = entry.criteria
     if not entry.kept_against_erasure:
-        return entry.criteria
+        return period
     ground = or_blank(entry.legal_ground)
     kept = text("label.kept_against_erasure", lang).format(ground=ground)
-    return (entry.criteria, kept)
+    return (period, kept)
 
 
 def _retention(report: AccessReport) -> Section:
@@ -423,7 +430,10 @@ def _retention(report: AccessReport) -> Section:
         for entries in groups.values()
     )
     columns = cols(lang, "label.retention", "label.categories:list", "label.criteria")
-    blocks = (Table(columns, rows),) if rows else ()
+    blocks: tuple[Block, ...] = (Table(columns, rows),) if rows else ()
+    if any(e.retention.startswith("accounting") for e in report.retention):
+        # The Accounting Act's two clocks, explained once.
+        blocks += (Para(text("label.accounting_clocks", lang)),)
     return Section("d-retention", text("heading.retention", lang), blocks)
 
 

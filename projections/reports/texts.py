@@ -142,6 +142,12 @@ _EN: dict[str, str] = {
     "label.standing_transfers_intro": "The following processors outside the"
     " EU/EEA process the personal data of every customer contact, yours"
     " included, on our behalf:",
+    "label.kept_until_day": "Kept until {day}.",
+    "label.accounting_clocks": "Accounting records follow the Finnish"
+    " Accounting Act (chapter 2, section 10): invoices and other vouchers are"
+    " kept for six years from the end of the calendar year in which the"
+    " financial period ended; the books and financial statements for ten years"
+    " from the end of the financial period.",
     "heading.erasure": "Erasure of your data (Art. 17)",
     "label.erasure_done": "On {day} your personal data were erased: the keys"
     " that made them readable were destroyed, so that nobody can read them any"
@@ -473,6 +479,11 @@ _FI: dict[str, str] = {
     "label.standing_transfers_intro": "Seuraavat EU:n ja ETA:n ulkopuoliset"
     " henkilötietojen käsittelijät käsittelevät lukuumme kaikkien"
     " asiakasyhteyshenkilöidemme, myös sinun, henkilötietoja:",
+    "label.kept_until_day": "Säilytetään {day} asti.",
+    "label.accounting_clocks": "Kirjanpitoaineiston säilytys perustuu"
+    " kirjanpitolain 2 luvun 10 §:ään: laskut ja muut tositteet säilytetään"
+    " kuusi vuotta sen vuoden lopusta, jonka aikana tilikausi päättyi;"
+    " kirjanpito ja tilinpäätös kymmenen vuotta tilikauden päättymisestä.",
     "heading.erasure": "Tietojesi poistaminen (17 artikla)",
     "label.erasure_done": "Henkilötietosi poistettiin {day}: avaimet, joilla"
     " tiedot voitiin lukea, hävitettiin, joten kukaan ei voi enää lukea niitä."
