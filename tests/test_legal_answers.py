@@ -13,7 +13,11 @@ import pytest
 
 from commands.lifecycle import sweep
 from commands.models import parse_command
-from projections.reports.access import AccessReport, build_access_report
+from projections.reports.access import (
+    AccessReport,
+    IntegrityEntry,
+    build_access_report,
+)
 from projections.reports.export import build_export
 from projections.reports.render import render_html, render_json, render_markdown
 
@@ -471,3 +475,133 @@ def test_exercising_rights_does_not_extend_retention(kirjuri: Kirjuri) -> None:
     assert _retention(out, "email")["until"] == before
     assert "Kept until 2027-01-10." in out["en"]
     assert "Säilytetään 10.1.2027 asti." in out["fi"]
+
+
+def _erased_subject(kirjuri: Kirjuri) -> dict[str, Any]:
+    register(kirjuri)
+    run(
+        kirjuri,
+        kind="collect",
+        subject=EMAIL,
+        category="billing_address",
+        value="Teollisuustie 12, 40320 Jyväskylä",
+        source="subject",
+        purposes=["invoicing_accounting"],
+        at="2025-03-15",
+    )
+    run(
+        kirjuri,
+        kind="disclose",
+        subject=EMAIL,
+        recipient="debt_collector",
+        categories=["name", "billing_address"],
+        purpose="debt_collection",
+        at="2025-09-30",
+    )
+    run(
+        kirjuri,
+        kind="object",
+        subject=EMAIL,
+        scope="direct_marketing",
+        channel="email",
+        at="2025-10-01",
+    )
+    _request(kirjuri, "R-ERASE", "erasure", "2025-11-01")
+    subject = kirjuri.resolve(EMAIL)
+    run(kirjuri, kind="erase", subject=str(subject), request_id="R-ERASE")
+    out = {}
+    for lang in ("en", "fi"):
+        report = build_access_report(kirjuri.ledger, subject, lang, "R-ERASE")
+        out[lang] = render_markdown(report)
+        out[f"json_{lang}"] = json.loads(render_json(report))
+    return out
+
+
+def test_the_erasure_answer_tells_what_stays_and_who_is_told(
+    kirjuri: Kirjuri,
+) -> None:
+    """Art. 17(3) and 19: only categories held are listed as erased; kept
+    grounds in the answer's language; the name on kept invoices, the
+    objection kept as a keyed hash, the log's metadata, the recipients told."""
+    out = _erased_subject(kirjuri)
+    (erasure,) = out["json_fi"]["erasures"]
+    assert "Muu sähköinen yhteystieto" not in erasure["destroyed_labels"]  # never held
+    assert "Nimi" in erasure["destroyed_labels"]
+    (kept,) = [k for k in erasure["kept"] if k["retention"] == "accounting_voucher"]
+    assert kept["ground"].startswith("Lakisääteinen kirjanpitovelvoite")
+    assert kept["documents_carry_name"] is True
+    assert erasure["objections_kept"] == [
+        "Suoramarkkinointikielto (tietosuoja-asetuksen 21 artiklan 2 kohta)"
+    ]
+    en, fi = out["en"], out["fi"]
+    assert "Statutory accounting obligation" not in fi  # no English in Finnish
+    assert "may still carry your name" in en and "2031-12-31" in en
+    assert "voi yhä olla nimesi" in fi and "31.12.2031" in fi
+    assert "keyed hash" in en and "You can ask us to remove it too" in en
+    assert "avaimellisen tiivisteen" in fi
+    assert "dates, purposes, legal bases, recipients and references" in en
+    assert "Käsittelylokiimme jäävät" in fi
+    assert "of the erasure (GDPR Art. 19): Saatavahallinta Lindqvist Oy" in en
+    assert "Ilmoitamme poistosta kaikille" in fi
+
+
+def test_an_answer_is_titled_after_its_request_and_a_refusal_gives_remedies(
+    kirjuri: Kirjuri,
+) -> None:
+    """Art. 12(4): the recorded reason, a complaint (Art. 77) and a court
+    (Art. 79); an erasure answer is not an "access request response"."""
+    register(kirjuri)
+    _request(kirjuri, "R-REF", "erasure", "2025-11-01")
+    run(
+        kirjuri,
+        kind="refuse-request",
+        request_id="R-REF",
+        reason="Invoices must be kept under the Accounting Act",
+        at="2025-11-10",
+    )
+    _request(kirjuri, "R-OPEN", "access", "2025-11-02")
+    subject = kirjuri.resolve(EMAIL)
+    texts = {}
+    for lang in ("en", "fi"):
+        report = build_access_report(kirjuri.ledger, subject, lang, "R-REF")
+        data = json.loads(render_json(report))
+        assert data["request"]["status"] == "refused"
+        assert data["request"]["refusal_reason"].startswith("Invoices must be kept")
+        texts[lang] = render_markdown(report)
+    en, fi = texts["en"], texts["fi"]
+    assert en.startswith("# Answer to your erasure request (GDPR Art. 17)")
+    assert "Access request response" not in en
+    assert fi.startswith("# Vastaus tietojen poistamista koskevaan pyyntöön")
+    assert "Invoices must be kept under the Accounting Act" in en
+    assert "GDPR Art. 77" in en and "GDPR Art. 79" in en
+    assert "77 artikla" in fi and "79 artikla" in fi
+    open_en = render_markdown(build_access_report(kirjuri.ledger, subject, "en"))
+    assert "Answered by this letter" in open_en and "Being processed" not in open_en
+    open_fi = render_markdown(build_access_report(kirjuri.ledger, subject, "fi"))
+    assert "Vastattu tällä kirjeellä" in open_fi and "Käsittelyssä" not in open_fi
+
+
+def test_a_finnish_answer_speaks_finnish_terms(kirjuri: Kirjuri) -> None:
+    """ "Kirjanpito" is statutory bookkeeping, not the processing log."""
+    register(kirjuri)
+    subject = kirjuri.resolve(EMAIL)
+    report = build_access_report(kirjuri.ledger, subject, "fi")
+    report = report.model_copy(
+        update={
+            "integrity": IntegrityEntry(
+                origin="kirjuri.example/log",
+                tree_size=12,
+                root="ab" * 32,
+                issued_at=datetime(2025, 11, 3, 10, tzinfo=HELSINKI),
+                public_key="cd" * 32,
+                subject_events=4,
+            )
+        }
+    )
+    fi = render_markdown(report)
+    assert "Käsittelyloki" in fi and "**Kirjanpito:**" not in fi
+    assert "käsittelykirjanpito" not in fi
+    assert "EU:n ja ETA:n ulkopuolelle" in fi and "EU:n tai ETA:n" not in fi
+    assert "Säilytysryhmä" in fi and "Säilytetään osana" not in fi
+    for english in ("Statutory", "Finnish Accounting Act", "legal hold"):
+        assert english not in fi

@@ -274,7 +274,7 @@ def test_finnish_html_is_in_finnish() -> None:
     assert '<html lang="fi">' in document
     assert "Vastaus tarkastuspyyntöön (tietosuoja-asetuksen 15 artikla)" in document
     assert "Henkilötietojen vastaanottajat" in document
-    assert "Siirrot EU:n tai ETA:n ulkopuolelle" in document
+    assert "Siirrot EU:n ja ETA:n ulkopuolelle" in document
     assert "Recipients of the personal data" not in document
 
 

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from ledger.errors import InvalidCommand, UnknownSubject
-from ledger.retention import holdings
+from ledger.policy import RetentionRule
+from ledger.retention import LEGAL_HOLD, holdings
 from ledger.sealed import Sealed
 from projections import queries
 from projections.reports.texts import rights_texts, text
@@ -156,6 +157,8 @@ class RequestEntry(_Part):
     status: str
     free_of_charge: bool
     number_in_year: int
+    refusal_reason: str | None = None  # Art. 12(4): the recorded reason
+    answered_on: date | None = None
 
 
 class Party(_Part):
@@ -177,8 +180,10 @@ class KeptEntry(_Part):
     retention: str
     retention_label: str
     category_labels: list[str]
-    ground: str
+    ground: str  # in the report's language, from the policy by retention id
     until: date | None
+    # Accounting documents (invoices) kept may carry the person's name.
+    documents_carry_name: bool = False
 
 
 class ErasureEntry(_Part):
@@ -187,8 +192,10 @@ class ErasureEntry(_Part):
     occurred_at: datetime
     kind: str  # "erasure" or "retention"
     request_id: str | None
-    destroyed_labels: list[str]  # categories no longer readable
+    destroyed_labels: list[str]  # categories held that are no longer readable
     kept: list[KeptEntry]
+    # Objections kept as a keyed hash so the person is not marketed to again.
+    objections_kept: list[str] = []
 
 
 class IntegrityEntry(_Part):
@@ -227,6 +234,10 @@ class AccessReport(_Part):
     # Non-EEA processors holding the data all along, with their safeguard.
     standing_transfers: list[RecipientEntry] = []
     notice_updated: date | None = None  # the privacy notice this reflects
+    # Art. 19: who is told of an erasure, rectification or restriction.
+    told_of_changes: list[str] = []
+    rectified: bool = False
+    ever_restricted: bool = False
 
 
 def open_sealed(
@@ -328,15 +339,44 @@ def build_access_report(
         supervisory_authority=controller.supervisory_authority.in_(language),
         supervisory_authority_url=controller.supervisory_authority_url,
         erasures=_erasures(ctx),
+        told_of_changes=[r.name for r in recipients + standing],
+        rectified=any(v["rectified"] for v in found["values"]),
+        ever_restricted=any(s["kind"] == "restriction" for s in switches),
     )
+
+
+def _kept_ground(ctx: _Context, kept: dict[str, Any]) -> str:
+    """Why a class was kept, in the report's language (the event stores the
+    retention class id; its stored English ground is the fallback)."""
+    if kept["ground"] == LEGAL_HOLD:
+        return text("ground.legal_hold", ctx.lang)
+    try:
+        retention = ctx.policy.retention_class(kept["retention"])
+    except KeyError:
+        return str(kept["ground"])
+    return (retention.legal_ground or retention.criteria).in_(ctx.lang)
+
+
+def _accounting(policy: Policy, retention: str) -> bool:
+    rule = policy.retention_class(retention).rule
+    return rule in (RetentionRule.ACCOUNTING_VOUCHER, RetentionRule.ACCOUNTING_BOOKS)
 
 
 def _erasures(ctx: _Context) -> list[ErasureEntry]:
     policy, lang = ctx.policy, ctx.lang
+    held = {v["category"] for v in ctx.found["values"]} | {"company"}
 
     def labels(classes: list[str]) -> list[str]:
-        return [c.label.in_(lang) for c in policy.categories if c.retention in classes]
+        return [
+            c.label.in_(lang)
+            for c in policy.categories
+            if c.retention in classes and c.id in held
+        ]
 
+    suppressed = [
+        text(f"objection.{row['scope']}", lang)
+        for row in queries.suppressions_of(ctx.ledger.database, str(ctx.subject))
+    ]
     entries = []
     for row in queries.erasures(ctx.ledger.database, str(ctx.subject)):
         kept = [
@@ -346,8 +386,9 @@ def _erasures(ctx: _Context) -> list[ErasureEntry]:
                 category_labels=[
                     policy.category(c).label.in_(lang) for c in k["categories"]
                 ],
-                ground=k["ground"],
+                ground=_kept_ground(ctx, k),
                 until=date.fromisoformat(k["until"]) if k["until"] else None,
+                documents_carry_name=_accounting(policy, k["retention"]),
             )
             for k in json.loads(row["kept"])
         ]
@@ -358,6 +399,7 @@ def _erasures(ctx: _Context) -> list[ErasureEntry]:
                 request_id=row["request_id"],
                 destroyed_labels=labels([c for c in row["destroyed"].split(",") if c]),
                 kept=kept,
+                objections_kept=suppressed if row["kind"] == "erasure" else [],
             )
         )
     return entries
@@ -747,6 +789,8 @@ def _request(
         status=chosen["status"],
         free_of_charge=free is None or chosen["number_in_year"] <= free,
         number_in_year=chosen["number_in_year"],
+        refusal_reason=chosen["refusal_reason"],
+        answered_on=_day(chosen["answered_on"]),
     )
 
 

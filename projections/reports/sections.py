@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from projections.reports.access import (
         AccessReport,
         Disclosure,
+        ErasureEntry,
         HeldValue,
         RecipientEntry,
         RequestEntry,
@@ -101,7 +102,10 @@ def _request(report: AccessReport) -> Section:
     if request is None:
         return Section("request", heading, (Para(text("none.request", lang)),))
     fee = "label.fee_free" if request.free_of_charge else "label.fee_charged"
+    # The answer itself closes an open request: never "being processed".
     status = label_of("request_status", request.status, lang)
+    if request.status == "open":
+        status = text("request_status.this_answer", lang)
     items = [
         (text("label.request_id", lang), request.request_id),
         (text("label.request_type", lang), label_of("request", request.type, lang)),
@@ -116,8 +120,21 @@ def _request(report: AccessReport) -> Section:
             text(fee, lang).format(number=request.number_in_year),
         ),
     ]
+    if request.refusal_reason is not None:
+        items.append((text("label.refusal_reason", lang), request.refusal_reason))
     rule = Para(text("label.deadline_rule", lang))
-    return Section("request", heading, (Fields(tuple(items)), rule))
+    blocks: tuple[Block, ...] = (Fields(tuple(items)), rule)
+    if request.status == "refused":
+        # Art. 12(4): the reasons, and the remedies, with every refusal.
+        blocks += (
+            Para(
+                text("label.refusal_remedies", lang).format(
+                    authority=report.supervisory_authority,
+                    url=report.supervisory_authority_url,
+                )
+            ),
+        )
+    return Section("request", heading, blocks)
 
 
 def _purposes(report: AccessReport) -> Section:
@@ -201,7 +218,8 @@ def _earlier_data(report: AccessReport) -> tuple[Block, ...]:
         "label.source",
     )
     intro = Para(text("label.history_intro", lang))
-    return (Sub(text("heading.history", lang)), intro, Table(columns, rows))
+    told = _told(report, "label.art19_rectification") if report.rectified else []
+    return (Sub(text("heading.history", lang)), intro, Table(columns, rows), *told)
 
 
 def _held_data(report: AccessReport) -> tuple[Block, ...]:
@@ -283,6 +301,7 @@ def _switches(report: AccessReport) -> tuple[Block, ...]:
         *history,
         Sub(text("heading.restriction", lang)),
         Para(text(restricted, lang)),
+        *(_told(report, "label.art19_restriction") if report.ever_restricted else ()),
     )
 
 
@@ -323,7 +342,46 @@ def _erasure_blocks(report: AccessReport) -> tuple[Block, ...]:
                 for k in erasure.kept
             )
             blocks += [Para(text("label.kept_intro", lang)), Table(columns, rows)]
+        blocks += _after_erasure(report, erasure)
     return tuple(blocks)
+
+
+def _after_erasure(report: AccessReport, erasure: ErasureEntry) -> list[Block]:
+    """What an erasure leaves, said plainly: documents that may carry the
+    name, the objection kept so that marketing stops for good, the log's
+    metadata, and who is told (Art. 19)."""
+    lang = report.language
+    said: list[Block] = []
+    for kept in erasure.kept:
+        if kept.documents_carry_name and kept.until is not None:
+            said.append(
+                Para(
+                    text("label.documents_carry_name", lang).format(
+                        day=day_text(kept.until, lang)
+                    )
+                )
+            )
+    if erasure.objections_kept:
+        said.append(
+            Para(
+                text("label.objection_kept", lang).format(
+                    objections="; ".join(erasure.objections_kept),
+                    contact=report.controller.contact.rstrip(". "),
+                )
+            )
+        )
+    if erasure.kind == "erasure":
+        said.append(Para(text("label.metadata_kept", lang)))
+        said += _told(report, "label.art19_erasure")
+    return said
+
+
+def _told(report: AccessReport, key: str) -> list[Block]:
+    """Art. 19: the recipients told of a change, named."""
+    if not report.told_of_changes:
+        return []
+    names = ", ".join(report.told_of_changes)
+    return [Para(text(key, report.language).format(recipients=names))]
 
 
 def _personal_data(report: AccessReport) -> Section:
@@ -564,12 +622,19 @@ _SECTIONS = (
 def outline(report: AccessReport) -> Outline:
     """The report as a document: what both Markdown and HTML print."""
     lang = report.language
-    title = text("heading.title", lang)
     request = report.request
+    # Titled after the request it answers (an erasure, a refusal...).
+    kind = request.type if request is not None else "access"
+    title = text("heading.title" if kind == "access" else f"heading.title.{kind}", lang)
+    intro = text("label.intro", lang)
+    if kind != "access":
+        intro = text("label.intro_other", lang).format(
+            request=label_of("request", kind, lang)
+        )
     return Outline(
         language=lang,
         title=title,
-        intro=text("label.intro", lang),
+        intro=intro,
         sections=tuple(build(report) for build in _SECTIONS),
         footer=text("label.footer", lang).format(
             moment=moment_text(report.generated_at, lang)

@@ -148,6 +148,44 @@ _EN: dict[str, str] = {
     " kept for six years from the end of the calendar year in which the"
     " financial period ended; the books and financial statements for ten years"
     " from the end of the financial period.",
+    "ground.legal_hold": "A complaint, dispute or legal claim is open (GDPR"
+    " Art. 17(3)(e)); kept until it is resolved",
+    "label.documents_carry_name": "Invoices and other accounting documents we"
+    " must keep until {day} may still carry your name and your company as"
+    " they were written on the document; they are used only for accounting"
+    " and are destroyed when that period ends.",
+    "label.objection_kept": "Your objection is kept ({objections}), but only"
+    " as a keyed hash of your contact details that cannot be read back, so"
+    " that we do not market to you again if your details reach us anew, for"
+    " example from a trade fair's attendee list. You can ask us to remove it"
+    " too: {contact}.",
+    "label.metadata_kept": "Our processing log keeps, without any of your"
+    " personal data in readable form, the dates, purposes, legal bases,"
+    " recipients and references of what was done, for as long as the log is"
+    " kept, to show that your data was processed lawfully (GDPR Art. 5(2)).",
+    "label.art19_erasure": "We tell every recipient of your data of the"
+    " erasure (GDPR Art. 19): {recipients}.",
+    "label.art19_rectification": "We tell every recipient of your data of the"
+    " rectification (GDPR Art. 19): {recipients}.",
+    "label.art19_restriction": "We tell every recipient of your data of the"
+    " restriction (GDPR Art. 19): {recipients}.",
+    "request_status.this_answer": "Answered by this letter",
+    "label.refusal_reason": "Why we did not act on your request",
+    "label.refusal_remedies": "If you disagree, you have the right to lodge a"
+    " complaint with the supervisory authority ({authority}, {url}; GDPR"
+    " Art. 77) and to seek a judicial remedy in a court (GDPR Art. 79).",
+    "heading.title.erasure": "Answer to your erasure request (GDPR Art. 17)",
+    "heading.title.rectification": "Answer to your rectification request"
+    " (GDPR Art. 16)",
+    "heading.title.restriction": "Answer to your request to restrict processing"
+    " (GDPR Art. 18)",
+    "heading.title.objection": "Answer to your objection (GDPR Art. 21)",
+    "heading.title.portability": "Answer to your data portability request"
+    " (GDPR Art. 20)",
+    "label.intro_other": "This document answers your request: {request}. It"
+    " also sets out the personal data we process about you and the"
+    " information Article 15 of the General Data Protection Regulation (EU)"
+    " 2016/679 (GDPR) requires.",
     "heading.erasure": "Erasure of your data (Art. 17)",
     "label.erasure_done": "On {day} your personal data were erased: the keys"
     " that made them readable were destroyed, so that nobody can read them any"
@@ -463,7 +501,7 @@ _FI: dict[str, str] = {
     "heading.sources": "Henkilötietojen lähteet (15 artiklan 1 kohdan g alakohta)",
     "heading.automated": "Automaattinen päätöksenteko (15 artiklan 1 kohdan"
     " h alakohta)",
-    "heading.transfers": "Siirrot EU:n tai ETA:n ulkopuolelle ja niissä"
+    "heading.transfers": "Siirrot EU:n ja ETA:n ulkopuolelle ja niissä"
     " sovellettavat suojatoimet (15 artiklan 2 kohta)",
     "heading.switch_history": "Suostumustesi ja kieltojesi koko historia",
     "label.event": "Tapahtuma",
@@ -484,6 +522,50 @@ _FI: dict[str, str] = {
     " kirjanpitolain 2 luvun 10 §:ään: laskut ja muut tositteet säilytetään"
     " kuusi vuotta sen vuoden lopusta, jonka aikana tilikausi päättyi;"
     " kirjanpito ja tilinpäätös kymmenen vuotta tilikauden päättymisestä.",
+    "ground.legal_hold": "Reklamaatio, erimielisyys tai oikeudellinen vaade on"
+    " vireillä (tietosuoja-asetuksen 17 artiklan 3 kohdan e alakohta);"
+    " säilytetään, kunnes asia on ratkaistu",
+    "label.documents_carry_name": "Laskuissa ja muussa kirjanpitoaineistossa,"
+    " joka meidän on säilytettävä {day} asti, voi yhä olla nimesi ja"
+    " yrityksesi sellaisina kuin ne asiakirjaan kirjoitettiin; aineistoa"
+    " käytetään vain kirjanpitoon, ja se hävitetään säilytysajan päätyttyä.",
+    "label.objection_kept": "Kieltosi säilytetään ({objections}), mutta vain"
+    " yhteystiedoistasi lasketun avaimellisen tiivisteen muodossa, josta"
+    " tietoja ei voi palauttaa, jotta emme markkinoi sinulle uudelleen, jos"
+    " tietosi tulevat meille uudestaan esimerkiksi messujen"
+    " osallistujaluettelosta. Voit pyytää poistamaan myös sen: {contact}.",
+    "label.metadata_kept": "Käsittelylokiimme jäävät ilman luettavia"
+    " henkilötietojasi käsittelyjen päivämäärät, käyttötarkoitukset,"
+    " oikeusperusteet, vastaanottajat ja viitteet niin kauan kuin lokia"
+    " säilytetään, jotta voimme osoittaa käsitelleemme tietojasi lainmukaisesti"
+    " (tietosuoja-asetuksen 5 artiklan 2 kohta).",
+    "label.art19_erasure": "Ilmoitamme poistosta kaikille tietojesi"
+    " vastaanottajille (tietosuoja-asetuksen 19 artikla): {recipients}.",
+    "label.art19_rectification": "Ilmoitamme oikaisusta kaikille tietojesi"
+    " vastaanottajille (tietosuoja-asetuksen 19 artikla): {recipients}.",
+    "label.art19_restriction": "Ilmoitamme käsittelyn rajoittamisesta kaikille"
+    " tietojesi vastaanottajille (tietosuoja-asetuksen 19 artikla):"
+    " {recipients}.",
+    "request_status.this_answer": "Vastattu tällä kirjeellä",
+    "label.refusal_reason": "Syy, miksi emme toteuttaneet pyyntöäsi",
+    "label.refusal_remedies": "Jos olet eri mieltä, sinulla on oikeus tehdä"
+    " valitus valvontaviranomaiselle ({authority}, {url};"
+    " tietosuoja-asetuksen 77 artikla) ja saattaa asia tuomioistuimen"
+    " käsiteltäväksi (tietosuoja-asetuksen 79 artikla).",
+    "heading.title.erasure": "Vastaus tietojen poistamista koskevaan pyyntöön"
+    " (tietosuoja-asetuksen 17 artikla)",
+    "heading.title.rectification": "Vastaus tietojen oikaisemista koskevaan"
+    " pyyntöön (tietosuoja-asetuksen 16 artikla)",
+    "heading.title.restriction": "Vastaus käsittelyn rajoittamista koskevaan"
+    " pyyntöön (tietosuoja-asetuksen 18 artikla)",
+    "heading.title.objection": "Vastaus vastustamisoikeuden käyttöön"
+    " (tietosuoja-asetuksen 21 artikla)",
+    "heading.title.portability": "Vastaus tietojen siirtämistä koskevaan"
+    " pyyntöön (tietosuoja-asetuksen 20 artikla)",
+    "label.intro_other": "Tämä asiakirja on vastaus pyyntöösi: {request}."
+    " Siinä esitetään myös sinua koskevat käsittelemämme henkilötiedot sekä"
+    " Euroopan unionin yleisen tietosuoja-asetuksen (EU) 2016/679"
+    " 15 artiklassa edellytetyt tiedot niiden käsittelystä.",
     "heading.erasure": "Tietojesi poistaminen (17 artikla)",
     "label.erasure_done": "Henkilötietosi poistettiin {day}: avaimet, joilla"
     " tiedot voitiin lukea, hävitettiin, joten kukaan ei voi enää lukea niitä."
@@ -499,13 +581,13 @@ _FI: dict[str, str] = {
     "label.kept_while": "niin kauan kuin peruste on voimassa",
     "heading.integrity": "Tietojen eheys",
     "label.integrity_intro": "Tämä vastaus perustuu {events} sinua koskevaan"
-    " kirjattuun tapahtumaan. Ne ovat osa käsittelykirjanpitoamme, jonka tila"
+    " kirjattuun tapahtumaan. Ne ovat osa käsittelylokiamme, jonka tila"
     " on kiinnitetty alla olevalla allekirjoitetulla tarkistuspisteellä"
     " (RFC 6962 -mukaisen Merkle-puun juurella). Pyynnöstä annamme sinulle"
     " tai valvontaviranomaiselle todisteen siitä, ettei näitä tietoja ole"
     " jälkikäteen muutettu; todisteen voi tarkistaa ilman pääsyä"
     " järjestelmiimme.",
-    "label.ledger": "Kirjanpito",
+    "label.ledger": "Käsittelyloki",
     "label.checkpoint": "Tarkistuspiste (tapahtumia)",
     "label.root": "Juuritiiviste (SHA-256)",
     "label.issued": "Allekirjoitettu",
@@ -528,7 +610,7 @@ _FI: dict[str, str] = {
     " lukuumme, sekä jokainen luovutus (unionin tuomioistuimen tuomio"
     " C-154/21).",
     "label.sources_intro": "Lähteet, joista kukin sinua koskeva tietoryhmä on saatu:",
-    "label.transfers_intro": "Henkilötietojasi on siirretty seuraaviin EU:n tai"
+    "label.transfers_intro": "Henkilötietojasi on siirretty seuraaviin EU:n ja"
     " ETA:n ulkopuolisiin maihin. Kunkin siirron peruste ja siinä sovellettu"
     " suojatoimi on esitetty alla.",
     "label.transfers_copy": "Voit pyytää meiltä jäljennöksen siirtoon"
@@ -557,7 +639,7 @@ _FI: dict[str, str] = {
     "none.objections": "Et ole vastustanut henkilötietojesi käsittelyä etkä"
     " kieltänyt ottamasta sinuun yhteyttä.",
     "none.recipients": "Henkilötietojasi ei ole luovutettu vastaanottajille.",
-    "none.transfers": "Henkilötietojasi ei ole siirretty EU:n tai ETA:n ulkopuolelle.",
+    "none.transfers": "Henkilötietojasi ei ole siirretty EU:n ja ETA:n ulkopuolelle.",
     "none.sources": "Lähteitä ei ole kirjattu.",
     "label.name": "Nimi",
     "label.address": "Osoite",
@@ -608,7 +690,7 @@ _FI: dict[str, str] = {
     "label.country": "Maa",
     "label.date": "Päivämäärä",
     "label.reference": "Viite",
-    "label.retention": "Säilytetään osana",
+    "label.retention": "Säilytysryhmä",
     "label.criteria": "Säilytysaika ja sen määrittämisperusteet",
     "label.safeguard": "Siirtoperuste ja suojatoimi",
     "label.sign_date": "Paikka ja aika",
