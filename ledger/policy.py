@@ -138,6 +138,8 @@ class Controller(_Model):
     notice_updated: date | None = None
     # Where data-protection questions and requests go (notice section 8).
     privacy_email: str | None = None
+    # Who signs the answers (a role, e.g. the data protection officer).
+    signer: Label | None = None
 
 
 class RetentionRule(StrEnum):

@@ -569,9 +569,9 @@ def test_an_answer_is_titled_after_its_request_and_a_refusal_gives_remedies(
         assert data["request"]["refusal_reason"].startswith("Invoices must be kept")
         texts[lang] = render_markdown(report)
     en, fi = texts["en"], texts["fi"]
-    assert en.startswith("# Answer to your erasure request (GDPR Art. 17)")
+    assert "\n# Answer to your erasure request (GDPR Art. 17)\n" in en
     assert "Access request response" not in en
-    assert fi.startswith("# Vastaus tietojen poistamista koskevaan pyyntöön")
+    assert "\n# Vastaus tietojen poistamista koskevaan pyyntöön" in fi
     assert "Invoices must be kept under the Accounting Act" in en
     assert "GDPR Art. 77" in en and "GDPR Art. 79" in en
     assert "77 artikla" in fi and "79 artikla" in fi
@@ -605,3 +605,41 @@ def test_a_finnish_answer_speaks_finnish_terms(kirjuri: Kirjuri) -> None:
     assert "Säilytysryhmä" in fi and "Säilytetään osana" not in fi
     for english in ("Statutory", "Finnish Accounting Act", "legal hold"):
         assert english not in fi
+
+
+def test_the_answer_reads_as_a_letter_with_the_integrity_as_an_appendix(
+    kirjuri: Kirjuri,
+) -> None:
+    """Date, addressee (also after an erasure), the request answered, the
+    contact, the signer; the integrity proof after the signature."""
+    register(kirjuri)
+    _request(kirjuri, "R-1", "access", "2025-11-03")
+    out = answers(kirjuri)
+    en, fi = out["en"], out["fi"]
+    assert en.index("**To:** Aino Virtanen, Konepaja Virtanen Oy") < en.index("# ")
+    assert "**Regarding:** Access request (GDPR Art. 15), R-1, received on" in en
+    assert "**Vastaanottaja:** Aino Virtanen, Konepaja Virtanen Oy" in fi
+    assert "**Asia:** Tarkastuspyyntö (tietosuoja-asetuksen 15 artikla), R-1" in fi
+    assert "**Päiväys:**" in fi and "**Date:**" in en
+    assert "privacy notice last updated on 2022-05-13" in en
+    assert "päivitetty viimeksi 13.5.2022" in fi
+    assert "The person responsible for data protection at Fluiconnecto" in en
+    assert en.index("## Approval and signature") < en.index("## Appendix: how you")
+    assert fi.index("## Hyväksyntä ja allekirjoitus") < fi.index("## Liite: miten")
+    assert '<table class="fields letter">' in out["html_fi"]
+    assert out["json"]["controller"]["signer"].startswith("The person responsible")
+    # After an erasure: what the law kept addresses the letter.
+    subject = kirjuri.resolve(EMAIL)
+    run(
+        kirjuri,
+        kind="collect",
+        subject=EMAIL,
+        category="billing_address",
+        value="Teollisuustie 12, 40320 Jyväskylä",
+        source="subject",
+        purposes=["invoicing_accounting"],
+        at="2025-03-15",
+    )
+    run(kirjuri, kind="erase", subject=str(subject), at="2025-11-20")
+    erased = render_markdown(build_access_report(kirjuri.ledger, subject, "en"))
+    assert "**To:** Teollisuustie 12, 40320 Jyväskylä" in erased

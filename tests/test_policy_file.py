@@ -48,7 +48,6 @@ def test_shipped_policy_loads_with_the_fixed_ids(policy: Policy) -> None:
         "accounting_books",
         "dispute",
         "marketing_prohibition",
-        "consent_record",
     }
     assert _ids(policy.categories) >= {
         "name",
@@ -133,7 +132,9 @@ def test_retention_clocks_match_the_accounting_act(policy: Policy) -> None:
     books = policy.retention_class("accounting_books")
     assert (voucher.years, books.years) == (6, 10)
     assert policy.retention_class("relationship").years == 2
-    assert policy.retention_class("consent_record").years == 3
+    # Consent evidence is kept as log metadata; no class promises 3 years
+    # of keeping for data it never held.
+    assert "consent_record" not in {r.id for r in policy.retention}
     # What erasure keeps, the answer must explain: each such class says why.
     kept = [r for r in policy.retention if r.keeps_against_erasure]
     assert {r.id for r in kept} == {"accounting_voucher", "accounting_books", "dispute"}

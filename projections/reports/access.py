@@ -165,6 +165,8 @@ class Party(_Part):
     name: str
     address: str
     contact: str
+    email: str | None = None  # for data-protection matters, if configured
+    signer: str | None = None
 
 
 class SubjectEntry(_Part):
@@ -319,6 +321,8 @@ def build_access_report(
             name=controller.name,
             address=controller.address,
             contact=controller.contact.in_(language),
+            email=controller.privacy_email,
+            signer=controller.signer.in_(language) if controller.signer else None,
         ),
         subject=_subject(ctx),
         request=_request(ctx, request_id, today),

@@ -50,14 +50,61 @@ if TYPE_CHECKING:
 
 def _controller(report: AccessReport) -> Section:
     lang, party = report.language, report.controller
-    fields = Fields(
-        (
-            (text("label.name", lang), party.name),
-            (text("label.address", lang), party.address),
-            (text("label.contact", lang), party.contact),
+    items = [
+        (text("label.name", lang), party.name),
+        (text("label.address", lang), party.address),
+        (text("label.contact", lang), party.contact),
+    ]
+    if party.email:
+        items.append((text("label.privacy_email", lang), party.email))
+    blocks: list[Block] = [Fields(tuple(items))]
+    if report.notice_updated is not None:
+        # Which notice this answer reflects, and that it states more.
+        notice = day_text(report.notice_updated, lang)
+        blocks.append(Para(text("label.notice_version", lang).format(day=notice)))
+    return Section("controller", text("heading.controller", lang), tuple(blocks))
+
+
+def _addressee(report: AccessReport) -> str:
+    """Name and company; after an erasure, what the law kept (the billing
+    address on the invoices) or the request itself."""
+    lang = report.language
+    parts = [p for p in (_name_of(report), report.subject.company) if p]
+    if not parts:
+        kept = [
+            v.value
+            for v in report.personal_data
+            if v.category == "billing_address" and v.current and v.value
+        ]
+        parts = kept[-1:]
+    request = report.request
+    if not parts and request is not None:
+        parts = [text("label.addressee_of", lang).format(request=request.request_id)]
+    return ", ".join(parts) or BLANK
+
+
+def _head(report: AccessReport) -> tuple[tuple[str, str], ...]:
+    """The letter's head: from whom, to whom, when, about what, and where
+    to write about data protection."""
+    lang, party, request = report.language, report.controller, report.request
+    head = [
+        (text("label.from", lang), f"{party.name}, {party.address}"),
+        (text("label.to", lang), _addressee(report)),
+        (text("label.letter_date", lang), moment_day(report.generated_at, lang)),
+    ]
+    if request is not None:
+        about = label_of("request", request.type, lang)
+        received = day_text(request.received_on, lang)
+        head.append(
+            (
+                text("label.regarding", lang),
+                text("label.regarding_value", lang).format(
+                    request=about, id=request.request_id, day=received
+                ),
+            )
         )
-    )
-    return Section("controller", text("heading.controller", lang), (fields,))
+    head.append((text("label.contact", lang), party.email or party.contact))
+    return tuple(head)
 
 
 def _name_of(report: AccessReport) -> str | None:
@@ -591,14 +638,19 @@ def _integrity(report: AccessReport) -> Section:
         )
     )
     intro = text("label.integrity_intro", lang).format(events=proof.subject_events)
-    return Section("integrity", heading, (Para(intro), fields))
+    details = Sub(text("heading.integrity_details", lang))
+    return Section("integrity", heading, (Para(intro), details, fields))
 
 
 def _sign_off(report: AccessReport) -> Section:
     lang = report.language
     lines = ("label.sign_date", "label.sign_name", "label.signature")
     intro = text("label.sign_off_intro", lang).format(controller=report.controller.name)
-    blocks = (Para(intro), SignOff(tuple(text(line, lang) for line in lines)))
+    blocks: tuple[Block, ...] = (Para(intro),)
+    if report.controller.signer:
+        signer = Fields(((text("label.signer", lang), report.controller.signer),))
+        blocks += (signer,)
+    blocks += (SignOff(tuple(text(line, lang) for line in lines)),)
     return Section("sign-off", text("heading.sign_off", lang), blocks)
 
 
@@ -614,8 +666,8 @@ _SECTIONS = (
     _sources,
     _automated,
     _transfers,
-    _integrity,
     _sign_off,
+    _integrity,  # an appendix, after the signature
 )
 
 
@@ -641,4 +693,5 @@ def outline(report: AccessReport) -> Outline:
         ),
         running=f"{title} · {request.request_id}" if request else title,
         page=text("label.page", lang),
+        head=_head(report),
     )

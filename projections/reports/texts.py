@@ -186,6 +186,18 @@ _EN: dict[str, str] = {
     " also sets out the personal data we process about you and the"
     " information Article 15 of the General Data Protection Regulation (EU)"
     " 2016/679 (GDPR) requires.",
+    "label.privacy_email": "Email for data protection matters",
+    "label.notice_version": "This answer reflects our privacy notice last"
+    " updated on {day}. Where it states terms that notice does not (the"
+    " retention period after the customer relationship, the named recipients"
+    " and processors), they are our current practice.",
+    "label.addressee_of": "The person who made request {request}",
+    "label.from": "From",
+    "label.to": "To",
+    "label.letter_date": "Date",
+    "label.regarding": "Regarding",
+    "label.regarding_value": "{request}, {id}, received on {day}",
+    "label.signer": "Signed by",
     "heading.erasure": "Erasure of your data (Art. 17)",
     "label.erasure_done": "On {day} your personal data were erased: the keys"
     " that made them readable were destroyed, so that nobody can read them any"
@@ -199,13 +211,17 @@ _EN: dict[str, str] = {
     "label.ground": "Ground",
     "label.kept_until": "Kept until",
     "label.kept_while": "while the ground lasts",
-    "heading.integrity": "Integrity of these records",
-    "label.integrity_intro": "The {events} recorded events about you on which"
-    " this answer rests are part of our processing ledger, whose state is"
-    " fixed by the signed checkpoint below (an RFC 6962 Merkle tree root)."
-    " On request we give you, or the supervisory authority, a proof that"
-    " these records were not altered afterwards, checkable without access to"
-    " our systems.",
+    "heading.integrity": "Appendix: how you can check that these records were"
+    " not altered",
+    "label.integrity_intro": "This answer rests on {events} records about you"
+    " in our processing log. Every record is sealed into the log as it is"
+    " written, and the whole log is signed at regular intervals, so that no"
+    " record can later be changed, removed or added unnoticed. On request we"
+    " give you, or the supervisory authority, a proof that your records were"
+    " not altered afterwards; anyone can check it without access to our"
+    " systems. The technical details of the signed state of the log follow"
+    " for such a check.",
+    "heading.integrity_details": "Technical details (for checking the proof)",
     "label.ledger": "Ledger",
     "label.checkpoint": "Checkpoint (events covered)",
     "label.root": "Root hash (SHA-256)",
@@ -566,6 +582,19 @@ _FI: dict[str, str] = {
     " Siinä esitetään myös sinua koskevat käsittelemämme henkilötiedot sekä"
     " Euroopan unionin yleisen tietosuoja-asetuksen (EU) 2016/679"
     " 15 artiklassa edellytetyt tiedot niiden käsittelystä.",
+    "label.privacy_email": "Sähköposti tietosuoja-asioissa",
+    "label.notice_version": "Tämä vastaus vastaa tietosuojaselostettamme,"
+    " joka on päivitetty viimeksi {day}. Kun vastauksessa esitetään ehtoja,"
+    " joita seloste ei sisällä (säilytysaika asiakassuhteen päätyttyä,"
+    " nimetyt vastaanottajat ja käsittelijät), ne ovat nykyinen"
+    " käytäntömme.",
+    "label.addressee_of": "Pyynnön {request} esittänyt henkilö",
+    "label.from": "Lähettäjä",
+    "label.to": "Vastaanottaja",
+    "label.letter_date": "Päiväys",
+    "label.regarding": "Asia",
+    "label.regarding_value": "{request}, {id}, vastaanotettu {day}",
+    "label.signer": "Allekirjoittaja",
     "heading.erasure": "Tietojesi poistaminen (17 artikla)",
     "label.erasure_done": "Henkilötietosi poistettiin {day}: avaimet, joilla"
     " tiedot voitiin lukea, hävitettiin, joten kukaan ei voi enää lukea niitä."
@@ -579,14 +608,16 @@ _FI: dict[str, str] = {
     "label.ground": "Peruste",
     "label.kept_until": "Säilytetään",
     "label.kept_while": "niin kauan kuin peruste on voimassa",
-    "heading.integrity": "Tietojen eheys",
+    "heading.integrity": "Liite: miten voit tarkistaa, ettei tietoja ole muutettu",
+    "heading.integrity_details": "Tekniset tiedot (todisteen tarkistamiseen)",
     "label.integrity_intro": "Tämä vastaus perustuu {events} sinua koskevaan"
-    " kirjattuun tapahtumaan. Ne ovat osa käsittelylokiamme, jonka tila"
-    " on kiinnitetty alla olevalla allekirjoitetulla tarkistuspisteellä"
-    " (RFC 6962 -mukaisen Merkle-puun juurella). Pyynnöstä annamme sinulle"
-    " tai valvontaviranomaiselle todisteen siitä, ettei näitä tietoja ole"
-    " jälkikäteen muutettu; todisteen voi tarkistaa ilman pääsyä"
-    " järjestelmiimme.",
+    " merkintään käsittelylokissamme. Jokainen merkintä sinetöidään lokiin"
+    " kirjattaessa, ja koko loki allekirjoitetaan säännöllisesti, joten"
+    " merkintää ei voi jälkikäteen muuttaa, poistaa tai lisätä huomaamatta."
+    " Pyynnöstä annamme sinulle tai valvontaviranomaiselle todisteen siitä,"
+    " ettei tietojasi ole jälkikäteen muutettu; kuka tahansa voi tarkistaa"
+    " sen ilman pääsyä järjestelmiimme. Lokin allekirjoitetun tilan"
+    " tekniset tiedot tällaista tarkistusta varten ovat alla.",
     "label.ledger": "Käsittelyloki",
     "label.checkpoint": "Tarkistuspiste (tapahtumia)",
     "label.root": "Juuritiiviste (SHA-256)",
