@@ -31,9 +31,14 @@ from ledger.compliance import Processing, judge
 from ledger.errors import InvalidCommand, KirjuriError
 from ledger.policy import LegalBasis, load_policy
 from projections import queries
-from projections.reports.access import build_access_report
+from projections.reports.access import build_access_report, findings_warning
 from projections.reports.export import build_export
-from projections.reports.render import render_html, render_json, render_markdown
+from projections.reports.render import (
+    render_html,
+    render_json,
+    render_markdown,
+    render_pdf,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -144,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("access-report", help="answer an access request (Art. 15)")
     report.add_argument("subject")
     report.add_argument(
-        "--format", choices=("json", "markdown", "html"), default="markdown"
+        "--format", choices=("json", "markdown", "html", "pdf"), default="markdown"
     )
     report.add_argument("--lang", choices=("en", "fi"), default="en")
     report.add_argument("--request", help="the request it answers (default: latest)")
@@ -365,10 +370,23 @@ def _run_access_report(args: argparse.Namespace, settings: Settings) -> int:
     with _open(settings) as kirjuri:
         subject = kirjuri.resolve(args.subject)
         report = build_access_report(kirjuri.ledger, subject, args.lang, args.request)
+        if (warning := findings_warning(kirjuri.ledger, subject)) is not None:
+            print(warning, file=sys.stderr)
         integrity = integrity_entry(kirjuri, str(subject))
         report = report.model_copy(update={"integrity": integrity})
+    if args.format == "pdf":
+        return _write_pdf(render_pdf(report), args.output)
     render = {"json": render_json, "markdown": render_markdown, "html": render_html}
     _write(render[args.format](report), args.output)
+    return EX_OK
+
+
+def _write_pdf(pdf: bytes, output: Path | None) -> int:
+    if output is None:
+        sys.stdout.buffer.write(pdf)
+    else:
+        output.write_bytes(pdf)
+        print(f"wrote {output}", file=sys.stderr)
     return EX_OK
 
 

@@ -207,6 +207,9 @@ class Source(_Model):
     id: Identifier
     label: Label
     from_subject: bool = False  # collected from the person themself
+    # Made by the controller itself (its own or its group's systems), not
+    # received from another party.
+    derived: bool = False
 
 
 class RecipientType(_Model):

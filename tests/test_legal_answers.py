@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -22,10 +23,15 @@ from projections.reports.export import build_export
 from projections.reports.render import render_html, render_json, render_markdown
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from commands.handlers import Outcome
     from commands.service import Kirjuri
 
 EMAIL = "aino.virtanen@esimerkki.fi"
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = ROOT / "policies" / "fluiconnecto.toml"
+EXAMPLES = ROOT / "examples"
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
@@ -643,3 +649,68 @@ def test_the_answer_reads_as_a_letter_with_the_integrity_as_an_appendix(
     run(kirjuri, kind="erase", subject=str(subject), at="2025-11-20")
     erased = render_markdown(build_access_report(kirjuri.ledger, subject, "en"))
     assert "**To:** Teollisuustie 12, 40320 Jyväskylä" in erased
+
+
+def demo_year(cli: Callable[..., tuple[int, str, str]]) -> None:
+    for args in (
+        ("init", "--policy", POLICY),
+        ("import", EXAMPLES / "crm-contacts.csv", "--source", "event_attendee_list"),
+        ("apply", EXAMPLES / "year-2025.jsonl"),
+    ):
+        code, _, err = cli(*args)
+        assert code == 0, err
+
+
+def test_access_report_warns_the_operator_of_findings_before_sending(
+    cli: Callable[..., tuple[int, str, str]], tmp_path: Path
+) -> None:
+    """The operator is told on stderr; a subject with no findings is not."""
+    demo_year(cli)
+    code, out, err = cli("access-report", EMAIL, "--lang", "fi")
+    assert code == 0
+    warning = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1
+    assert "consent_required" in warning[0] and "breach_assessment" in warning[0]
+    assert EMAIL not in err  # the subject by its pseudonymous id only
+    assert "warning:" not in out
+    code, _, err = cli("access-report", "liisa.makinen@nfs.example")
+    assert code == 0 and "warning:" not in err
+
+
+def test_the_finnish_answer_prints_to_a_pdf_letter(
+    cli: Callable[..., tuple[int, str, str]], tmp_path: Path
+) -> None:
+    """Item 18: the demo's Finnish answer for Aino Virtanen as a PDF."""
+    demo_year(cli)
+    target = tmp_path / "vastaus.pdf"
+    code, _, err = cli(
+        "access-report", EMAIL, "--lang", "fi", "--format", "pdf", "-o", target
+    )
+    assert code == 0, err
+    pdf = target.read_bytes()
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    code, html, _ = cli("access-report", EMAIL, "--lang", "fi", "--format", "html")
+    assert "Vastaanottaja" in html and "Aino Virtanen" in html
+    assert "Liite: miten voit tarkistaa" in html
+
+
+def test_data_we_derived_ourselves_is_labelled_ours_not_another_partys(
+    kirjuri: Kirjuri,
+) -> None:
+    register(kirjuri)
+    run(
+        kirjuri,
+        kind="collect",
+        subject=EMAIL,
+        category="customer_history",
+        value="Call 12.3.: asked for a quote",
+        source="subject",
+        purposes=["customer_relationship"],
+        at="2025-03-12",
+    )
+    out = answers(kirjuri)
+    by = {(s["id"], s["provided_by"]): s["categories"] for s in out["json"]["sources"]}
+    assert by[("subject", "controller")] == ["customer_history"]
+    assert "name" in by[("subject", "subject")]
+    assert "We ourselves (made or derived by us)" in line_of(out["en"], "We ourselves")
+    assert "Me itse (laatimamme tai johtamamme tieto)" in out["fi"]

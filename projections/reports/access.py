@@ -27,7 +27,13 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.policy import Policy
 
-__all__ = ["AccessReport", "ErasureEntry", "IntegrityEntry", "build_access_report"]
+__all__ = [
+    "AccessReport",
+    "ErasureEntry",
+    "IntegrityEntry",
+    "build_access_report",
+    "findings_warning",
+]
 
 Language = Literal["en", "fi"]
 
@@ -143,6 +149,10 @@ class SourceEntry(_Part):
     label: str
     from_subject: bool
     categories: list[str]
+    # "subject" (you gave it), "controller" (we made or derived it ourselves,
+    # e.g. notes of contacts), "other" (another party gave it); None: by
+    # from_subject alone.
+    provided_by: str | None = None
 
 
 class RequestEntry(_Part):
@@ -529,11 +539,29 @@ def _retention(ctx: _Context) -> list[RetentionEntry]:
     return entries
 
 
+def _provided_by(policy: Policy, source_id: str, category: str) -> str:
+    source = policy.source(source_id)
+    if source.derived:
+        return "controller"
+    if source.from_subject:
+        # What we wrote down ourselves (notes of contacts) is ours, not yours.
+        return (
+            "subject"
+            if policy.category(category).provided_by_subject
+            else ("controller")
+        )
+    return "other"
+
+
 def _sources(ctx: _Context) -> list[SourceEntry]:
     # The company details came with the registration, from its source.
-    by_source: dict[str, list[str]] = {ctx.found["subject"]["source"]: ["company"]}
+    first = ctx.found["subject"]["source"]
+    by_source: dict[tuple[str, str], list[str]] = {
+        (first, _provided_by(ctx.policy, first, "company")): ["company"]
+    }
     for v in ctx.found["values"]:
-        categories = by_source.setdefault(v["source"], [])
+        key = (v["source"], _provided_by(ctx.policy, v["source"], v["category"]))
+        categories = by_source.setdefault(key, [])
         if v["category"] not in categories:
             categories.append(v["category"])
     return [
@@ -542,8 +570,9 @@ def _sources(ctx: _Context) -> list[SourceEntry]:
             label=ctx.policy.source(source_id).label.in_(ctx.lang),
             from_subject=ctx.policy.source(source_id).from_subject,
             categories=categories,
+            provided_by=provided_by,
         )
-        for source_id, categories in by_source.items()
+        for (source_id, provided_by), categories in by_source.items()
     ]
 
 
@@ -800,3 +829,18 @@ def _request(
 
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def findings_warning(ledger: Ledger, subject_id: UUID) -> str | None:
+    """A line for the operator, before an answer is sent, when the subject's
+    records hold breaches of the policy (the answer shows them to the person)."""
+    rules = sorted(
+        {row["rule"] for row in queries.findings(ledger.database, str(subject_id))}
+    )
+    if not rules:
+        return None
+    return (
+        f"warning: subject {subject_id} has findings ({', '.join(rules)}); the "
+        "answer shows them to the person: review them, and any Art. 33 breach "
+        f"assessment, before sending it (kirjuri findings --subject {subject_id})"
+    )

@@ -427,7 +427,7 @@ def _told(report: AccessReport, key: str) -> list[Block]:
     """Art. 19: the recipients told of a change, named."""
     if not report.told_of_changes:
         return []
-    names = ", ".join(report.told_of_changes)
+    names = ", ".join(report.told_of_changes).rstrip(".")
     return [Para(text(key, report.language).format(recipients=names))]
 
 
@@ -550,7 +550,11 @@ def _rights(report: AccessReport) -> Section:
 def _source_row(
     source: SourceEntry, labels: dict[str, str], lang: str
 ) -> tuple[Cell, ...]:
-    provided_by = "label.by_you" if source.from_subject else "label.by_other"
+    by = source.provided_by or ("subject" if source.from_subject else "other")
+    provided_by = {
+        "subject": "label.by_you",
+        "controller": "label.by_us",
+    }.get(by, "label.by_other")
     return (
         source.label,
         text(provided_by, lang),
