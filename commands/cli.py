@@ -132,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="import a CRM contact export (CSV)")
     imp.add_argument("file", type=Path)
-    imp.add_argument("--source", default="principal_systems", help="policy source")
+    # No default: Art. 14(2)(f) needs the real source of every person.
+    imp.add_argument("--source", help="policy source (or a source column)")
     imp.add_argument("--purpose", action="append", dest="purposes", help="purposes")
     imp.add_argument("--reported-by", default="crm_import")
     imp.set_defaults(handler=_run_import)

@@ -714,3 +714,24 @@ def test_data_we_derived_ourselves_is_labelled_ours_not_another_partys(
     assert "name" in by[("subject", "subject")]
     assert "We ourselves (made or derived by us)" in line_of(out["en"], "We ourselves")
     assert "Me itse (laatimamme tai johtamamme tieto)" in out["fi"]
+
+
+def test_an_import_names_the_real_source_of_every_person(
+    cli: Callable[..., tuple[int, str, str]], tmp_path: Path
+) -> None:
+    """No default source: a row with none is refused, naming the field."""
+    assert cli("init", "--policy", POLICY)[0] == 0
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(
+        "company,name,email,source\n"
+        "Hyvä Oy,Hanna Hyvä,hanna@hyva.example,company_website\n"
+        "Toinen Oy,Tiina Toinen,tiina@toinen.example,\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli("import", contacts)
+    assert code == 65
+    assert "registered 1, updated 0, rejected 1" in out
+    assert f"{contacts}:3: rejected: source: not given" in err
+    code, out, _ = cli("access-report", "hanna@hyva.example", "--format", "json")
+    (source,) = json.loads(out)["sources"]
+    assert (source["id"], source["provided_by"]) == ("company_website", "other")
