@@ -242,6 +242,15 @@ class MarkLeftCompany(_SubjectCommand):
     kind: Literal["left"] = "left"
 
 
+class RecordInformed(_SubjectCommand):
+    help: ClassVar[str] = (
+        "record that a person collected from another source was informed (Art. 14)"
+    )
+    kind: Literal["informed"] = "informed"
+    channel: Identifier = Field(description="how (email, post, …)")
+    reference: ClearRef = Field(default=None, description="e.g. the notice sent")
+
+
 class ReceiveRequest(_SubjectCommand):
     help: ClassVar[str] = "record a data-subject request received"
     kind: Literal["request"] = "request"
@@ -321,6 +330,7 @@ COMMANDS: tuple[type[_Command], ...] = (
     StartRelationship,
     EndRelationship,
     MarkLeftCompany,
+    RecordInformed,
     ReceiveRequest,
     ExtendRequest,
     AnswerRequest,
@@ -346,6 +356,7 @@ Command = Annotated[
     | StartRelationship
     | EndRelationship
     | MarkLeftCompany
+    | RecordInformed
     | ReceiveRequest
     | ExtendRequest
     | AnswerRequest

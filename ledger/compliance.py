@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ledger.deadlines import add_months
 from ledger.events import ObjectionScope
 from ledger.policy import EEA_COUNTRIES, LegalBasis, RecipientRole
 
@@ -33,6 +34,7 @@ class Processing:
     recipient: str | None = None
     safeguard: str | None = None
     country: str | None = None  # where the data went, if not the recipient's
+    collection: bool = False  # data collected for the purpose, not used yet
 
 
 @dataclass(frozen=True)
@@ -64,20 +66,7 @@ def judge(policy: Policy, state: SubjectState, processing: Processing) -> list[F
         purpose.id, at
     ):
         breach("consent_required", f"no consent to {purpose.id} in force")
-    if purpose.direct_marketing and state.objection_in_force(
-        ObjectionScope.DIRECT_MARKETING, at
-    ):
-        breach(
-            "direct_marketing_objection",
-            f"{purpose.id} after an objection to direct marketing",
-        )
-    if purpose.sales_contact and state.objection_in_force(
-        ObjectionScope.SALES_CONTACT, at
-    ):
-        breach(
-            "sales_contact_objection",
-            f"{purpose.id} after an objection to sales contact",
-        )
+    findings.extend(_judge_marketing(policy, state, processing))
     if (
         processing.legal_basis is LegalBasis.LEGITIMATE_INTEREST
         and not purpose.allowed_while_restricted
@@ -110,6 +99,63 @@ def judge(policy: Policy, state: SubjectState, processing: Processing) -> list[F
         findings.extend(_judge_recipient(policy, processing))
         findings.extend(_breach_assessment(policy, processing, findings))
     return findings
+
+
+def _judge_marketing(
+    policy: Policy, state: SubjectState, processing: Processing
+) -> list[Finding]:
+    """Objections to marketing and sales contact, and Art. 14 information."""
+    purpose = policy.purpose(processing.purpose)
+    at = processing.occurred_at
+    findings = []
+    if purpose.direct_marketing and state.objection_in_force(
+        ObjectionScope.DIRECT_MARKETING, at
+    ):
+        findings.append(
+            Finding(
+                "direct_marketing_objection",
+                f"{purpose.id} after an objection to direct marketing",
+            )
+        )
+    if purpose.sales_contact and state.objection_in_force(
+        ObjectionScope.SALES_CONTACT, at
+    ):
+        findings.append(
+            Finding(
+                "sales_contact_objection",
+                f"{purpose.id} after an objection to sales contact",
+            )
+        )
+    if purpose.direct_marketing and not processing.collection:
+        findings.extend(_judge_informed(policy, state, at))
+    return findings
+
+
+def _judge_informed(policy: Policy, state: SubjectState, at: datetime) -> list[Finding]:
+    """Art. 14(3): a person collected from another party is told at the
+    latest when first contacted, and within one month of collection."""
+    if state.registered_at is None or not state.source:
+        return []
+    source = policy.source(state.source)
+    if source.from_subject or source.derived:
+        return []
+    # A consent the person gave is informed (Art. 4(11), 7): they have the
+    # information already (Art. 14(5)(a)).
+    told = [state.informed_at] if state.informed_at else []
+    told += [e[0] for t in state.consents.values() for e in t.entries if e[2]]
+    if any(moment <= at for moment in told):
+        return []
+    late = at.date() > add_months(state.registered_at.date(), 1)
+    return [
+        Finding(
+            "not_informed",
+            "marketing to a person collected from "
+            f"{source.id} who was not informed (Art. 14(3)(b))"
+            + (
+                ", more than one month after collection (Art. 14(3)(a))" if late else ""
+            ),
+        )
+    ]
 
 
 def _breach_assessment(

@@ -54,6 +54,7 @@ __all__ = [
     "RetentionExpired",
     "SubjectErased",
     "SubjectEvent",
+    "SubjectInformed",
     "SubjectLeftCompany",
     "SubjectRegistered",
     "Suppression",
@@ -237,6 +238,15 @@ class RelationshipEnded(SubjectEvent):
 
 class SubjectLeftCompany(SubjectEvent):
     STORED_NAME: ClassVar[str] = "SubjectLeftCompany"
+
+
+class SubjectInformed(SubjectEvent):
+    """Art. 14: a person whose data came from another party was told of the
+    processing (who we are, why, the source, their rights)."""
+
+    STORED_NAME: ClassVar[str] = "SubjectInformed"
+    channel: str
+    reference: str | None = None  # e.g. the notice version that was sent
 
 
 class RequestReceived(SubjectEvent):

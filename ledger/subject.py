@@ -89,6 +89,7 @@ class SubjectState:
     restriction: Timeline = field(default_factory=Timeline)
     relationship: Timeline = field(default_factory=Timeline)
     left_at: datetime | None = None
+    informed_at: datetime | None = None  # Art. 14, the first time
     requests: dict[str, RequestState] = field(default_factory=dict)
     hold: Timeline = field(default_factory=Timeline)
     last_activity: datetime | None = None
@@ -239,6 +240,12 @@ def _(event: ev.SubjectLeftCompany, state: SubjectState) -> None:
 
 
 @apply.register
+def _(event: ev.SubjectInformed, state: SubjectState) -> None:
+    if state.informed_at is None or event.occurred_at < state.informed_at:
+        state.informed_at = event.occurred_at
+
+
+@apply.register
 def _(event: ev.RequestReceived, state: SubjectState) -> None:
     state.requests[event.request_id] = RequestState(
         event.request_id, event.request_type, event.received_on, event.due_on
@@ -315,6 +322,7 @@ _NOT_ACTIVITY = frozenset(
         "LegalHoldPlaced",
         "LegalHoldReleased",
         "SubjectLeftCompany",
+        "SubjectInformed",
     }
 )
 

@@ -169,10 +169,12 @@ def test_breach_is_recorded_and_flagged_not_dropped(kirjuri: Kirjuri) -> None:
         "DataDisclosed",
         "FindingRaised",
         "FindingRaised",
+        "FindingRaised",
     ]
     rows = queries.findings(kirjuri.ledger.database)
     assert [(r["rule"], r["about_event"]) for r in rows] == [
         ("consent_required", "DataDisclosed"),
+        ("not_informed", "DataDisclosed"),  # collected from a fair's list
         ("breach_assessment", "DataDisclosed"),
     ]
 

@@ -735,3 +735,57 @@ def test_an_import_names_the_real_source_of_every_person(
     code, out, _ = cli("access-report", "hanna@hyva.example", "--format", "json")
     (source,) = json.loads(out)["sources"]
     assert (source["id"], source["provided_by"]) == ("company_website", "other")
+
+
+def test_a_person_from_another_source_is_informed_before_marketing(
+    kirjuri: Kirjuri,
+) -> None:
+    """Art. 14(3): marketing before the person was told, or more than a month
+    after collection without it, is a finding; the telling is recorded."""
+    run(
+        kirjuri,
+        kind="register",
+        company="Konepaja Virtanen Oy",
+        name="Aino Virtanen",
+        email=EMAIL,
+        source="event_attendee_list",
+        at="2025-01-10",
+    )
+
+    def newsletter(at: str) -> list[str]:
+        outcome = run(
+            kirjuri,
+            kind="process",
+            subject=EMAIL,
+            purpose="electronic_marketing",
+            categories=["name", "email"],
+            activity="newsletter_sent",
+            recipient="email_marketing_platform",
+            at=at,
+        )
+        return [f.detail for f in outcome.findings if f.rule == "not_informed"]
+
+    (early,) = newsletter("2025-01-20")
+    assert "14(3)(b)" in early and "14(3)(a)" not in early
+    (late,) = newsletter("2025-03-01")
+    assert "more than one month after collection (Art. 14(3)(a))" in late
+    run(
+        kirjuri,
+        kind="informed",
+        subject=EMAIL,
+        channel="email",
+        reference="privacy-notice-2022-05-13",
+        at="2025-03-05",
+    )
+    assert newsletter("2025-04-01") == []
+    out = answers(kirjuri)
+    subject = out["json"]["subject"]
+    assert subject["collected_elsewhere"] is True
+    assert _local_day(subject["informed_at"]) == "2025-03-05"
+    assert "Told of the processing (GDPR Art. 14):** 2025-03-05 (Email)" in out["en"]
+    assert "Käsittelystä kerrottu sinulle" in out["fi"] and "5.3.2025" in out["fi"]
+    row = line_of(out["en"], "2025-01-20", "Electronic direct")
+    assert "Made before we had told you" in row
+    assert "ennen kuin olimme kertoneet" in line_of(out["fi"], "20.1.2025", "Sähköinen")
+    later = line_of(out["en"], "2025-04-01", "Electronic direct")
+    assert "Made before we had told you" not in later

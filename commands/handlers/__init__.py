@@ -59,6 +59,10 @@ def _register_handlers() -> None:
         m.EndRelationship, simple(ev.RelationshipEnded, reference="reference")
     )
     _handle.register(m.MarkLeftCompany, simple(ev.SubjectLeftCompany))
+    _handle.register(
+        m.RecordInformed,
+        simple(ev.SubjectInformed, channel="channel", reference="reference"),
+    )
     _handle.register(m.ReceiveRequest, receive)
     _handle.register(m.ExtendRequest, extend)
     _handle.register(m.AnswerRequest, close)

@@ -186,6 +186,10 @@ class SubjectEntry(_Part):
     status: str
     registered_at: datetime | None
     left_at: datetime | None
+    # Art. 14: when a person collected from another party was told.
+    collected_elsewhere: bool = False
+    informed_at: datetime | None = None
+    informed_channel: str | None = None
 
 
 class KeptEntry(_Part):
@@ -421,6 +425,8 @@ def _erasures(ctx: _Context) -> list[ErasureEntry]:
 
 def _subject(ctx: _Context) -> SubjectEntry:
     row = ctx.found["subject"]
+    source = ctx.policy.source(row["source"])
+    informed = next((s for s in ctx.found["switches"] if s["kind"] == "informed"), None)
     return SubjectEntry(
         id=str(ctx.subject),
         company=open_sealed(ctx.ledger, ctx.subject, "company", row["company_name"]),
@@ -428,6 +434,9 @@ def _subject(ctx: _Context) -> SubjectEntry:
         status=_status(ctx.found["switches"], row["left_at"]),
         registered_at=_moment(row["registered_at"]),
         left_at=_moment(row["left_at"]),
+        collected_elsewhere=not (source.from_subject or source.derived),
+        informed_at=_moment(informed["occurred_at"]) if informed else None,
+        informed_channel=informed["channel"] if informed else None,
     )
 
 

@@ -127,6 +127,14 @@ def _subject(report: AccessReport) -> Section:
         items.append((text("label.registered_at", lang), registered))
     if subject.left_at is not None:
         items.append((text("label.left_at", lang), moment_day(subject.left_at, lang)))
+    if subject.collected_elsewhere:
+        told = text("label.not_informed_yet", lang)
+        if subject.informed_at is not None:
+            told = moment_day(subject.informed_at, lang)
+            if subject.informed_channel:
+                channel = label_of("channel", subject.informed_channel, lang)
+                told += f" ({channel})"
+        items.append((text("label.informed", lang), told))
     items.append((text("label.subject_id", lang), subject.id))
     return Section("subject", text("heading.subject", lang), (Fields(tuple(items)),))
 

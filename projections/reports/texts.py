@@ -72,7 +72,12 @@ _EN: dict[str, str] = {
     " agreed with the recipient; recorded as a breach of our policy.",
     "finding.breach_assessment": "We are assessing whether this is a personal"
     " data breach to be notified to the supervisory authority (GDPR Art. 33).",
+    "finding.not_informed": "Made before we had told you, as the law requires"
+    " when your data comes from another source, that we process it (GDPR"
+    " Art. 14); recorded as a breach of our policy.",
     "finding.other": "Recorded as a breach of our policy.",
+    "label.informed": "Told of the processing (GDPR Art. 14)",
+    "label.not_informed_yet": "Not yet recorded",
     "safeguard.none": "No safeguard — recorded as a breach of our policy",
     "safeguard.art49_third_party_contract": "Derogation: the transfer is"
     " necessary for a contract concluded in your interest between us and the"
@@ -458,7 +463,13 @@ _FI: dict[str, str] = {
     "finding.breach_assessment": "Arvioimme, onko kyseessä"
     " henkilötietojen tietoturvaloukkaus, josta on ilmoitettava"
     " valvontaviranomaiselle (tietosuoja-asetuksen 33 artikla).",
+    "finding.not_informed": "Tehty ennen kuin olimme kertoneet sinulle"
+    " tietojesi käsittelystä, kuten laki edellyttää, kun tiedot on saatu"
+    " muualta (tietosuoja-asetuksen 14 artikla); kirjattu"
+    " toimintaperiaatteidemme rikkomiseksi.",
     "finding.other": "Kirjattu toimintaperiaatteidemme rikkomiseksi.",
+    "label.informed": "Käsittelystä kerrottu sinulle (tietosuoja-asetuksen 14 artikla)",
+    "label.not_informed_yet": "Ei vielä kirjattu",
     "safeguard.none": "Ei suojatoimia — kirjattu toimintaperiaatteidemme rikkomiseksi",
     "safeguard.art49_third_party_contract": "Poikkeus: siirto on tarpeen"
     " sinun etusi mukaisen, meidän ja edustamasi yrityksen välisen sopimuksen"
