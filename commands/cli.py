@@ -144,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--category", action="append", dest="categories", default=[])
     check.add_argument("--recipient")
     check.add_argument("--legal-basis")
+    check.add_argument("--country", help="where the data would go (ISO code)")
     check.add_argument("--at")
     check.set_defaults(handler=_run_check)
 
@@ -349,7 +350,9 @@ def _run_check(args: argparse.Namespace, settings: Settings) -> int:
         findings = judge(
             policy,
             ledger.load(subject),
-            Processing(purpose.id, basis, categories, at, args.recipient),
+            Processing(
+                purpose.id, basis, categories, at, args.recipient, None, args.country
+            ),
         )
     if not findings:
         print("allowed")

@@ -14,6 +14,7 @@ import pytest
 
 from commands.lifecycle import sweep
 from commands.models import parse_command
+from ledger.errors import InvalidCommand
 from projections.reports.access import (
     AccessReport,
     IntegrityEntry,
@@ -312,19 +313,27 @@ def test_a_transfer_with_no_safeguard_is_a_recorded_breach(kirjuri: Kirjuri) -> 
     assert "Ei suojatoimia — kirjattu" in line_of(out["fi"], "Intia")
 
 
-def test_an_unknown_recipient_of_a_transfer_is_still_refused(kirjuri: Kirjuri) -> None:
+@pytest.mark.parametrize(
+    ("recipient", "country", "field"),
+    [("nobody", "IN", "recipient"), ("delivery_partner", "XX", "country")],
+)
+def test_a_malformed_transfer_is_still_refused(
+    kirjuri: Kirjuri, recipient: str, country: str, field: str
+) -> None:
+    """An unknown recipient or country code is malformed input: refused."""
     register(kirjuri)
     head = kirjuri.ledger.head()
-    with pytest.raises(Exception, match="recipient"):
+    with pytest.raises(InvalidCommand) as caught:
         run(
             kirjuri,
             kind="transfer",
             subject=EMAIL,
-            recipient="nobody",
-            country="IN",
+            recipient=recipient,
+            country=country,
             categories=["name"],
             purpose="order_delivery",
         )
+    assert caught.value.field == field
     assert kirjuri.ledger.head() == head
 
 
@@ -789,3 +798,34 @@ def test_a_person_from_another_source_is_informed_before_marketing(
     assert "ennen kuin olimme kertoneet" in line_of(out["fi"], "20.1.2025", "Sähköinen")
     later = line_of(out["en"], "2025-04-01", "Electronic direct")
     assert "Made before we had told you" not in later
+
+
+def test_check_answers_not_allowed_before_a_transfer_with_no_safeguard(
+    cli: Callable[..., tuple[int, str, str]],
+) -> None:
+    demo_year(cli)
+    code, out, _ = cli(
+        "check",
+        EMAIL,
+        "--purpose",
+        "order_delivery",
+        "--recipient",
+        "delivery_partner",
+        "--category",
+        "delivery_address",
+        "--country",
+        "IN",
+    )
+    assert code != 0
+    assert "not allowed: no_safeguard" in out
+    code, out, _ = cli(
+        "check",
+        EMAIL,
+        "--purpose",
+        "order_delivery",
+        "--recipient",
+        "delivery_partner",
+        "--category",
+        "delivery_address",
+    )
+    assert (code, out.strip()) == (0, "allowed")

@@ -12,6 +12,7 @@ from commands.handlers.draft import (
 )
 from ledger import events as ev
 from ledger.compliance import Processing
+from ledger.countries import COUNTRY_CODES
 from ledger.errors import InvalidCommand
 from ledger.policy import EEA_COUNTRIES
 
@@ -82,6 +83,8 @@ def disclose(
     recipient = policy.recipient(command.recipient)
     country = getattr(command, "country", None) or recipient.country
     safeguard = getattr(command, "safeguard", None)
+    if country not in COUNTRY_CODES:
+        raise InvalidCommand("country", f"{country} is not an ISO 3166 country code")
     if command.kind == "transfer" and country in EEA_COUNTRIES:
         raise InvalidCommand(
             "country", f"{country} is inside the EU/EEA: record a disclosure"
