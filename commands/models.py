@@ -272,6 +272,9 @@ class ExtendRequest(_RequestCommand):
     help: ClassVar[str] = "extend a request's deadline by up to two months (Art. 12(3))"
     kind: Literal["extend-request"] = "extend-request"
     reason: ClearText = Field(description="why (told to the person)")
+    reason_fi: ClearText | None = Field(
+        default=None, description="the reason in Finnish, for Finnish answers"
+    )
     months: int = Field(default=2, ge=1, le=2, description="months added")
 
 
@@ -284,6 +287,9 @@ class RefuseRequest(_RequestCommand):
     help: ClassVar[str] = "record that a request was refused, and why"
     kind: Literal["refuse-request"] = "refuse-request"
     reason: ClearText = Field(description="the grounds (told to the person)")
+    reason_fi: ClearText | None = Field(
+        default=None, description="the grounds in Finnish, for Finnish answers"
+    )
 
 
 class PlaceLegalHold(_SubjectCommand):

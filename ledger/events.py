@@ -259,11 +259,19 @@ class RequestReceived(SubjectEvent):
 
 
 class RequestExtended(SubjectEvent):
+    """v2: ``reason_fi``, the reason in Finnish for Finnish answers."""
+
     STORED_NAME: ClassVar[str] = "RequestExtended"
+    class_version: ClassVar[int] = 2
     request_id: str
     reason: str
     due_on: date
     notified_on: date
+    reason_fi: str | None = None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A v1 reason was given in one language only: nothing to rewrite."""
 
 
 class RequestAnswered(SubjectEvent):
@@ -273,10 +281,18 @@ class RequestAnswered(SubjectEvent):
 
 
 class RequestRefused(SubjectEvent):
+    """v2: ``reason_fi``, the reason in Finnish for Finnish answers."""
+
     STORED_NAME: ClassVar[str] = "RequestRefused"
+    class_version: ClassVar[int] = 2
     request_id: str
     answered_on: date
     reason: str
+    reason_fi: str | None = None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A v1 reason was given in one language only: nothing to rewrite."""
 
 
 class FindingRaised(SubjectEvent):

@@ -73,6 +73,9 @@ class RequestState:
     received_on: object
     due_on: object
     status: str = "open"
+    # Reasons given in Finnish too, for Finnish answers.
+    extension_reason_fi: str | None = None
+    refusal_reason_fi: str | None = None
 
 
 @dataclass
@@ -255,6 +258,7 @@ def _(event: ev.RequestReceived, state: SubjectState) -> None:
 @apply.register
 def _(event: ev.RequestExtended, state: SubjectState) -> None:
     state.requests[event.request_id].due_on = event.due_on
+    state.requests[event.request_id].extension_reason_fi = event.reason_fi
 
 
 @apply.register
@@ -265,6 +269,7 @@ def _(event: ev.RequestAnswered, state: SubjectState) -> None:
 @apply.register
 def _(event: ev.RequestRefused, state: SubjectState) -> None:
     state.requests[event.request_id].status = "refused"
+    state.requests[event.request_id].refusal_reason_fi = event.reason_fi
 
 
 def fold(

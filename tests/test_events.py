@@ -150,3 +150,18 @@ def test_a_v1_transfer_stored_before_safeguards_could_be_missing_still_loads() -
     assert event.legal_basis.value == "contract"  # history keeps what was said
     again = PydanticMapper().to_stored_event(event)
     assert b'"class_version":2' in again.state
+
+
+def test_a_v1_refusal_with_one_reason_still_loads() -> None:
+    """RequestRefused v2 adds a Finnish reason; a stored v1 has none."""
+    state = (
+        b'{"occurred_at":"2025-11-10T10:00:00Z","recorded_at":"2025-11-10T10:00:00Z",'
+        b'"reported_by":"cs","request_id":"R-1","answered_on":"2025-11-10",'
+        b'"reason":"Invoices must be kept"}'
+    )
+    stored = StoredEvent(
+        originator_id=uuid4(), originator_version=2, topic="RequestRefused", state=state
+    )
+    event = PydanticMapper().to_domain_event(stored)
+    assert isinstance(event, ev.RequestRefused)
+    assert (event.reason, event.reason_fi) == ("Invoices must be kept", None)

@@ -829,3 +829,40 @@ def test_check_answers_not_allowed_before_a_transfer_with_no_safeguard(
         "delivery_address",
     )
     assert (code, out.strip()) == (0, "allowed")
+
+
+def test_a_free_text_reason_can_be_given_in_both_languages(kirjuri: Kirjuri) -> None:
+    """A Finnish answer carries no English reason when a Finnish one exists."""
+    register(kirjuri)
+    _request(kirjuri, "R-EXT", "access", "2025-11-03")
+    run(
+        kirjuri,
+        kind="extend-request",
+        request_id="R-EXT",
+        reason="Records from the group's US systems must be collected",
+        reason_fi="Tiedot on koottava konsernin Yhdysvaltojen järjestelmistä",
+        at="2025-11-20",
+    )
+    _request(kirjuri, "R-REF", "erasure", "2025-11-04")
+    run(
+        kirjuri,
+        kind="refuse-request",
+        request_id="R-REF",
+        reason="Invoices must be kept under the Accounting Act",
+        reason_fi="Laskut on säilytettävä kirjanpitolain nojalla",
+        at="2025-11-10",
+    )
+    subject = kirjuri.resolve(EMAIL)
+    for rid, field, en, fi in (
+        ("R-EXT", "extension_reason", "US systems", "Yhdysvaltojen järjestelmistä"),
+        ("R-REF", "refusal_reason", "Accounting Act", "kirjanpitolain nojalla"),
+    ):
+        reports = {
+            lang: build_access_report(kirjuri.ledger, subject, lang, rid)  # type: ignore[arg-type]
+            for lang in ("en", "fi")
+        }
+        assert en in json.loads(render_json(reports["en"]))["request"][field]
+        assert fi in json.loads(render_json(reports["fi"]))["request"][field]
+        text_fi = render_markdown(reports["fi"])
+        assert fi in text_fi and en not in text_fi
+        assert en in render_markdown(reports["en"])

@@ -87,6 +87,7 @@ def extend(
         ev.RequestExtended,
         request_id=command.request_id,
         reason=command.reason,
+        reason_fi=command.reason_fi,
         due_on=due_date(request.received_on, policy.rights.response_months + months),
         notified_on=notified_on,
     )
@@ -113,6 +114,7 @@ def close(
             request_id=command.request_id,
             answered_on=command.at.date(),
             reason=command.reason,
+            reason_fi=command.reason_fi,
         )
     draft.outcome.request_id = command.request_id
     return draft.commit()

@@ -819,6 +819,7 @@ def _request(
     if chosen is None:
         return None
     free = _free_requests_per_year(ctx.policy, chosen["request_type"])
+    extension, refusal = _reasons(ctx, chosen)
     return RequestEntry(
         request_id=chosen["request_id"],
         type=chosen["request_type"],
@@ -826,14 +827,26 @@ def _request(
         received_on=date.fromisoformat(chosen["received_on"]),
         due_on=date.fromisoformat(chosen["due_on"]),
         extended=chosen["extension_reason"] is not None,
-        extension_reason=chosen["extension_reason"],
+        extension_reason=extension,
         extension_notified_on=_day(chosen["extension_notified_on"]),
         status=chosen["status"],
         free_of_charge=free is None or chosen["number_in_year"] <= free,
         number_in_year=chosen["number_in_year"],
-        refusal_reason=chosen["refusal_reason"],
+        refusal_reason=refusal,
         answered_on=_day(chosen["answered_on"]),
     )
+
+
+def _reasons(ctx: _Context, row: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The extension and refusal reasons in the answer's language: a
+    Finnish answer gives the Finnish text where one was recorded."""
+    extension, refusal = row["extension_reason"], row["refusal_reason"]
+    if ctx.lang == "fi":
+        request = ctx.ledger.load(ctx.subject).requests.get(row["request_id"])
+        if request is not None:
+            extension = request.extension_reason_fi or extension
+            refusal = request.refusal_reason_fi or refusal
+    return extension, refusal
 
 
 def _day(value: str | None) -> date | None:
