@@ -278,6 +278,18 @@ class ExtendRequest(_RequestCommand):
     months: int = Field(default=2, ge=1, le=2, description="months added")
 
 
+class FindRequestExcessive(_RequestCommand):
+    help: ClassVar[str] = (
+        "record a reasoned decision that a request is manifestly unfounded"
+        " or excessive (Art. 12(5)): a fee may then be charged"
+    )
+    kind: Literal["excessive-request"] = "excessive-request"
+    reason: ClearText = Field(description="why (told to the person)")
+    reason_fi: ClearText | None = Field(
+        default=None, description="the reason in Finnish, for Finnish answers"
+    )
+
+
 class AnswerRequest(_RequestCommand):
     help: ClassVar[str] = "record that a request was answered"
     kind: Literal["answer-request"] = "answer-request"
@@ -339,6 +351,7 @@ COMMANDS: tuple[type[_Command], ...] = (
     RecordInformed,
     ReceiveRequest,
     ExtendRequest,
+    FindRequestExcessive,
     AnswerRequest,
     RefuseRequest,
     PlaceLegalHold,
@@ -365,6 +378,7 @@ Command = Annotated[
     | RecordInformed
     | ReceiveRequest
     | ExtendRequest
+    | FindRequestExcessive
     | AnswerRequest
     | RefuseRequest
     | PlaceLegalHold

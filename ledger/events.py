@@ -46,6 +46,7 @@ __all__ = [
     "RelationshipStarted",
     "RequestAnswered",
     "RequestExtended",
+    "RequestFoundExcessive",
     "RequestReceived",
     "RequestRefused",
     "RequestType",
@@ -272,6 +273,17 @@ class RequestExtended(SubjectEvent):
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         """A v1 reason was given in one language only: nothing to rewrite."""
+
+
+class RequestFoundExcessive(SubjectEvent):
+    """Art. 12(5): the controller's reasoned decision that a request is
+    manifestly unfounded or excessive, the only ground for a fee beyond a
+    further copy of an access answer."""
+
+    STORED_NAME: ClassVar[str] = "RequestFoundExcessive"
+    request_id: str
+    reason: str
+    reason_fi: str | None = None
 
 
 class RequestAnswered(SubjectEvent):

@@ -76,6 +76,8 @@ class RequestState:
     # Reasons given in Finnish too, for Finnish answers.
     extension_reason_fi: str | None = None
     refusal_reason_fi: str | None = None
+    # Art. 12(5): a reasoned decision that the request is excessive.
+    excessive: tuple[str, str | None] | None = None
 
 
 @dataclass
@@ -262,6 +264,11 @@ def _(event: ev.RequestExtended, state: SubjectState) -> None:
 
 
 @apply.register
+def _(event: ev.RequestFoundExcessive, state: SubjectState) -> None:
+    state.requests[event.request_id].excessive = (event.reason, event.reason_fi)
+
+
+@apply.register
 def _(event: ev.RequestAnswered, state: SubjectState) -> None:
     state.requests[event.request_id].status = "answered"
 
@@ -319,6 +326,7 @@ _NOT_ACTIVITY = frozenset(
         "RequestExtended",
         "RequestAnswered",
         "RequestRefused",
+        "RequestFoundExcessive",
         "ObjectionRecorded",
         "ObjectionLifted",
         "ProcessingRestricted",

@@ -866,3 +866,33 @@ def test_a_free_text_reason_can_be_given_in_both_languages(kirjuri: Kirjuri) -> 
         text_fi = render_markdown(reports["fi"])
         assert fi in text_fi and en not in text_fi
         assert en in render_markdown(reports["en"])
+
+
+def test_a_fee_beyond_a_further_access_copy_needs_a_recorded_reasoned_decision(
+    kirjuri: Kirjuri,
+) -> None:
+    """Art. 12(5): portability is free unless the controller records why a
+    request is manifestly unfounded or excessive."""
+    register(kirjuri)
+    for number in range(1, 4):
+        _request(kirjuri, f"R-P{number}", "portability", f"2025-0{number}-01")
+    run(
+        kirjuri,
+        kind="excessive-request",
+        request_id="R-P3",
+        reason="The third identical request in three months",
+        reason_fi="Kolmas samanlainen pyyntö kolmessa kuukaudessa",
+        at="2025-03-05",
+    )
+    second, _ = _fee(kirjuri, "R-P2", "en")
+    assert second.request is not None and second.request.free_of_charge is True
+    third, third_en = _fee(kirjuri, "R-P3", "en")
+    assert third.request is not None
+    assert third.request.free_of_charge is False
+    assert third.request.excessive_reason == (
+        "The third identical request in three months"
+    )
+    assert "manifestly unfounded or excessive, for this reason: The third" in third_en
+    _, third_fi = _fee(kirjuri, "R-P3", "fi")
+    assert "ilmeisen perusteettomaksi tai kohtuuttomaksi" in third_fi
+    assert "Kolmas samanlainen pyyntö" in third_fi

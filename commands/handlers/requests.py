@@ -95,6 +95,22 @@ def extend(
     return draft.commit()
 
 
+def find_excessive(
+    command: m.FindRequestExcessive, ledger: Ledger, resolve: Callable[[str], UUID]
+) -> Outcome:
+    """Art. 12(5): the controller must show why; the reason is recorded."""
+    draft = draft_for(ledger, _with_subject(command, resolve), resolve)
+    open_request(draft, command.request_id)
+    draft.add(
+        ev.RequestFoundExcessive,
+        request_id=command.request_id,
+        reason=command.reason,
+        reason_fi=command.reason_fi,
+    )
+    draft.outcome.request_id = command.request_id
+    return draft.commit()
+
+
 def close(
     command: m.AnswerRequest | m.RefuseRequest,
     ledger: Ledger,

@@ -168,6 +168,9 @@ class RequestEntry(_Part):
     free_of_charge: bool
     number_in_year: int
     refusal_reason: str | None = None  # Art. 12(4): the recorded reason
+    # Art. 12(5): the recorded reason a request was found manifestly
+    # unfounded or excessive (then, and only then, a fee beyond Art. 15(3)).
+    excessive_reason: str | None = None
     answered_on: date | None = None
 
 
@@ -820,6 +823,7 @@ def _request(
         return None
     free = _free_requests_per_year(ctx.policy, chosen["request_type"])
     extension, refusal = _reasons(ctx, chosen)
+    excessive = _excessive(ctx, chosen["request_id"])
     return RequestEntry(
         request_id=chosen["request_id"],
         type=chosen["request_type"],
@@ -830,9 +834,11 @@ def _request(
         extension_reason=extension,
         extension_notified_on=_day(chosen["extension_notified_on"]),
         status=chosen["status"],
-        free_of_charge=free is None or chosen["number_in_year"] <= free,
+        free_of_charge=excessive is None
+        and (free is None or chosen["number_in_year"] <= free),
         number_in_year=chosen["number_in_year"],
         refusal_reason=refusal,
+        excessive_reason=excessive,
         answered_on=_day(chosen["answered_on"]),
     )
 
@@ -847,6 +853,14 @@ def _reasons(ctx: _Context, row: dict[str, Any]) -> tuple[str | None, str | None
             extension = request.extension_reason_fi or extension
             refusal = request.refusal_reason_fi or refusal
     return extension, refusal
+
+
+def _excessive(ctx: _Context, request_id: str) -> str | None:
+    request = ctx.ledger.load(ctx.subject).requests.get(request_id)
+    if request is None or request.excessive is None:
+        return None
+    reason, reason_fi = request.excessive
+    return (reason_fi or reason) if ctx.lang == "fi" else reason
 
 
 def _day(value: str | None) -> date | None:

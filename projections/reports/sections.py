@@ -157,6 +157,8 @@ def _request(report: AccessReport) -> Section:
     if request is None:
         return Section("request", heading, (Para(text("none.request", lang)),))
     fee = "label.fee_free" if request.free_of_charge else "label.fee_charged"
+    if request.excessive_reason is not None:
+        fee = "label.fee_excessive"
     # The answer itself closes an open request: never "being processed".
     status = label_of("request_status", request.status, lang)
     if request.status == "open":
@@ -172,7 +174,10 @@ def _request(report: AccessReport) -> Section:
         (text("label.request_status", lang), status),
         (
             text("label.fee", lang),
-            text(fee, lang).format(number=request.number_in_year),
+            text(fee, lang).format(
+                number=request.number_in_year,
+                reason=request.excessive_reason or "",
+            ),
         ),
     ]
     if request.refusal_reason is not None:
