@@ -896,3 +896,37 @@ def test_a_fee_beyond_a_further_access_copy_needs_a_recorded_reasoned_decision(
     _, third_fi = _fee(kirjuri, "R-P3", "fi")
     assert "ilmeisen perusteettomaksi tai kohtuuttomaksi" in third_fi
     assert "Kolmas samanlainen pyyntö" in third_fi
+
+
+def test_an_in_house_use_that_breached_the_policy_is_told_as_such(
+    kirjuri: Kirjuri,
+) -> None:
+    """A sales call made while processing was restricted has no recipient
+    row: it is listed with its finding, not under a legal basis."""
+    register(kirjuri)
+    run(
+        kirjuri,
+        kind="restrict",
+        subject=EMAIL,
+        ground="accuracy_contested",
+        at="2025-05-02",
+    )
+    run(
+        kirjuri,
+        kind="process",
+        subject=EMAIL,
+        purpose="direct_marketing",
+        categories=["name", "phone"],
+        activity="sales_call",
+        at="2025-05-20",
+    )
+    out = answers(kirjuri)
+    (use,) = out["json"]["breached_uses"]
+    assert (use["purpose"], use["activity"]) == ("direct_marketing", "sales_call")
+    assert [f["rule"] for f in use["findings"]] == ["restricted"]
+    row = line_of(out["en"], "2025-05-20")
+    assert "Made while processing of your data was restricted" in row
+    assert "Legitimate interests" not in row
+    assert "Uses of your data that breached our policy" in out["en"]
+    assert "rajoitettu" in line_of(out["fi"], "20.5.2025")
+    assert "Tietojesi käyttö toimintaperiaatteidemme vastaisesti" in out["fi"]

@@ -89,6 +89,17 @@ class FindingNote(_Part):
     text: str
 
 
+class BreachedUse(_Part):
+    """An in-house use of the data (no recipient) that raised a finding: told
+    as the finding, never under a legal basis that did not exist."""
+
+    occurred_at: datetime
+    purpose: str
+    purpose_label: str
+    activity: str | None
+    findings: list[FindingNote]
+
+
 class Disclosure(_Part):
     recipient: str
     recipient_name: str
@@ -253,6 +264,7 @@ class AccessReport(_Part):
     # Non-EEA processors holding the data all along, with their safeguard.
     standing_transfers: list[RecipientEntry] = []
     notice_updated: date | None = None  # the privacy notice this reflects
+    breached_uses: list[BreachedUse] = []
     # Art. 19: who is told of an erasure, rectification or restriction.
     told_of_changes: list[str] = []
     rectified: bool = False
@@ -360,6 +372,7 @@ def build_access_report(
         supervisory_authority=controller.supervisory_authority.in_(language),
         supervisory_authority_url=controller.supervisory_authority_url,
         erasures=_erasures(ctx),
+        breached_uses=_breached_uses(ctx),
         told_of_changes=[r.name for r in recipients + standing],
         rectified=any(v["rectified"] for v in found["values"]),
         ever_restricted=any(s["kind"] == "restriction" for s in switches),
@@ -734,6 +747,30 @@ def _disclosure(ctx: _Context, row: dict[str, Any]) -> Disclosure:
         findings=findings,
         necessity=necessity,
     )
+
+
+def _breached_uses(ctx: _Context) -> list[BreachedUse]:
+    rows = queries.history(
+        ctx.ledger.database,
+        queries.HistoryFilter(subject=str(ctx.subject), event_type="DataProcessed"),
+    )
+    uses = []
+    for row in rows:
+        if row["recipient"] or not ctx.findings.get(int(row["version"])):
+            continue
+        notes = _row_findings(
+            ctx, {**row, "kind": "processing", "purpose": row["purposes"]}
+        )
+        uses.append(
+            BreachedUse(
+                occurred_at=datetime.fromisoformat(row["occurred_at"]),
+                purpose=row["purposes"],
+                purpose_label=ctx.policy.purpose(row["purposes"]).label.in_(ctx.lang),
+                activity=row["detail"],
+                findings=notes,
+            )
+        )
+    return uses
 
 
 def _used_purposes(ctx: _Context) -> set[str]:

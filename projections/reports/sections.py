@@ -207,7 +207,22 @@ def _purposes(report: AccessReport) -> Section:
         for p in report.purposes
     )
     table = Table(cols(lang, "label.purpose", "label.legal_basis"), rows)
-    blocks = (table,) if rows else ()
+    blocks: tuple[Block, ...] = (table,) if rows else ()
+    if report.breached_uses:
+        breached = tuple(
+            (
+                moment_day(use.occurred_at, lang),
+                use.purpose_label,
+                tuple(dict.fromkeys(f.text for f in use.findings)),
+            )
+            for use in report.breached_uses
+        )
+        columns = cols(lang, "label.date:date", "label.purpose", "label.finding")
+        blocks += (
+            Sub(text("heading.breached_uses", lang)),
+            Para(text("label.breached_uses_intro", lang)),
+            Table(columns, breached),
+        )
     return Section("a-purposes", text("heading.purposes", lang), blocks)
 
 

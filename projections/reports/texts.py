@@ -76,6 +76,10 @@ _EN: dict[str, str] = {
     " when your data comes from another source, that we process it (GDPR"
     " Art. 14); recorded as a breach of our policy.",
     "finding.other": "Recorded as a breach of our policy.",
+    "heading.breached_uses": "Uses of your data that breached our policy",
+    "label.breached_uses_intro": "We used your data in the following cases"
+    " without a valid ground; each is recorded as a breach of our policy.",
+    "label.finding": "What happened",
     "label.informed": "Told of the processing (GDPR Art. 14)",
     "label.not_informed_yet": "Not yet recorded",
     "safeguard.none": "No safeguard — recorded as a breach of our policy",
@@ -472,6 +476,11 @@ _FI: dict[str, str] = {
     " muualta (tietosuoja-asetuksen 14 artikla); kirjattu"
     " toimintaperiaatteidemme rikkomiseksi.",
     "finding.other": "Kirjattu toimintaperiaatteidemme rikkomiseksi.",
+    "heading.breached_uses": "Tietojesi käyttö toimintaperiaatteidemme vastaisesti",
+    "label.breached_uses_intro": "Käytimme tietojasi seuraavissa tapauksissa"
+    " ilman pätevää perustetta; kukin on kirjattu toimintaperiaatteidemme"
+    " rikkomiseksi.",
+    "label.finding": "Mitä tapahtui",
     "label.informed": "Käsittelystä kerrottu sinulle (tietosuoja-asetuksen 14 artikla)",
     "label.not_informed_yet": "Ei vielä kirjattu",
     "safeguard.none": "Ei suojatoimia — kirjattu toimintaperiaatteidemme rikkomiseksi",
