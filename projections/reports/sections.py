@@ -12,7 +12,6 @@ from projections.reports.document import (
     Cell,
     Fields,
     Items,
-    Keep,
     Outline,
     Para,
     Section,
@@ -20,7 +19,6 @@ from projections.reports.document import (
     Sub,
     Table,
     cols,
-    country_name,
     day_text,
     label_of,
     moment_day,
@@ -28,6 +26,11 @@ from projections.reports.document import (
     or_blank,
     or_none,
     yes_no,
+)
+from projections.reports.sections_erasure import erasure_blocks, told
+from projections.reports.sections_recipients import (
+    recipients_section,
+    transfers_section,
 )
 from projections.reports.texts import text
 
@@ -37,10 +40,7 @@ if TYPE_CHECKING:
 
     from projections.reports.access import (
         AccessReport,
-        Disclosure,
-        ErasureEntry,
         HeldValue,
-        RecipientEntry,
         RequestEntry,
         RetentionEntry,
         SourceEntry,
@@ -293,8 +293,8 @@ def _earlier_data(report: AccessReport) -> tuple[Block, ...]:
         "label.source",
     )
     intro = Para(text("label.history_intro", lang))
-    told = _told(report, "label.art19_rectification") if report.rectified else []
-    return (Sub(text("heading.history", lang)), intro, Table(columns, rows), *told)
+    notice = told(report, "label.art19_rectification") if report.rectified else []
+    return (Sub(text("heading.history", lang)), intro, Table(columns, rows), *notice)
 
 
 def _held_data(report: AccessReport) -> tuple[Block, ...]:
@@ -376,158 +376,15 @@ def _switches(report: AccessReport) -> tuple[Block, ...]:
         *history,
         Sub(text("heading.restriction", lang)),
         Para(text(restricted, lang)),
-        *(_told(report, "label.art19_restriction") if report.ever_restricted else ()),
+        *(told(report, "label.art19_restriction") if report.ever_restricted else ()),
     )
-
-
-def _erasure_blocks(report: AccessReport) -> tuple[Block, ...]:
-    """What an erasure or a retention expiry destroyed, and what the law kept."""
-    lang = report.language
-    blocks: list[Block] = []
-    for erasure in report.erasures:
-        day = moment_day(erasure.occurred_at, lang)
-        key = (
-            "label.erasure_done"
-            if erasure.kind == "erasure"
-            else "label.retention_done"
-        )
-        said = text(key, lang).format(
-            day=day, categories="; ".join(erasure.destroyed_labels) or "–"
-        )
-        if erasure.request_id:
-            said += " " + text("label.erasure_request", lang).format(
-                request=erasure.request_id
-            )
-        blocks += [Sub(text("heading.erasure", lang)), Para(said)]
-        if erasure.kept:
-            columns = cols(
-                lang,
-                "label.categories:list:34",
-                "label.ground::40",
-                "label.kept_until:date",
-            )
-            rows = tuple(
-                (
-                    tuple(k.category_labels),
-                    k.ground,
-                    day_text(k.until, lang)
-                    if k.until
-                    else text("label.kept_while", lang),
-                )
-                for k in erasure.kept
-            )
-            blocks += [Para(text("label.kept_intro", lang)), Table(columns, rows)]
-        blocks += _after_erasure(report, erasure)
-    return tuple(blocks)
-
-
-def _after_erasure(report: AccessReport, erasure: ErasureEntry) -> list[Block]:
-    """What an erasure leaves, said plainly: documents that may carry the
-    name, the objection kept so that marketing stops for good, the log's
-    metadata, and who is told (Art. 19)."""
-    lang = report.language
-    said: list[Block] = []
-    for kept in erasure.kept:
-        if kept.documents_carry_name and kept.until is not None:
-            said.append(
-                Para(
-                    text("label.documents_carry_name", lang).format(
-                        day=day_text(kept.until, lang)
-                    )
-                )
-            )
-    if erasure.objections_kept:
-        said.append(
-            Para(
-                text("label.objection_kept", lang).format(
-                    objections="; ".join(erasure.objections_kept),
-                    contact=report.controller.contact.rstrip(". "),
-                )
-            )
-        )
-    if erasure.kind == "erasure":
-        said.append(Para(text("label.metadata_kept", lang)))
-        said += _told(report, "label.art19_erasure")
-    return said
-
-
-def _told(report: AccessReport, key: str) -> list[Block]:
-    """Art. 19: the recipients told of a change, named."""
-    if not report.told_of_changes:
-        return []
-    names = ", ".join(report.told_of_changes).rstrip(".")
-    return [Para(text(key, report.language).format(recipients=names))]
 
 
 def _personal_data(report: AccessReport) -> Section:
-    blocks = (*_held_data(report), *_erasure_blocks(report), *_switches(report))
+    blocks = (*_held_data(report), *erasure_blocks(report), *_switches(report))
     return Section(
         "b-personal-data", text("heading.personal_data", report.language), blocks
     )
-
-
-def _basis_cell(disclosure: Disclosure, lang: str) -> Cell:
-    """The legal basis, or, where a finding shows it did not exist, the
-    finding in plain words: never a basis that was not there."""
-    notes = tuple(dict.fromkeys(f.text for f in disclosure.findings))
-    if disclosure.legal_basis is None:
-        return notes or BLANK
-    basis = label_of("basis", disclosure.legal_basis, lang)
-    return (basis, *notes) if notes else basis
-
-
-def _disclosure_row(disclosure: Disclosure, lang: str) -> tuple[Cell, ...]:
-    return (
-        moment_day(disclosure.occurred_at, lang),
-        tuple(disclosure.category_labels),
-        disclosure.purpose_label,
-        _basis_cell(disclosure, lang),
-        or_blank(disclosure.reference),
-    )
-
-
-def _recipient(recipient: RecipientEntry, lang: str) -> Keep:
-    items = [
-        (text("label.recipient_type", lang), recipient.type_label),
-        (text("label.role", lang), label_of("role", recipient.role, lang)),
-        (text("label.country", lang), country_name(recipient.country, lang)),
-    ]
-    if recipient.safeguard_label:
-        items.append((text("label.safeguard", lang), recipient.safeguard_label))
-    fields = Fields(tuple(items))
-    if recipient.standing:
-        standing = Para(text("label.standing_processor", lang))
-        return Keep((Sub(recipient.name), fields, standing))
-    columns = cols(
-        lang,
-        "label.date:date",
-        "label.categories:list:30",
-        "label.purpose::34",
-        "label.legal_basis::24",
-        "label.reference:code",
-    )
-    rows = tuple(_disclosure_row(d, lang) for d in recipient.disclosures)
-    return Keep((Sub(recipient.name), fields, Table(columns, rows)))
-
-
-def _recipients(report: AccessReport) -> Section:
-    lang = report.language
-    blocks: list[Block] = [_recipient(r, lang) for r in report.recipients]
-    if blocks:
-        blocks.insert(0, Para(text("label.recipients_intro", lang)))
-    found = [*or_none(blocks, "none.recipients", lang)]
-    if report.possible_recipients:
-        found += [
-            Sub(text("heading.possible_recipients", lang)),
-            Para(text("label.possible_recipients_intro", lang)),
-            Items(
-                tuple(
-                    f"{p.type_label}: {', '.join(p.names)}" if p.names else p.type_label
-                    for p in report.possible_recipients
-                )
-            ),
-        ]
-    return Section("c-recipients", text("heading.recipients", lang), tuple(found))
 
 
 def _retention_note(entry: RetentionEntry, lang: str) -> Cell:
@@ -606,55 +463,6 @@ def _automated(report: AccessReport) -> Section:
     return Section("h-automated", heading, (Para(report.automated_decision_making),))
 
 
-def _transfer_row(transfer: Disclosure, lang: str) -> tuple[Cell, ...]:
-    ground = transfer.safeguard_label or or_blank(transfer.safeguard)
-    notes = [f.text for f in transfer.findings if f.rule != "no_safeguard"]
-    if transfer.necessity:
-        notes.insert(0, transfer.necessity)
-    return (
-        moment_day(transfer.occurred_at, lang),
-        transfer.recipient_name,
-        country_name(transfer.country, lang),
-        tuple(transfer.category_labels),
-        (ground, *dict.fromkeys(notes)) if notes else ground,
-    )
-
-
-def _standing_transfers(report: AccessReport) -> tuple[Block, ...]:
-    lang = report.language
-    if not report.standing_transfers:
-        return ()
-    columns = cols(
-        lang, "label.recipient::30", "label.country::20", "label.safeguard::50"
-    )
-    rows = tuple(
-        (r.name, country_name(r.country, lang), or_blank(r.safeguard_label))
-        for r in report.standing_transfers
-    )
-    return (Para(text("label.standing_transfers_intro", lang)), Table(columns, rows))
-
-
-def _transfers(report: AccessReport) -> Section:
-    lang = report.language
-    columns = cols(
-        lang,
-        "label.date:date",
-        "label.recipient::18",
-        "label.country::12",
-        "label.categories:list:32",
-        "label.safeguard::30",
-    )
-    rows = tuple(_transfer_row(t, lang) for t in report.transfers)
-    blocks: tuple[Block, ...] = ()
-    if rows:
-        blocks = (Para(text("label.transfers_intro", lang)), Table(columns, rows))
-    blocks += _standing_transfers(report)
-    if blocks:
-        blocks += (Para(text("label.transfers_copy", lang)),)
-    found = or_none(blocks, "none.transfers", lang)
-    return Section("art15-2-transfers", text("heading.transfers", lang), found)
-
-
 def _integrity(report: AccessReport) -> Section:
     lang, proof = report.language, report.integrity
     heading = text("heading.integrity", lang)
@@ -692,12 +500,12 @@ _SECTIONS = (
     _request,
     _purposes,
     _personal_data,
-    _recipients,
+    recipients_section,
     _retention,
     _rights,
     _sources,
     _automated,
-    _transfers,
+    transfers_section,
     _sign_off,
     _integrity,  # an appendix, after the signature
 )
