@@ -788,10 +788,21 @@ class _World:
         # Registered, name, email, phone and title collected.
         events = 3 + contact.phone + contact.title
         self.seq += 1
-        queue: list[_Entry] = [
-            (at, self.seq, register, _STARTS if kind == PROSPECT else _PLAIN)
-        ]
-        if kind != PROSPECT:
+        queue: list[_Entry] = [(at, self.seq, register, _PLAIN)]
+        if kind == PROSPECT:
+            # Collected from another party: told of it at once (Art. 14).
+            self.seq += 1
+            informed: Command = {
+                "kind": "informed",
+                "subject": email,
+                "channel": "email",
+                "reference": "privacy-notice",
+                "at": "",
+                "reported_by": "crm",
+            }
+            queue.append((min(at + DAY * 0.01, T_LAST), self.seq, informed, _STARTS))
+            events += 1
+        else:
             later = min(at + DAY * (0.1 + 3 * rnd()), T_LAST)
             self.seq += 1
             start = self._relationship(contact, later, "start")
@@ -1197,7 +1208,8 @@ class _World:
                         "kind": "disclose",
                         "subject": email,
                         "recipient": site[0],
-                        "categories": ["name", "company", "delivery_address", "orders"],
+                        # Minimised: customs gets the consignee, not the person.
+                        "categories": ["company", "delivery_address", "orders"],
                         "purpose": "customs_export",
                         "reference": reference,
                         "at": "",

@@ -81,7 +81,7 @@ def import_contacts(
     kirjuri: Kirjuri,
     path: Path | TextIO,
     *,
-    source: str,
+    source: str | None,
     purposes: Iterable[str],
     reported_by: str = "import",
     progress: Progress | None = None,
@@ -106,7 +106,7 @@ def import_contacts(
 def _commands(  # noqa: PLR0917 - one import's context, passed through once
     kirjuri: Kirjuri,
     rows: list[tuple[int, dict[str, str]]],
-    source: str,
+    source: str | None,
     purposes: tuple[str, ...],
     reported_by: str,
     report: ImportReport,
@@ -130,10 +130,12 @@ def _row_commands(  # noqa: PLR0917 - one row's context
     kirjuri: Kirjuri,
     row: dict[str, str],
     known: bool,
-    source: str,
+    source: str | None,
     purposes: tuple[str, ...],
     reported_by: str,
 ) -> list[Any]:
+    if not (row.get("source") or source):
+        raise InvalidCommand("source", "not given (--source or a source column)")
     common = {
         "source": row.get("source") or source,
         "reported_by": reported_by,

@@ -260,6 +260,15 @@ class MarkLeftCompany(_SubjectCommand):
     kind: Literal["left"] = "left"
 
 
+class RecordInformed(_SubjectCommand):
+    help: ClassVar[str] = (
+        "record that a person collected from another source was informed (Art. 14)"
+    )
+    kind: Literal["informed"] = "informed"
+    channel: Identifier = Field(description="how (email, post, …)")
+    reference: ClearRef | None = Field(default=None, description="e.g. the notice sent")
+
+
 class ReceiveRequest(_SubjectCommand):
     help: ClassVar[str] = "record a data-subject request received"
     kind: Literal["request"] = "request"
@@ -281,7 +290,22 @@ class ExtendRequest(_RequestCommand):
     help: ClassVar[str] = "extend a request's deadline by up to two months (Art. 12(3))"
     kind: Literal["extend-request"] = "extend-request"
     reason: Reason = Field(description="why (told to the person)")
+    reason_fi: Reason | None = Field(
+        default=None, description="the reason in Finnish, for Finnish answers"
+    )
     months: int = Field(default=2, ge=1, le=2, description="months added")
+
+
+class FindRequestExcessive(_RequestCommand):
+    help: ClassVar[str] = (
+        "record a reasoned decision that a request is manifestly unfounded"
+        " or excessive (Art. 12(5)): a fee may then be charged"
+    )
+    kind: Literal["excessive-request"] = "excessive-request"
+    reason: Reason = Field(description="why (told to the person)")
+    reason_fi: Reason | None = Field(
+        default=None, description="the reason in Finnish, for Finnish answers"
+    )
 
 
 class AnswerRequest(_RequestCommand):
@@ -293,6 +317,9 @@ class RefuseRequest(_RequestCommand):
     help: ClassVar[str] = "record that a request was refused, and why"
     kind: Literal["refuse-request"] = "refuse-request"
     reason: Reason = Field(description="the grounds (told to the person)")
+    reason_fi: Reason | None = Field(
+        default=None, description="the grounds in Finnish, for Finnish answers"
+    )
 
 
 class PlaceLegalHold(_SubjectCommand):
@@ -339,8 +366,10 @@ COMMANDS: tuple[type[_Command], ...] = (
     StartRelationship,
     EndRelationship,
     MarkLeftCompany,
+    RecordInformed,
     ReceiveRequest,
     ExtendRequest,
+    FindRequestExcessive,
     AnswerRequest,
     RefuseRequest,
     PlaceLegalHold,
@@ -364,8 +393,10 @@ Command = Annotated[
     | StartRelationship
     | EndRelationship
     | MarkLeftCompany
+    | RecordInformed
     | ReceiveRequest
     | ExtendRequest
+    | FindRequestExcessive
     | AnswerRequest
     | RefuseRequest
     | PlaceLegalHold

@@ -35,7 +35,7 @@ from ledger.keys import LEDGER_SUBJECT
 from ledger.notary import Notary, StoredCheckpoint, ledger_origin
 from projections import queries
 from projections.merkle import MerkleStore
-from projections.reports.access import build_access_report
+from projections.reports.access import build_access_report, findings_warning
 from projections.reports.export import build_export
 from projections.runner import Projector
 
@@ -64,8 +64,8 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.policy import Policy
     from ledger.verification import Verification
-    from projections.reports.access import AccessReport, Language
     from projections.reports.export import PortabilityExport
+    from projections.reports.model import AccessReport, Language
     from projections.runner import Progress
 
 __all__ = ["Kirjuri"]
@@ -325,7 +325,8 @@ class Kirjuri:
         found = self._subject(subject)
         report = build_access_report(self.ledger, found, lang, request)
         entry = integrity.integrity_entry(self, str(found))
-        return report.model_copy(update={"integrity": entry})
+        warning = findings_warning(self.ledger, found)
+        return report.model_copy(update={"integrity": entry, "review_warning": warning})
 
     def export(self, subject: str) -> PortabilityExport:
         """Art. 20: what the person provided, on consent or contract."""
@@ -391,12 +392,16 @@ class Kirjuri:
         categories: Sequence[str] = (),
         recipient: str | None = None,
         legal_basis: str | None = None,
+        country: str | None = None,
         at: datetime | None = None,
     ) -> CheckResult:
         """Would this processing be allowed? Nothing is recorded."""
         found = self._subject(subject)
         return reads.check(
-            self.ledger, found, purpose, categories, recipient, legal_basis, at
+            self.ledger,
+            found,
+            reads.Asked(purpose, tuple(categories), recipient, legal_basis, country),
+            at,
         )
 
     # Lifecycle -------------------------------------------------------------
@@ -529,7 +534,7 @@ class Kirjuri:
         self,
         source: Path | TextIO,
         *,
-        origin: str,
+        origin: str | None,
         purposes: Sequence[str] = ("customer_relationship",),
         reported_by: str = "crm_import",
         progress: Progress | None = None,

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ledger.clock import local_date
+from ledger.deadlines import add_months
 from ledger.events import ObjectionScope
-from ledger.policy import EEA_COUNTRIES, LegalBasis
+from ledger.policy import EEA_COUNTRIES, LegalBasis, RecipientRole
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -34,6 +35,7 @@ class Processing:
     recipient: str | None = None
     safeguard: str | None = None
     country: str | None = None  # where the data went, if not the recipient's
+    collection: bool = False  # data collected for the purpose, not used yet
 
 
 @dataclass(frozen=True)
@@ -66,20 +68,7 @@ def judge(policy: Policy, state: SubjectState, processing: Processing) -> list[F
         purpose.id, at
     ):
         breach("consent_required", f"no consent to {purpose.id} in force")
-    if purpose.direct_marketing and state.objection_in_force(
-        ObjectionScope.DIRECT_MARKETING, at
-    ):
-        breach(
-            "direct_marketing_objection",
-            f"{purpose.id} after an objection to direct marketing",
-        )
-    if purpose.sales_contact and state.objection_in_force(
-        ObjectionScope.SALES_CONTACT, at
-    ):
-        breach(
-            "sales_contact_objection",
-            f"{purpose.id} after an objection to sales contact",
-        )
+    findings.extend(_judge_marketing(policy, state, processing))
     if (
         processing.legal_basis is LegalBasis.LEGITIMATE_INTEREST
         and not purpose.allowed_while_restricted
@@ -92,8 +81,15 @@ def judge(policy: Policy, state: SubjectState, processing: Processing) -> list[F
         )
     if state.restriction.at(at) and not purpose.allowed_while_restricted:
         breach("restricted", f"{purpose.id} while processing is restricted (Art. 18)")
-    if purpose.direct_marketing and state.left_at is not None and state.left_at <= at:
-        breach("left_company", f"{purpose.id} to a person marked as left the company")
+    if (
+        not purpose.allowed_after_leaving
+        and state.left_at is not None
+        and state.left_at <= at
+    ):
+        breach(
+            "left_company",
+            f"{purpose.id} of a person who left the company they represented",
+        )
     if purpose.categories:
         for category in processing.categories:
             if category not in purpose.categories:
@@ -103,12 +99,105 @@ def judge(policy: Policy, state: SubjectState, processing: Processing) -> list[F
                 )
     if processing.recipient is not None:
         findings.extend(_judge_recipient(policy, processing))
+        findings.extend(_breach_assessment(policy, processing, findings))
     return findings
+
+
+def _judge_marketing(
+    policy: Policy, state: SubjectState, processing: Processing
+) -> list[Finding]:
+    """Objections to marketing and sales contact, and Art. 14 information."""
+    purpose = policy.purpose(processing.purpose)
+    at = processing.occurred_at
+    findings = []
+    if purpose.direct_marketing and state.objection_in_force(
+        ObjectionScope.DIRECT_MARKETING, at
+    ):
+        findings.append(
+            Finding(
+                "direct_marketing_objection",
+                f"{purpose.id} after an objection to direct marketing",
+            )
+        )
+    if purpose.sales_contact and state.objection_in_force(
+        ObjectionScope.SALES_CONTACT, at
+    ):
+        findings.append(
+            Finding(
+                "sales_contact_objection",
+                f"{purpose.id} after an objection to sales contact",
+            )
+        )
+    if purpose.direct_marketing and not processing.collection:
+        findings.extend(_judge_informed(policy, state, at))
+    return findings
+
+
+def _judge_informed(policy: Policy, state: SubjectState, at: datetime) -> list[Finding]:
+    """Art. 14(3): a person collected from another party is told at the
+    latest when first contacted, and within one month of collection."""
+    if state.registered_at is None or not state.source:
+        return []
+    source = policy.source(state.source)
+    if source.from_subject or source.derived:
+        return []
+    # A consent the person gave is informed (Art. 4(11), 7): they have the
+    # information already (Art. 14(5)(a)).
+    told = [state.informed_at] if state.informed_at else []
+    told += [e[0] for t in state.consents.values() for e in t.entries if e[2]]
+    if any(moment <= at for moment in told):
+        return []
+    late = at.date() > add_months(state.registered_at.date(), 1)
+    return [
+        Finding(
+            "not_informed",
+            "marketing to a person collected from "
+            f"{source.id} who was not informed (Art. 14(3)(b))"
+            + (
+                ", more than one month after collection (Art. 14(3)(a))" if late else ""
+            ),
+        )
+    ]
+
+
+def _breach_assessment(
+    policy: Policy, processing: Processing, findings: list[Finding]
+) -> list[Finding]:
+    """An unlawful disclosure to a third party, or a transfer with no
+    safeguard, may be a personal data breach: someone must assess it."""
+    if not findings:
+        return []
+    recipient = policy.recipient(processing.recipient or "")
+    role = policy.recipient_type(recipient.type).role
+    unsafe = any(f.rule == "no_safeguard" for f in findings)
+    if role is not RecipientRole.CONTROLLER and not unsafe:
+        return []
+    return [
+        Finding(
+            "breach_assessment",
+            f"data of the person reached {recipient.id} in breach of the policy: "
+            "assess whether this is a personal data breach to notify to the "
+            "supervisory authority within 72 hours (Art. 33)",
+        )
+    ]
 
 
 def _judge_recipient(policy: Policy, processing: Processing) -> list[Finding]:
     findings = []
     recipient = policy.recipient(processing.recipient or "")
+    country = processing.country or recipient.country
+    if (
+        country not in EEA_COUNTRIES
+        and processing.safeguard is None
+        and recipient.safeguard is None
+    ):
+        findings.append(
+            Finding(
+                "no_safeguard",
+                f"transfer to {recipient.id} in {country}, outside the EU/EEA, "
+                "with no safeguard (GDPR Chapter V)",
+            )
+        )
     if processing.country is not None and processing.country != recipient.country:
         findings.append(
             Finding(

@@ -46,6 +46,7 @@ __all__ = [
     "RelationshipStarted",
     "RequestAnswered",
     "RequestExtended",
+    "RequestFoundExcessive",
     "RequestReceived",
     "RequestRefused",
     "RequestType",
@@ -54,6 +55,7 @@ __all__ = [
     "RetentionExpired",
     "SubjectErased",
     "SubjectEvent",
+    "SubjectInformed",
     "SubjectLeftCompany",
     "SubjectRegistered",
     "Suppression",
@@ -203,16 +205,24 @@ class DataDisclosed(SubjectEvent):
 
 
 class DataTransferred(SubjectEvent):
-    """Disclosure or processor access outside the EU/EEA."""
+    """Disclosure or processor access outside the EU/EEA.
+
+    v2: ``safeguard`` may be None — a transfer made with no safeguard is a
+    fact recorded with a Chapter V finding, not a refused command."""
 
     STORED_NAME: ClassVar[str] = "DataTransferred"
+    class_version: ClassVar[int] = 2
     recipient: str
     country: str
-    safeguard: Safeguard
+    safeguard: Safeguard | None
     categories: tuple[str, ...]
     purpose: str
     legal_basis: LegalBasis
     reference: str | None = None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Every v1 transfer named its safeguard: nothing to rewrite."""
 
 
 class RelationshipStarted(SubjectEvent):
@@ -231,6 +241,15 @@ class SubjectLeftCompany(SubjectEvent):
     STORED_NAME: ClassVar[str] = "SubjectLeftCompany"
 
 
+class SubjectInformed(SubjectEvent):
+    """Art. 14: a person whose data came from another party was told of the
+    processing (who we are, why, the source, their rights)."""
+
+    STORED_NAME: ClassVar[str] = "SubjectInformed"
+    channel: str
+    reference: str | None = None  # e.g. the notice version that was sent
+
+
 class RequestReceived(SubjectEvent):
     STORED_NAME: ClassVar[str] = "RequestReceived"
     request_id: str
@@ -241,11 +260,30 @@ class RequestReceived(SubjectEvent):
 
 
 class RequestExtended(SubjectEvent):
+    """v2: ``reason_fi``, the reason in Finnish for Finnish answers."""
+
     STORED_NAME: ClassVar[str] = "RequestExtended"
+    class_version: ClassVar[int] = 2
     request_id: str
     reason: str
     due_on: date
     notified_on: date
+    reason_fi: str | None = None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A v1 reason was given in one language only: nothing to rewrite."""
+
+
+class RequestFoundExcessive(SubjectEvent):
+    """Art. 12(5): the controller's reasoned decision that a request is
+    manifestly unfounded or excessive, the only ground for a fee beyond a
+    further copy of an access answer."""
+
+    STORED_NAME: ClassVar[str] = "RequestFoundExcessive"
+    request_id: str
+    reason: str
+    reason_fi: str | None = None
 
 
 class RequestAnswered(SubjectEvent):
@@ -255,10 +293,18 @@ class RequestAnswered(SubjectEvent):
 
 
 class RequestRefused(SubjectEvent):
+    """v2: ``reason_fi``, the reason in Finnish for Finnish answers."""
+
     STORED_NAME: ClassVar[str] = "RequestRefused"
+    class_version: ClassVar[int] = 2
     request_id: str
     answered_on: date
     reason: str
+    reason_fi: str | None = None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A v1 reason was given in one language only: nothing to rewrite."""
 
 
 class FindingRaised(SubjectEvent):

@@ -83,9 +83,14 @@ class Safeguard(StrEnum):
     SCC = "scc"
     ADEQUACY = "adequacy"
     BCR = "bcr"
-    # Art. 49(1)(b): necessary for the performance of the contract (e.g. the
-    # destination country's customs for an export the person ordered).
+    # Art. 49(1)(b): necessary for the performance of a contract with the
+    # person. Kept so that old events load; a company's contact person is not
+    # a party to the company's contract, so the shipped policy does not use it.
     ART49_CONTRACT = "art49_contract"
+    # Art. 49(1)(c): necessary for a contract concluded in the person's
+    # interest between the controller and another (e.g. the customs of the
+    # destination country for an export the company ordered).
+    ART49_THIRD_PARTY_CONTRACT = "art49_third_party_contract"
 
     @property
     def dpv(self) -> str:
@@ -94,7 +99,13 @@ class Safeguard(StrEnum):
             Safeguard.ADEQUACY: "eu-gdpr:A45-3",
             Safeguard.BCR: "eu-gdpr:A47",
             Safeguard.ART49_CONTRACT: "eu-gdpr:A49-1-b",
+            Safeguard.ART49_THIRD_PARTY_CONTRACT: "eu-gdpr:A49-1-c",
         }[self]
+
+    @property
+    def derogation(self) -> bool:
+        """An Art. 49 derogation: allowed only with its necessity stated."""
+        return self in (Safeguard.ART49_CONTRACT, Safeguard.ART49_THIRD_PARTY_CONTRACT)
 
 
 class RecipientRole(StrEnum):
@@ -125,6 +136,10 @@ class Controller(_Model):
     supervisory_authority: Label
     supervisory_authority_url: str
     notice_updated: date | None = None
+    # Where data-protection questions and requests go (notice section 8).
+    privacy_email: str | None = None
+    # Who signs the answers (a role, e.g. the data protection officer).
+    signer: Label | None = None
 
 
 class RetentionRule(StrEnum):
@@ -180,6 +195,11 @@ class Purpose(_Model):
     # Art. 18(2): may go on while processing is restricted (legal claims,
     # a lawful request of an authority).
     allowed_while_restricted: bool = False
+    # May go on after the person left the company they represented
+    # (accounting, legal claims, a lawful request).
+    allowed_after_leaving: bool = False
+    # Art. 13(1)(d)/14(2)(b): the legitimate interest pursued, told the person.
+    interest: Label | None = None
     dpv: str | None = None
 
 
@@ -187,6 +207,9 @@ class Source(_Model):
     id: Identifier
     label: Label
     from_subject: bool = False  # collected from the person themself
+    # Made by the controller itself (its own or its group's systems), not
+    # received from another party.
+    derived: bool = False
 
 
 class RecipientType(_Model):
@@ -203,6 +226,8 @@ class Recipient(_Model):
     type: Identifier
     country: CountryCode
     safeguard: Safeguard | None = None
+    # Why an Art. 49 derogation transfer is necessary (no Art. 46 safeguard).
+    necessity: Label | None = None
     purposes: tuple[Identifier, ...] = ()  # empty: any purpose
     categories: tuple[Identifier, ...] = ()  # empty: any category
 
@@ -269,6 +294,10 @@ class Policy(_Model):
                 raise ValueError(
                     f"recipients.{r.id}: country {r.country} is outside the "
                     "EU/EEA and names no safeguard"
+                )
+            if r.safeguard is not None and r.safeguard.derogation and not r.necessity:
+                raise ValueError(
+                    f"recipients.{r.id}: an Art. 49 derogation needs its necessity"
                 )
         return self
 

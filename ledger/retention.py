@@ -36,10 +36,14 @@ class Holding:
     retention: str
     categories: tuple[str, ...]
     ground: str
-    due: date | None  # None: not by time (while a relationship, consent or hold lasts)
+    # The last day the data must be kept ("kept until"); None: not by time
+    # (while a relationship, consent or hold lasts).
+    due: date | None
 
     def is_due(self, on: date) -> bool:
-        return self.due is not None and self.due <= on
+        """Due means the day after: what is kept *through* 31.12.2031 is
+        destroyed on 1.1.2032, never on the last day it must be kept."""
+        return self.due is not None and self.due < on
 
 
 @dataclass(frozen=True)
@@ -90,10 +94,14 @@ def _due(  # noqa: PLR0911 - one return per retention rule reads clearest
         return None
     if rule in (RetentionRule.RELATIONSHIP, RetentionRule.UNTIL_RESOLVED):
         # Complaints follow the relationship's clock once no dispute is open.
+        released = [local_date(e[0]) for e in state.hold.entries if not e[2]]
+        if state.left_at is not None and state.left_at <= on:
+            # The person's own relationship with us ended when they left the
+            # company, even while the company stays a customer (notice §4).
+            return add_months(max([local_date(state.left_at), *released]), years)
         if state.relationship.at(on):
             return None
-        ends = [d for d in (_relationship_end(state), _day(state.left_at)) if d]
-        ends += [local_date(e[0]) for e in state.hold.entries if not e[2]]
+        ends = [d for d in (_relationship_end(state),) if d] + released
         return add_months(
             max(ends) if ends else _day(state.last_activity) or last, years
         )

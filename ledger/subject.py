@@ -73,6 +73,11 @@ class RequestState:
     received_on: date
     due_on: date
     status: str = "open"
+    # Reasons given in Finnish too, for Finnish answers.
+    extension_reason_fi: str | None = None
+    refusal_reason_fi: str | None = None
+    # Art. 12(5): a reasoned decision that the request is excessive.
+    excessive: tuple[str, str | None] | None = None
 
 
 @dataclass
@@ -89,6 +94,7 @@ class SubjectState:
     restriction: Timeline = field(default_factory=Timeline)
     relationship: Timeline = field(default_factory=Timeline)
     left_at: datetime | None = None
+    informed_at: datetime | None = None  # Art. 14, the first time
     requests: dict[str, RequestState] = field(default_factory=dict)
     hold: Timeline = field(default_factory=Timeline)
     last_activity: datetime | None = None
@@ -239,6 +245,12 @@ def _(event: ev.SubjectLeftCompany, state: SubjectState) -> None:
 
 
 @apply.register
+def _(event: ev.SubjectInformed, state: SubjectState) -> None:
+    if state.informed_at is None or event.occurred_at < state.informed_at:
+        state.informed_at = event.occurred_at
+
+
+@apply.register
 def _(event: ev.RequestReceived, state: SubjectState) -> None:
     state.requests[event.request_id] = RequestState(
         event.request_id, event.request_type, event.received_on, event.due_on
@@ -248,6 +260,12 @@ def _(event: ev.RequestReceived, state: SubjectState) -> None:
 @apply.register
 def _(event: ev.RequestExtended, state: SubjectState) -> None:
     state.requests[event.request_id].due_on = event.due_on
+    state.requests[event.request_id].extension_reason_fi = event.reason_fi
+
+
+@apply.register
+def _(event: ev.RequestFoundExcessive, state: SubjectState) -> None:
+    state.requests[event.request_id].excessive = (event.reason, event.reason_fi)
 
 
 @apply.register
@@ -258,6 +276,7 @@ def _(event: ev.RequestAnswered, state: SubjectState) -> None:
 @apply.register
 def _(event: ev.RequestRefused, state: SubjectState) -> None:
     state.requests[event.request_id].status = "refused"
+    state.requests[event.request_id].refusal_reason_fi = event.reason_fi
 
 
 def fold(
@@ -292,7 +311,9 @@ def project_subject(
     return state
 
 
-# The controller's own use of data does not restart retention clocks.
+# The controller's own use of data does not restart retention clocks, nor
+# does the person exercising their rights (a request, an objection, a
+# restriction, a withdrawal): only business interactions do.
 _NOT_ACTIVITY = frozenset(
     {
         "FindingRaised",
@@ -301,6 +322,20 @@ _NOT_ACTIVITY = frozenset(
         "DataTransferred",
         "RetentionExpired",
         "SubjectErased",
+        "RequestReceived",
+        "RequestExtended",
+        "RequestAnswered",
+        "RequestRefused",
+        "RequestFoundExcessive",
+        "ObjectionRecorded",
+        "ObjectionLifted",
+        "ProcessingRestricted",
+        "RestrictionLifted",
+        "ConsentWithdrawn",
+        "LegalHoldPlaced",
+        "LegalHoldReleased",
+        "SubjectLeftCompany",
+        "SubjectInformed",
     }
 )
 

@@ -126,6 +126,19 @@ class ContactsModel(ReadModel):
             ),
         )
 
+    @handles(ev.SubjectInformed)
+    def _informed(self, event: ev.SubjectInformed, cursor: Cursor, n: int) -> None:
+        self._switch(
+            cursor,
+            n,
+            event,
+            "informed",
+            "art14",
+            active=True,
+            channel=event.channel,
+            evidence=event.reference,
+        )
+
     @handles(ev.ConsentGiven)
     def _consent(self, event: ev.ConsentGiven, cursor: Cursor, n: int) -> None:
         self._switch(

@@ -52,7 +52,8 @@ class DisclosuresModel(ReadModel):
 
     @handles(ev.DataTransferred)
     def _transferred(self, event: ev.DataTransferred, cursor: Cursor, n: int) -> None:
-        self._insert(cursor, n, event, "transfer", event.safeguard.value)
+        safeguard = event.safeguard.value if event.safeguard is not None else None
+        self._insert(cursor, n, event, "transfer", safeguard)
 
     @staticmethod
     def _insert(

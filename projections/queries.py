@@ -99,6 +99,16 @@ def suppression_list(database: Database) -> dict[str, list[dict[str, Any]]]:
     return listed
 
 
+def suppressions_of(database: Database, subject_id: str) -> list[dict[str, Any]]:
+    """The objections of one subject kept after its erasure (keyed hashes)."""
+    return _rows(
+        database,
+        "SELECT DISTINCT scope, since FROM {p}kirjuri_suppression"
+        " WHERE subject_id = %s ORDER BY since, scope",
+        (subject_id,),
+    )
+
+
 def erasures(database: Database, subject_id: str) -> list[dict[str, Any]]:
     return _rows(
         database,

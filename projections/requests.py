@@ -1,8 +1,9 @@
 """The requests register: received, due, extended, answered or refused.
 
-Whether a request is free follows the notice read with Art. 15(3): the first
-access (or portability) request of a calendar year is free; a further one in
-the same year may carry a reasonable fee. The register says which it is.
+Requests are numbered per subject, type and calendar year by the day they
+were *received*, not recorded: a request recorded late takes its place, and
+the later ones move up by one. The access report reads the fee from it (Art.
+15(3): only a further copy of an access answer may carry a fee).
 """
 
 from __future__ import annotations
@@ -37,12 +38,26 @@ class RequestsModel(ReadModel):
     @handles(ev.RequestReceived)
     def _received(self, event: ev.RequestReceived, cursor: Cursor, _: int) -> None:
         year = str(event.received_on.year)
+        received = iso_date(event.received_on)
+        same_year = (
+            " WHERE subject_id = %s AND request_type = %s"
+            " AND substr(received_on, 1, 4) = %s"
+        )
+        key = (str(event.originator_id), event.request_type.value, year)
         cursor.execute(
-            "SELECT COUNT(*) AS earlier FROM {p}kirjuri_requests WHERE subject_id = %s"
-            " AND request_type = %s AND substr(received_on, 1, 4) = %s",
-            (str(event.originator_id), event.request_type.value, year),
+            "SELECT COUNT(*) AS earlier FROM {p}kirjuri_requests"
+            + same_year
+            + " AND received_on <= %s",
+            (*key, received),
         )
         earlier = int(cursor.fetchone()["earlier"])
+        # Received earlier than requests recorded before it: they move up.
+        cursor.execute(
+            "UPDATE {p}kirjuri_requests SET number_in_year = number_in_year + 1"
+            + same_year
+            + " AND received_on > %s",
+            (*key, received),
+        )
         cursor.execute(
             "INSERT INTO {p}kirjuri_requests (request_id, subject_id, request_type,"
             " channel, received_on, due_on, original_due_on, status, number_in_year,"

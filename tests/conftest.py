@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ import pytest
 from commands.bootstrap import Settings
 from commands.cli import main
 from commands.service import Kirjuri
+from ledger import clock
 from tests.pgserver import postgres_server
 
 if TYPE_CHECKING:
@@ -75,3 +77,11 @@ def cli(
         return code, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture
+def years_later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ledger's clock moved to 2040: sweeps may destroy what falls due
+    up to then (a sweep never destroys as of a moment still ahead)."""
+    later = datetime(2040, 1, 1, tzinfo=clock.LOCAL_TZ)
+    monkeypatch.setattr(clock, "now", lambda: later)

@@ -81,7 +81,14 @@ def test_access_report_answers_article_15_field_by_field(
     assert purposes["invoicing_accounting"] == "legal_obligation"
     assert purposes["debt_collection"] == "legitimate_interest"
 
-    recipients = {r["id"]: r for r in report["recipients"]}
+    recipients = {r["id"]: r for r in report["recipients"] if not r["standing"]}
+    standing = {r["id"] for r in report["recipients"] if r["standing"]}
+    assert standing == {
+        "crm_storage",
+        "email_service",
+        "website_hosting",
+        "digital_workspace",
+    }
     assert set(recipients) == {
         "delivery_partner",
         "marketing_partner",
@@ -103,7 +110,7 @@ def test_access_report_answers_article_15_field_by_field(
         (t["country"], t["safeguard"], t["purpose"]) for t in report["transfers"]
     }
     assert transfers == {
-        ("US", "art49_contract", "customs_export"),
+        ("US", "art49_third_party_contract", "customs_export"),
         ("US", "scc", "group_administration"),
         ("US", "scc", "electronic_marketing"),
     }
@@ -138,6 +145,7 @@ def test_findings_flag_the_breaches_of_the_year(
     found = [json.loads(line) for line in out.splitlines()]
     assert code == 0
     assert sorted(f["rule"] for f in found) == [
+        "breach_assessment",  # the disclosure to the partner after withdrawal
         "consent_required",
         "direct_marketing_objection",
         "direct_marketing_objection",

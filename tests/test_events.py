@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import uuid4
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 from pydantic import ValidationError
 
 from ledger import events as ev
 from ledger.events import EVENT_TYPES, SubjectEvent, register_event
 from ledger.mapper import PydanticMapper
+from ledger.policy import Safeguard
 
 if TYPE_CHECKING:
     from commands.service import Kirjuri
@@ -126,3 +128,40 @@ def test_v2_events_store_their_class_version() -> None:
     stored = PydanticMapper().to_stored_event(event)
     assert stored.topic == "TestNote"
     assert b'"class_version":2' in stored.state
+
+
+def test_a_v1_transfer_stored_before_safeguards_could_be_missing_still_loads() -> None:
+    """DataTransferred v2 allows no safeguard; a stored v1 loads unchanged."""
+    state = (
+        b'{"occurred_at":"2025-04-03T10:00:00Z","recorded_at":"2025-04-03T10:00:00Z",'
+        b'"reported_by":"erp","recipient":"customs_us","country":"US",'
+        b'"safeguard":"art49_contract","categories":["name"],'
+        b'"purpose":"customs_export","legal_basis":"contract","reference":"10057"}'
+    )
+    stored = StoredEvent(
+        originator_id=uuid4(),
+        originator_version=3,
+        topic="DataTransferred",
+        state=state,
+    )
+    event = PydanticMapper().to_domain_event(stored)
+    assert isinstance(event, ev.DataTransferred)
+    assert event.safeguard is Safeguard.ART49_CONTRACT
+    assert event.legal_basis.value == "contract"  # history keeps what was said
+    again = PydanticMapper().to_stored_event(event)
+    assert b'"class_version":2' in again.state
+
+
+def test_a_v1_refusal_with_one_reason_still_loads() -> None:
+    """RequestRefused v2 adds a Finnish reason; a stored v1 has none."""
+    state = (
+        b'{"occurred_at":"2025-11-10T10:00:00Z","recorded_at":"2025-11-10T10:00:00Z",'
+        b'"reported_by":"cs","request_id":"R-1","answered_on":"2025-11-10",'
+        b'"reason":"Invoices must be kept"}'
+    )
+    stored = StoredEvent(
+        originator_id=uuid4(), originator_version=2, topic="RequestRefused", state=state
+    )
+    event = PydanticMapper().to_domain_event(stored)
+    assert isinstance(event, ev.RequestRefused)
+    assert (event.reason, event.reason_fi) == ("Invoices must be kept", None)

@@ -36,7 +36,13 @@ FOLD = str.maketrans("äöå", "aoa")
 DIRECT_MARKETING = {"electronic_marketing", "direct_marketing", "partner_marketing"}
 SALES_CONTACT = {"electronic_marketing", "direct_marketing"}
 PROCESSORS_ABROAD = {"email_marketing_platform"}  # a use by them is a transfer too
-BREACHES = {"consent_required", "direct_marketing_objection", "sales_contact_objection"}
+PROCESSORS = {"email_marketing_platform"}  # no Art. 33 assessment on their use
+BREACHES = {
+    "consent_required",
+    "direct_marketing_objection",
+    "sales_contact_objection",
+    "breach_assessment",  # a breaching disclosure to another controller
+}
 
 
 def recorded_events(commands: Iterable[dict[str, Any]]) -> tuple[int, int]:
@@ -74,7 +80,10 @@ def recorded_events(commands: Iterable[dict[str, Any]]) -> tuple[int, int]:
                 + (purpose in DIRECT_MARKETING and "direct_marketing" in objected)
                 + (purpose in SALES_CONTACT and "sales_contact" in objected)
             )
-            events += broken + (command.get("recipient") in PROCESSORS_ABROAD)
+            recipient = command.get("recipient")
+            # Art. 33: a breaching disclosure to another controller is assessed.
+            broken += bool(broken and recipient and recipient not in PROCESSORS)
+            events += broken + (recipient in PROCESSORS_ABROAD)
             findings += broken
     return events, findings
 

@@ -99,15 +99,45 @@ def test_bad_email_is_refused_without_echoing_it(kirjuri: Kirjuri) -> None:
     assert kirjuri.ledger.head() == 1
 
 
-def test_transfer_outside_eea_without_safeguard_is_refused(kirjuri: Kirjuri) -> None:
+def test_transfer_outside_eea_without_safeguard_is_recorded_as_a_chapter_v_breach(
+    kirjuri: Kirjuri,
+) -> None:
+    """A transfer made with no safeguard is a fact: recorded, not refused,
+    with a Chapter V finding and an Art. 33 assessment beside it."""
+    register(kirjuri)
+    run(
+        kirjuri,
+        kind="consent",
+        subject=EMAIL,
+        purpose="partner_marketing",
+        channel="web_form",
+    )
+    outcome = run(
+        kirjuri,
+        kind="transfer",
+        subject=EMAIL,
+        recipient="marketing_partner",
+        country="IN",
+        categories=["email"],
+        purpose="partner_marketing",
+    )
+    transfer = outcome.events[0]
+    assert isinstance(transfer, ev.DataTransferred)
+    assert (transfer.country, transfer.safeguard) == ("IN", None)
+    rules = [f.rule for f in outcome.findings]
+    assert "no_safeguard" in rules
+    assert "breach_assessment" in rules
+
+
+def test_transfer_to_an_unknown_recipient_is_still_refused(kirjuri: Kirjuri) -> None:
     register(kirjuri)
     head = kirjuri.ledger.head()
-    with pytest.raises(InvalidCommand, match="safeguard"):
+    with pytest.raises(InvalidCommand, match="recipient"):
         run(
             kirjuri,
             kind="transfer",
             subject=EMAIL,
-            recipient="marketing_partner",
+            recipient="nobody_abroad",
             country="IN",
             categories=["email"],
             purpose="partner_marketing",
@@ -119,10 +149,15 @@ def test_disclosure_to_customs_abroad_is_recorded_as_a_transfer(
     kirjuri: Kirjuri,
 ) -> None:
     register(kirjuri)
-    outcome = disclose(kirjuri, "customs_us", "customs_export", ["name", "company"])
+    outcome = disclose(kirjuri, "customs_us", "customs_export", ["company"])
     transfer = outcome.events[0]
     assert isinstance(transfer, ev.DataTransferred)
-    assert (transfer.country, transfer.safeguard.value) == ("US", "art49_contract")
+    assert transfer.safeguard is not None
+    assert (transfer.country, transfer.safeguard.value) == (
+        "US",
+        "art49_third_party_contract",
+    )
+    assert outcome.findings == []
 
 
 def test_breach_is_recorded_and_flagged_not_dropped(kirjuri: Kirjuri) -> None:
@@ -130,10 +165,17 @@ def test_breach_is_recorded_and_flagged_not_dropped(kirjuri: Kirjuri) -> None:
     outcome = disclose(
         kirjuri, "marketing_partner", "partner_marketing", ["email"], at="2025-02-01"
     )
-    assert [e.STORED_NAME for e in outcome.events] == ["DataDisclosed", "FindingRaised"]
+    assert [e.STORED_NAME for e in outcome.events] == [
+        "DataDisclosed",
+        "FindingRaised",
+        "FindingRaised",
+        "FindingRaised",
+    ]
     rows = queries.findings(kirjuri.ledger.database)
     assert [(r["rule"], r["about_event"]) for r in rows] == [
-        ("consent_required", "DataDisclosed")
+        ("consent_required", "DataDisclosed"),
+        ("not_informed", "DataDisclosed"),  # collected from a fair's list
+        ("breach_assessment", "DataDisclosed"),
     ]
 
 
@@ -163,7 +205,10 @@ def test_consent_is_judged_at_the_time_processing_happened(kirjuri: Kirjuri) -> 
         kirjuri, "marketing_partner", "partner_marketing", ["email"], at="2025-06-20"
     )
     assert late.findings == []
-    assert [f.rule for f in after.findings] == ["consent_required"]
+    assert [f.rule for f in after.findings] == [
+        "consent_required",
+        "breach_assessment",
+    ]
 
 
 def test_marketing_after_objection_is_a_finding(kirjuri: Kirjuri) -> None:
@@ -307,7 +352,7 @@ def test_state_as_of_a_past_date_comes_from_the_events(kirjuri: Kirjuri) -> None
 
 def test_rebuilt_read_models_equal_incrementally_built_ones(kirjuri: Kirjuri) -> None:
     register(kirjuri)
-    disclose(kirjuri, "customs_us", "customs_export", ["name"])
+    disclose(kirjuri, "customs_us", "customs_export", ["company"])
     run(kirjuri, kind="request", subject=EMAIL, type="access", channel="post")
     disclose(kirjuri, "marketing_partner", "partner_marketing", ["email"])
     database = kirjuri.ledger.database
@@ -333,7 +378,7 @@ def test_two_projectors_catching_up_apply_each_event_once(kirjuri: Kirjuri) -> N
     """A second process catching up the same log neither skips nor repeats."""
     register(kirjuri)
     other = Projector(kirjuri.ledger, batch_size=2)
-    disclose(kirjuri, "customs_us", "customs_export", ["name"])
+    disclose(kirjuri, "customs_us", "customs_export", ["company"])
     for _ in range(3):
         run(kirjuri, kind="request", subject=EMAIL, type="access", channel="post")
     # It read its positions before the first projector moved on: its stale

@@ -14,7 +14,6 @@ import pytest
 
 from commands.models import parse_command
 from commands.service import Kirjuri
-from ledger import clock
 from ledger.errors import KeyUnavailable
 from ledger.keys import MasterKey
 from projections.reports.access import build_access_report
@@ -30,14 +29,6 @@ POLICY = Path(__file__).resolve().parent.parent / "policies" / "fluiconnecto.tom
 
 def _on(day: str) -> datetime:
     return datetime.fromisoformat(day).replace(tzinfo=UTC)
-
-
-@pytest.fixture
-def years_later(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The ledger's clock moved to 2040: sweeps may destroy what falls due
-    up to then (a sweep never destroys as of a moment still ahead)."""
-    later = datetime(2040, 1, 1, tzinfo=clock.LOCAL_TZ)
-    monkeypatch.setattr(clock, "now", lambda: later)
 
 
 def _erase(kirjuri: Kirjuri, subject: str, **more: Any) -> None:

@@ -48,7 +48,6 @@ def test_shipped_policy_loads_with_the_fixed_ids(policy: Policy) -> None:
         "accounting_books",
         "dispute",
         "marketing_prohibition",
-        "consent_record",
     }
     assert _ids(policy.categories) >= {
         "name",
@@ -80,12 +79,14 @@ def test_shipped_policy_loads_with_the_fixed_ids(policy: Policy) -> None:
 
 
 def test_purposes_rest_on_the_fixed_legal_bases(policy: Policy) -> None:
+    """A contact person is not party to the company's contract: no purpose
+    rests on Art. 6(1)(b), and each on legitimate interest says which."""
     expected = {
-        "customer_relationship": LegalBasis.CONTRACT,
-        "order_delivery": LegalBasis.CONTRACT,
-        "service_maintenance": LegalBasis.CONTRACT,
+        "customer_relationship": LegalBasis.LEGITIMATE_INTEREST,
+        "order_delivery": LegalBasis.LEGITIMATE_INTEREST,
+        "service_maintenance": LegalBasis.LEGITIMATE_INTEREST,
         "transaction_verification": LegalBasis.LEGITIMATE_INTEREST,
-        "customer_service": LegalBasis.CONTRACT,
+        "customer_service": LegalBasis.LEGITIMATE_INTEREST,
         "customer_communication": LegalBasis.LEGITIMATE_INTEREST,
         "business_interests": LegalBasis.LEGITIMATE_INTEREST,
         "invoicing_accounting": LegalBasis.LEGAL_OBLIGATION,
@@ -96,11 +97,15 @@ def test_purposes_rest_on_the_fixed_legal_bases(policy: Policy) -> None:
         "legal_claims": LegalBasis.LEGITIMATE_INTEREST,
         "debt_collection": LegalBasis.LEGITIMATE_INTEREST,
         "lawful_request": LegalBasis.LEGAL_OBLIGATION,
-        "customs_export": LegalBasis.CONTRACT,
+        "customs_export": LegalBasis.LEGITIMATE_INTEREST,
         "group_administration": LegalBasis.LEGITIMATE_INTEREST,
         "corporate_transaction": LegalBasis.LEGITIMATE_INTEREST,
     }
     assert {p.id: p.legal_basis for p in policy.purposes} == expected
+    for purpose in policy.purposes:
+        if purpose.id in {"customer_relationship", "order_delivery", "customs_export"}:
+            assert purpose.interest is not None
+            assert "company you represent" in purpose.interest.en
     marketing = {p.id for p in policy.purposes if p.direct_marketing}
     assert marketing == {
         "direct_marketing",
@@ -127,7 +132,9 @@ def test_retention_clocks_match_the_accounting_act(policy: Policy) -> None:
     books = policy.retention_class("accounting_books")
     assert (voucher.years, books.years) == (6, 10)
     assert policy.retention_class("relationship").years == 2
-    assert policy.retention_class("consent_record").years == 3
+    # Consent evidence is kept as log metadata; no class promises 3 years
+    # of keeping for data it never held.
+    assert "consent_record" not in {r.id for r in policy.retention}
     # What erasure keeps, the answer must explain: each such class says why.
     kept = [r for r in policy.retention if r.keeps_against_erasure]
     assert {r.id for r in kept} == {"accounting_voucher", "accounting_books", "dispute"}
@@ -140,8 +147,12 @@ def test_every_recipient_outside_the_eea_names_a_safeguard(policy: Policy) -> No
     assert {r.id for r in outside} >= {"customs_us", "customs_cn", "group_company_us"}
     for recipient in outside:
         assert recipient.safeguard is not None, recipient.id
-    assert policy.recipient("customs_us").safeguard is Safeguard.ART49_CONTRACT
-    assert policy.recipient("customs_cn").safeguard is Safeguard.ART49_CONTRACT
+    # Art. 49(1)(c), minimised, with its necessity stated: never 49(1)(b).
+    for customs in ("customs_us", "customs_cn"):
+        recipient = policy.recipient(customs)
+        assert recipient.safeguard is Safeguard.ART49_THIRD_PARTY_CONTRACT
+        assert recipient.necessity is not None
+        assert not {"name", "phone"} & set(recipient.categories)
     assert policy.recipient("group_company_us").safeguard is Safeguard.SCC
 
 

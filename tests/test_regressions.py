@@ -14,7 +14,6 @@ from ledger.verification import verify_ledger
 from projections.reports.access import build_access_report
 from tests.rawdb import events_table
 from tests.test_erasure import rich_subject
-from tests.test_lifecycle import years_later  # noqa: F401 - a fixture
 
 if TYPE_CHECKING:
     from commands.service import Kirjuri

@@ -274,7 +274,7 @@ def test_finnish_html_is_in_finnish() -> None:
     assert '<html lang="fi">' in document
     assert "Vastaus tarkastuspyyntöön (tietosuoja-asetuksen 15 artikla)" in document
     assert "Henkilötietojen vastaanottajat" in document
-    assert "Siirrot EU:n tai ETA:n ulkopuolelle" in document
+    assert "Siirrot EU:n ja ETA:n ulkopuolelle" in document
     assert "Recipients of the personal data" not in document
 
 
@@ -339,7 +339,7 @@ def test_a_further_copy_in_the_year_may_carry_a_fee() -> None:
     """Art. 15(3): the first request of the year is free, a further one may not be."""
     assert "Free of charge" in render_markdown(_report(number_in_year=1))
     second = render_markdown(_report(number_in_year=2))
-    assert "reasonable fee based on administrative costs" in second
+    assert "reasonable fee based on our administrative costs" in second
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

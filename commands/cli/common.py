@@ -95,18 +95,24 @@ def read_input(path: str, field: str = "file") -> str:
         raise InvalidCommand(field, f"{path}: not UTF-8 text") from err
 
 
-def write_output(text: str, output: str | None, note: str = "") -> None:
-    """To stdout (no -o, or '-o -'), or to a file, saying so on stderr."""
-    if not text.endswith("\n"):
-        text += "\n"
+def write_output(text: str | bytes, output: str | None, note: str = "") -> None:
+    """To stdout (no -o, or '-o -'), or to a file, saying so on stderr;
+    bytes (a PDF) are written as they are."""
+    data = text if isinstance(text, bytes) else _ended(text).encode()
     if output is None or output == STDIO:
-        sys.stdout.write(text)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
     try:
-        Path(output).write_text(text, encoding="utf-8")
+        Path(output).write_bytes(data)
     except OSError as err:
         raise OutputFailed("output", output, err.strerror) from err
     print(f"wrote {output}{note}", file=sys.stderr)
+
+
+def _ended(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"
 
 
 def print_rows(rows: Sequence[Row], model: type[Row], form: str) -> None:

@@ -16,7 +16,13 @@ from ledger.errors import InvalidCommand
 
 __all__ = ["GROUPS", "build_parser"]
 
-REQUEST_KINDS = ("request", "extend-request", "answer-request", "refuse-request")
+REQUEST_KINDS = (
+    "request",
+    "extend-request",
+    "answer-request",
+    "refuse-request",
+    "excessive-request",
+)
 LIFECYCLE_KINDS = ("erase", "hold", "release-hold")
 
 # (group, what it is for, an example, its verbs in the order listed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from commands.cli.common import (
@@ -16,17 +17,29 @@ from commands.service import Kirjuri
 from commands.usecases.views import FindingRow, HistoryRow
 from ledger.events import EVENT_TYPES
 from ledger.policy import LegalBasis
-from projections.reports.render import render_html, render_json, render_markdown
+from projections.reports.render import (
+    render_html,
+    render_json,
+    render_markdown,
+    render_pdf,
+)
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
     from commands.bootstrap import Settings
+    from projections.reports.access import AccessReport
 
 __all__ = ["FORMATS", "add_verbs"]
 
 FORMATS = ("table", "jsonl", "csv")
-RENDER = {"json": render_json, "markdown": render_markdown, "html": render_html}
+RENDER: dict[str, Callable[[AccessReport], str | bytes]] = {
+    "json": render_json,
+    "markdown": render_markdown,
+    "html": render_html,
+    "pdf": render_pdf,
+}
 
 
 def add_verbs(sub: Any, **kw: Any) -> None:
@@ -113,6 +126,7 @@ def add_verbs(sub: Any, **kw: Any) -> None:
         choices=[b.value for b in LegalBasis],
         help="default: the purpose's",
     )
+    check.add_argument("--country", help="where the data would go (ISO code)")
     check.add_argument("--at", help="when (default now)")
     check.set_defaults(handler=run_check)
 
@@ -122,6 +136,8 @@ def run_access_report(args: argparse.Namespace, settings: Settings) -> int:
         report = kirjuri.access_report(
             args.subject, lang=args.lang, request=args.request
         )
+    if report.review_warning is not None:
+        print(f"kirjuri: {report.review_warning}", file=sys.stderr)
     write_output(RENDER[args.format](report), args.output)
     return EX_OK
 
@@ -177,6 +193,7 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
             categories=categories,
             recipient=args.recipient,
             legal_basis=args.legal_basis,
+            country=args.country,
             at=at,
         )
     if result.allowed:

@@ -39,7 +39,8 @@ def add_verbs(sub: Any, **kw: Any) -> None:
         "import", description="import a CRM contact export (CSV, or - for stdin)", **kw
     )
     imp.add_argument("file", type=file_name, help="the CSV file, or - for stdin")
-    imp.add_argument("--source", default="principal_systems", help="policy source")
+    # No default: Art. 14(2)(f) needs the real source of every person.
+    imp.add_argument("--source", help="policy source (or a source column)")
     imp.add_argument("--purpose", action="append", dest="purposes", help="purposes")
     imp.add_argument("--reported-by", default="crm_import")
     imp.set_defaults(handler=run_import)

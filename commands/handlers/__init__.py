@@ -16,7 +16,7 @@ from commands.handlers.data import collect, rectify, register
 from commands.handlers.draft import Draft, Outcome, simple
 from commands.handlers.erasure import erase
 from commands.handlers.processing import disclose, process
-from commands.handlers.requests import close, extend, receive
+from commands.handlers.requests import close, extend, find_excessive, receive
 from commands.handlers.switches import consent, objection, restrict
 from ledger import events as ev
 
@@ -59,8 +59,13 @@ def _register_handlers() -> None:
         m.EndRelationship, simple(ev.RelationshipEnded, reference="reference")
     )
     _handle.register(m.MarkLeftCompany, simple(ev.SubjectLeftCompany))
+    _handle.register(
+        m.RecordInformed,
+        simple(ev.SubjectInformed, channel="channel", reference="reference"),
+    )
     _handle.register(m.ReceiveRequest, receive)
     _handle.register(m.ExtendRequest, extend)
+    _handle.register(m.FindRequestExcessive, find_excessive)
     _handle.register(m.AnswerRequest, close)
     _handle.register(m.RefuseRequest, close)
     _handle.register(m.PlaceLegalHold, simple(ev.LegalHoldPlaced, reason="reason"))

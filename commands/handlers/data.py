@@ -128,6 +128,7 @@ def _collection(
         legal_basis=ledger.policy.purpose(purpose).legal_basis,
         categories=(category,),
         occurred_at=at,
+        collection=True,
     )
 
 

@@ -12,6 +12,7 @@ from commands.handlers.draft import (
 )
 from ledger import events as ev
 from ledger.compliance import Processing
+from ledger.countries import COUNTRY_CODES
 from ledger.errors import InvalidCommand
 from ledger.policy import EEA_COUNTRIES
 
@@ -44,10 +45,6 @@ def process(
     recipient = policy.recipient(command.recipient) if command.recipient else None
     if recipient is not None and recipient.country not in EEA_COUNTRIES:
         # A processor outside the EU/EEA handling the data is a transfer too.
-        if recipient.safeguard is None:
-            raise InvalidCommand(
-                "recipient", f"{recipient.id} is abroad with no safeguard"
-            )
         draft.add(
             ev.DataTransferred,
             recipient=recipient.id,
@@ -58,9 +55,15 @@ def process(
             legal_basis=basis,
             reference=None,
         )
+    safeguard = recipient.safeguard if recipient is not None else None
     draft.judge(
         Processing(
-            command.purpose, basis, command.categories, command.at, command.recipient
+            command.purpose,
+            basis,
+            command.categories,
+            command.at,
+            command.recipient,
+            safeguard.value if safeguard is not None else None,
         ),
         event,
     )
@@ -80,6 +83,8 @@ def disclose(
     recipient = policy.recipient(command.recipient)
     country = getattr(command, "country", None) or recipient.country
     safeguard = getattr(command, "safeguard", None)
+    if country not in COUNTRY_CODES:
+        raise InvalidCommand("country", f"{country} is not an ISO 3166 country code")
     if command.kind == "transfer" and country in EEA_COUNTRIES:
         raise InvalidCommand(
             "country", f"{country} is inside the EU/EEA: record a disclosure"
@@ -96,12 +101,9 @@ def disclose(
     if country in EEA_COUNTRIES:
         event = draft.add(ev.DataDisclosed, **common)
     else:
+        # A transfer with no safeguard is still a fact: recorded, and judged
+        # (a Chapter V finding) below.
         safeguard = safeguard or recipient.safeguard
-        if safeguard is None:
-            raise InvalidCommand(
-                "safeguard",
-                f"a transfer to {country} (outside the EU/EEA) must name its safeguard",
-            )
         event = draft.add(ev.DataTransferred, safeguard=safeguard, **common)
     draft.judge(
         Processing(

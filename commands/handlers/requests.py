@@ -92,8 +92,25 @@ def extend(
         ev.RequestExtended,
         request_id=command.request_id,
         reason=command.reason,
+        reason_fi=command.reason_fi,
         due_on=due_date(request.received_on, policy.rights.response_months + months),
         notified_on=notified_on,
+    )
+    draft.outcome.request_id = command.request_id
+    return draft.commit()
+
+
+def find_excessive(
+    command: m.FindRequestExcessive, ledger: Ledger, resolve: Callable[[str], UUID]
+) -> Outcome:
+    """Art. 12(5): the controller must show why; the reason is recorded."""
+    draft = draft_for(ledger, _with_subject(command, resolve), resolve)
+    open_request(draft, command.request_id)
+    draft.add(
+        ev.RequestFoundExcessive,
+        request_id=command.request_id,
+        reason=command.reason,
+        reason_fi=command.reason_fi,
     )
     draft.outcome.request_id = command.request_id
     return draft.commit()
@@ -118,6 +135,7 @@ def close(
             request_id=command.request_id,
             answered_on=clock.local_date(command.at),
             reason=command.reason,
+            reason_fi=command.reason_fi,
         )
     draft.outcome.request_id = command.request_id
     return draft.commit()

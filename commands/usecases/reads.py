@@ -6,7 +6,8 @@ up to date, so what was just written is always seen.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from commands.models import parse_choice
 from commands.usecases.views import (
@@ -21,6 +22,7 @@ from commands.usecases.views import (
 )
 from ledger import clock
 from ledger.compliance import Processing, judge
+from ledger.countries import COUNTRY_CODES
 from ledger.errors import InvalidCommand, UnknownSubject
 from ledger.policy import LegalBasis
 from projections import queries
@@ -34,32 +36,47 @@ if TYPE_CHECKING:
     from ledger.sealed import Sealed
     from ledger.subject import Timeline
 
-__all__ = ["check", "findings", "history", "requests", "state"]
+__all__ = ["Asked", "check", "findings", "history", "requests", "state"]
 
 
-def check(  # noqa: PLR0917 - the processing asked about, field by field
-    ledger: Ledger,
-    subject: UUID,
-    purpose: str,
-    categories: Sequence[str],
-    recipient: str | None,
-    legal_basis: str | None,
-    at: datetime | None,
-) -> CheckResult:
-    """Would this processing be allowed? Judged as a recorded one would be."""
-    policy = ledger.policy
-    try:
-        chosen = policy.purpose(purpose)
-    except KeyError as err:
-        raise InvalidCommand("purpose", f"unknown id {err}") from err
-    if recipient is not None:
+@dataclass(frozen=True)
+class Asked:
+    """An intended processing, as a caller names it (ids of the policy)."""
+
+    purpose: str
+    categories: tuple[str, ...] = ()
+    recipient: str | None = None
+    legal_basis: str | None = None
+    country: str | None = None
+
+
+def _known(kind: str, field: str, ids: Sequence[str], lookup: Any) -> None:
+    for found in ids:
         try:
-            policy.recipient(recipient)
+            lookup(found)
         except KeyError as err:
-            raise InvalidCommand("recipient", f"unknown id {err}") from err
+            raise InvalidCommand(field, f"unknown {kind} id {err}") from err
+
+
+def check(
+    ledger: Ledger, subject: UUID, asked: Asked, at: datetime | None
+) -> CheckResult:
+    """Would this processing be allowed? Judged as a recorded one would be.
+
+    Ids the policy does not know are errors, not a "not allowed" that would
+    read as a judgement."""
+    policy = ledger.policy
+    _known("purpose", "purpose", [asked.purpose], policy.purpose)
+    _known("category", "categories", asked.categories, policy.category)
+    if asked.recipient is not None:
+        _known("recipient", "recipient", [asked.recipient], policy.recipient)
+    country = asked.country.upper() if asked.country else None
+    if country is not None and country not in COUNTRY_CODES:
+        raise InvalidCommand("country", "must be an ISO 3166 alpha-2 code")
+    chosen = policy.purpose(asked.purpose)
     basis = (
-        parse_choice(LegalBasis, legal_basis, "legal_basis")
-        if legal_basis
+        parse_choice(LegalBasis, asked.legal_basis, "legal_basis")
+        if asked.legal_basis
         else chosen.legal_basis
     )
     found = judge(
@@ -68,9 +85,11 @@ def check(  # noqa: PLR0917 - the processing asked about, field by field
         Processing(
             chosen.id,
             basis,
-            tuple(categories),
+            asked.categories,
             at or clock.now(),
-            recipient,
+            asked.recipient,
+            None,
+            country,
         ),
     )
     return CheckResult(

@@ -64,7 +64,7 @@ def apply_feed(
 def import_csv(  # noqa: PLR0917 - one import's choices, passed through once
     kirjuri: Kirjuri,
     source: Path | TextIO,
-    origin: str,
+    origin: str | None,
     purposes: tuple[str, ...],
     reported_by: str,
     progress: Progress | None,

@@ -8,17 +8,50 @@ whose key was destroyed shows as erased, never as an error.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
-
-from ledger.clock import local
 from ledger.clock import now as clock_now
-from ledger.errors import InvalidCommand, UnknownSubject
-from ledger.sealed import Sealed
+from ledger.clock import today as clock_today
+from ledger.errors import UnknownSubject
+from ledger.policy import RetentionRule
+from ledger.retention import LEGAL_HOLD, holdings
 from projections import queries
+from projections.reports.context import (
+    Context,
+    findings_by_version,
+    latest_switches,
+    moment,
+    open_sealed,
+)
+from projections.reports.model import (
+    AccessReport,
+    BreachedUse,
+    Disclosure,
+    ErasureEntry,
+    FindingNote,
+    HeldValue,
+    IntegrityEntry,
+    KeptEntry,
+    Language,
+    Party,
+    PossibleRecipient,
+    PurposeEntry,
+    RecipientEntry,
+    RequestEntry,
+    RetentionEntry,
+    SourceEntry,
+    SubjectEntry,
+    Switch,
+    SwitchChange,
+)
+from projections.reports.recipients import (
+    breached_uses,
+    possible_recipients,
+    recipients,
+    standing_processors,
+)
+from projections.reports.request import request_entry
 from projections.reports.texts import rights_texts, text
 
 if TYPE_CHECKING:
@@ -27,207 +60,30 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.policy import Policy
 
-__all__ = ["AccessReport", "ErasureEntry", "IntegrityEntry", "build_access_report"]
-
-Language = Literal["en", "fi"]
-
-
-class _Part(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _in_local_time(cls, value: Any) -> Any:
-        # Every moment a report shows, JSON included, is in the ledger's zone
-        # with its offset, as the person and the controller saw it.
-        return local(value) if isinstance(value, datetime) else value
-
-
-class HeldValue(_Part):
-    category: str
-    category_label: str
-    value: str | None  # None: erased
-    source: str
-    source_label: str
-    occurred_at: datetime
-    rectified: bool
-    current: bool
-
-
-class PurposeEntry(_Part):
-    id: str
-    label: str
-    legal_basis: str
-    legal_basis_label: str
-    legal_basis_dpv: str
-
-
-class Switch(_Part):
-    name: str
-    label: str
-    active: bool
-    since: datetime
-    channel: str | None
-    evidence: str | None
-
-
-class Disclosure(_Part):
-    recipient: str
-    recipient_name: str
-    occurred_at: datetime
-    kind: str
-    categories: list[str]
-    category_labels: list[str]
-    purpose: str
-    purpose_label: str
-    legal_basis: str
-    reference: str | None
-    country: str
-    safeguard: str | None
-    safeguard_label: str | None
-
-
-class RecipientEntry(_Part):
-    id: str
-    name: str
-    type_label: str
-    role: str
-    country: str
-    disclosures: list[Disclosure]
-
-
-class RetentionEntry(_Part):
-    category: str
-    category_label: str
-    retention: str
-    retention_label: str
-    criteria: str
-    # Art. 17(3): whether, and on which legal ground, erasure does not reach it.
-    kept_against_erasure: bool
-    legal_ground: str | None
-
-
-class SourceEntry(_Part):
-    id: str
-    label: str
-    from_subject: bool
-    categories: list[str]
-
-
-class RequestEntry(_Part):
-    request_id: str
-    type: str
-    channel: str
-    received_on: date
-    due_on: date
-    extended: bool
-    extension_reason: str | None
-    extension_notified_on: date | None
-    status: str
-    free_of_charge: bool
-    number_in_year: int
-
-
-class Party(_Part):
-    name: str
-    address: str
-    contact: str
-
-
-class SubjectEntry(_Part):
-    id: str
-    company: str | None
-    business_id: str | None
-    status: str
-    registered_at: datetime | None
-    left_at: datetime | None
-
-
-class KeptEntry(_Part):
-    retention: str
-    retention_label: str
-    category_labels: list[str]
-    ground: str
-    until: date | None
-
-
-class ErasureEntry(_Part):
-    """An erasure (Art. 17) or a retention expiry: what went, what stayed, why."""
-
-    occurred_at: datetime
-    kind: str  # "erasure" or "retention"
-    request_id: str | None
-    destroyed_labels: list[str]  # categories no longer readable
-    kept: list[KeptEntry]
-
-
-class IntegrityEntry(_Part):
-    """The signed checkpoint the report was made at: its records are provable."""
-
-    origin: str
-    tree_size: int
-    root: str  # hex
-    issued_at: datetime
-    public_key: str
-    subject_events: int
-
-
-class AccessReport(_Part):
-    language: Language
-    generated_at: datetime
-    controller: Party
-    subject: SubjectEntry
-    request: RequestEntry | None
-    personal_data: list[HeldValue]
-    purposes: list[PurposeEntry]
-    consents: list[Switch]
-    objections: list[Switch]
-    restricted: bool
-    recipients: list[RecipientEntry]
-    transfers: list[Disclosure]
-    retention: list[RetentionEntry]
-    sources: list[SourceEntry]
-    automated_decision_making: str
-    rights: list[str]
-    supervisory_authority: str
-    supervisory_authority_url: str
-    erasures: list[ErasureEntry] = []
-    integrity: IntegrityEntry | None = None
-
-
-def open_sealed(
-    ledger: Ledger, subject: UUID, category: str, sealed_json: str | None
-) -> str | None:
-    """A stored value in clear, or None when it is erased (key destroyed)."""
-    sealed = None if sealed_json is None else Sealed.model_validate_json(sealed_json)
-    return ledger.open_or_none(subject, category, sealed)
-
-
-def _latest_switches(
-    rows: list[dict[str, Any]], kind: str
-) -> dict[str, dict[str, Any]]:
-    """The switch in force per name (rows come oldest first), with its start."""
-    latest: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        if row["kind"] == kind:
-            previous = latest.get(row["name"])
-            since = row["occurred_at"]
-            if previous is not None and previous["active"] == row["active"]:
-                since = previous["since"]
-            latest[row["name"]] = {**row, "since": since}
-    return latest
-
-
-@dataclass(frozen=True)
-class _Context:
-    """What every part of one report is built from."""
-
-    ledger: Ledger
-    policy: Policy
-    subject: UUID
-    lang: Language
-    found: dict[str, Any]
-    disclosures: list[dict[str, Any]]
+# The model is re-exported: callers build and read reports from here.
+__all__ = [
+    "AccessReport",
+    "BreachedUse",
+    "Disclosure",
+    "ErasureEntry",
+    "FindingNote",
+    "HeldValue",
+    "IntegrityEntry",
+    "KeptEntry",
+    "Party",
+    "PossibleRecipient",
+    "PurposeEntry",
+    "RecipientEntry",
+    "RequestEntry",
+    "RetentionEntry",
+    "SourceEntry",
+    "SubjectEntry",
+    "Switch",
+    "SwitchChange",
+    "build_access_report",
+    "findings_warning",
+    "open_sealed",
+]
 
 
 def build_access_report(
@@ -240,17 +96,22 @@ def build_access_report(
     found = queries.contact(ledger.database, str(subject_id))
     if found is None:
         raise UnknownSubject(str(subject_id))
-    ctx = _Context(
+    ctx = Context(
         ledger,
         ledger.policy,
         subject_id,
         language,
         found,
         queries.disclosures_of(ledger.database, str(subject_id)),
+        findings_by_version(ledger, subject_id),
+        today or clock_today(),
     )
-    recipients, transfers = _recipients(ctx)
+    named, transfers = recipients(ctx)
+    standing = standing_processors(
+        ctx, {r.id for r in named}, {p.id for p in _purposes(ctx)}
+    )
     switches = found["switches"]
-    restriction = _latest_switches(switches, "restriction").get("processing")
+    restriction = latest_switches(switches, "restriction").get("processing")
     controller = ctx.policy.controller
     return AccessReport(
         language=language,
@@ -259,16 +120,21 @@ def build_access_report(
             name=controller.name,
             address=controller.address,
             contact=controller.contact.in_(language),
+            email=controller.privacy_email,
+            signer=controller.signer.in_(language) if controller.signer else None,
         ),
         subject=_subject(ctx),
-        request=_request(ctx, request_id, today),
+        request=request_entry(ctx, request_id, today),
         personal_data=_personal_data(ctx),
         purposes=_purposes(ctx),
         consents=_switches(ctx, "consent"),
         objections=_switches(ctx, "objection"),
         restricted=bool(restriction and restriction["active"]),
-        recipients=recipients,
+        recipients=named + standing,
         transfers=transfers,
+        standing_transfers=[r for r in standing if r.safeguard is not None],
+        possible_recipients=possible_recipients(ctx, {r.id for r in named}),
+        notice_updated=controller.notice_updated,
         retention=_retention(ctx),
         sources=_sources(ctx),
         automated_decision_making=text("automated_decision_making", language),
@@ -276,15 +142,45 @@ def build_access_report(
         supervisory_authority=controller.supervisory_authority.in_(language),
         supervisory_authority_url=controller.supervisory_authority_url,
         erasures=_erasures(ctx),
+        breached_uses=breached_uses(ctx),
+        told_of_changes=[r.name for r in named + standing],
+        rectified=any(v["rectified"] for v in found["values"]),
+        ever_restricted=any(s["kind"] == "restriction" for s in switches),
     )
 
 
-def _erasures(ctx: _Context) -> list[ErasureEntry]:
+def _kept_ground(ctx: Context, kept: dict[str, Any]) -> str:
+    """Why a class was kept, in the report's language (the event stores the
+    retention class id; its stored English ground is the fallback)."""
+    if kept["ground"] == LEGAL_HOLD:
+        return text("ground.legal_hold", ctx.lang)
+    try:
+        retention = ctx.policy.retention_class(kept["retention"])
+    except KeyError:
+        return str(kept["ground"])
+    return (retention.legal_ground or retention.criteria).in_(ctx.lang)
+
+
+def _accounting(policy: Policy, retention: str) -> bool:
+    rule = policy.retention_class(retention).rule
+    return rule in (RetentionRule.ACCOUNTING_VOUCHER, RetentionRule.ACCOUNTING_BOOKS)
+
+
+def _erasures(ctx: Context) -> list[ErasureEntry]:
     policy, lang = ctx.policy, ctx.lang
+    held = {v["category"] for v in ctx.found["values"]} | {"company"}
 
     def labels(classes: list[str]) -> list[str]:
-        return [c.label.in_(lang) for c in policy.categories if c.retention in classes]
+        return [
+            c.label.in_(lang)
+            for c in policy.categories
+            if c.retention in classes and c.id in held
+        ]
 
+    suppressed = [
+        text(f"objection.{row['scope']}", lang)
+        for row in queries.suppressions_of(ctx.ledger.database, str(ctx.subject))
+    ]
     entries = []
     for row in queries.erasures(ctx.ledger.database, str(ctx.subject)):
         kept = [
@@ -294,8 +190,9 @@ def _erasures(ctx: _Context) -> list[ErasureEntry]:
                 category_labels=[
                     policy.category(c).label.in_(lang) for c in k["categories"]
                 ],
-                ground=k["ground"],
+                ground=_kept_ground(ctx, k),
                 until=date.fromisoformat(k["until"]) if k["until"] else None,
+                documents_carry_name=_accounting(policy, k["retention"]),
             )
             for k in json.loads(row["kept"])
         ]
@@ -306,24 +203,30 @@ def _erasures(ctx: _Context) -> list[ErasureEntry]:
                 request_id=row["request_id"],
                 destroyed_labels=labels([c for c in row["destroyed"].split(",") if c]),
                 kept=kept,
+                objections_kept=suppressed if row["kind"] == "erasure" else [],
             )
         )
     return entries
 
 
-def _subject(ctx: _Context) -> SubjectEntry:
+def _subject(ctx: Context) -> SubjectEntry:
     row = ctx.found["subject"]
+    source = ctx.policy.source(row["source"])
+    informed = next((s for s in ctx.found["switches"] if s["kind"] == "informed"), None)
     return SubjectEntry(
         id=str(ctx.subject),
         company=open_sealed(ctx.ledger, ctx.subject, "company", row["company_name"]),
         business_id=open_sealed(ctx.ledger, ctx.subject, "company", row["business_id"]),
         status=_status(ctx.found["switches"], row["left_at"]),
-        registered_at=_moment(row["registered_at"]),
-        left_at=_moment(row["left_at"]),
+        registered_at=moment(row["registered_at"]),
+        left_at=moment(row["left_at"]),
+        collected_elsewhere=not (source.from_subject or source.derived),
+        informed_at=moment(informed["occurred_at"]) if informed else None,
+        informed_channel=informed["channel"] if informed else None,
     )
 
 
-def _personal_data(ctx: _Context) -> list[HeldValue]:
+def _personal_data(ctx: Context) -> list[HeldValue]:
     values = ctx.found["values"]
     # Rows come oldest first: the last of each category is the current value.
     current = {v["category"]: v["version"] for v in values}
@@ -342,7 +245,7 @@ def _personal_data(ctx: _Context) -> list[HeldValue]:
     ]
 
 
-def _purposes(ctx: _Context) -> list[PurposeEntry]:
+def _purposes(ctx: Context) -> list[PurposeEntry]:
     """Every purpose the person's data was collected, used or disclosed for."""
     used = {p for v in ctx.found["values"] for p in v["purposes"].split(",") if p}
     used |= {d["purpose"] for d in ctx.disclosures}
@@ -354,7 +257,7 @@ def _purposes(ctx: _Context) -> list[PurposeEntry]:
         )
         if row["purposes"]
     }
-    used |= set(_latest_switches(ctx.found["switches"], "consent"))
+    used |= set(latest_switches(ctx.found["switches"], "consent"))
     return [
         PurposeEntry(
             id=p.id,
@@ -362,18 +265,30 @@ def _purposes(ctx: _Context) -> list[PurposeEntry]:
             legal_basis=p.legal_basis.value,
             legal_basis_label=text(f"basis.{p.legal_basis.value}", ctx.lang),
             legal_basis_dpv=p.legal_basis.dpv,
+            interest=p.interest.in_(ctx.lang) if p.interest else None,
         )
         for p in ctx.policy.purposes
         if p.id in used
     ]
 
 
-def _switches(ctx: _Context, kind: str) -> list[Switch]:
+def _switches(ctx: Context, kind: str) -> list[Switch]:
     def label(name: str) -> str:
         if kind == "consent":
             return ctx.policy.purpose(name).label.in_(ctx.lang)
         return text(f"objection.{name}", ctx.lang)
 
+    history: dict[str, list[SwitchChange]] = {}
+    for row in ctx.found["switches"]:
+        if row["kind"] == kind:
+            history.setdefault(row["name"], []).append(
+                SwitchChange(
+                    active=bool(row["active"]),
+                    occurred_at=datetime.fromisoformat(row["occurred_at"]),
+                    channel=row["channel"],
+                    evidence=row["evidence"],
+                )
+            )
     return [
         Switch(
             name=name,
@@ -382,13 +297,23 @@ def _switches(ctx: _Context, kind: str) -> list[Switch]:
             since=datetime.fromisoformat(row["since"]),
             channel=row["channel"],
             evidence=row["evidence"],
+            history=history[name],
         )
-        for name, row in _latest_switches(ctx.found["switches"], kind).items()
+        for name, row in latest_switches(ctx.found["switches"], kind).items()
     ]
 
 
-def _retention(ctx: _Context) -> list[RetentionEntry]:
+def _kept_until(ctx: Context) -> dict[str, date | None]:
+    """The last day each live retention class of the person is kept."""
+    state = ctx.state
+    live = ctx.ledger.keys.live_classes(ctx.subject)
+    now = datetime.combine(ctx.today, datetime.max.time(), tzinfo=UTC)
+    return {h.retention: h.due for h in holdings(ctx.policy, state, live, now)}
+
+
+def _retention(ctx: Context) -> list[RetentionEntry]:
     held = sorted({v["category"] for v in ctx.found["values"]} | {"company"})
+    until = _kept_until(ctx)
     entries = []
     for category in held:
         kept = ctx.policy.retention_of(category)
@@ -403,16 +328,35 @@ def _retention(ctx: _Context) -> list[RetentionEntry]:
                 legal_ground=kept.legal_ground.in_(ctx.lang)
                 if kept.legal_ground
                 else None,
+                until=until.get(kept.id),
             )
         )
     return entries
 
 
-def _sources(ctx: _Context) -> list[SourceEntry]:
+def _provided_by(policy: Policy, source_id: str, category: str) -> str:
+    source = policy.source(source_id)
+    if source.derived:
+        return "controller"
+    if source.from_subject:
+        # What we wrote down ourselves (notes of contacts) is ours, not yours.
+        return (
+            "subject"
+            if policy.category(category).provided_by_subject
+            else ("controller")
+        )
+    return "other"
+
+
+def _sources(ctx: Context) -> list[SourceEntry]:
     # The company details came with the registration, from its source.
-    by_source: dict[str, list[str]] = {ctx.found["subject"]["source"]: ["company"]}
+    first = ctx.found["subject"]["source"]
+    by_source: dict[tuple[str, str], list[str]] = {
+        (first, _provided_by(ctx.policy, first, "company")): ["company"]
+    }
     for v in ctx.found["values"]:
-        categories = by_source.setdefault(v["source"], [])
+        key = (v["source"], _provided_by(ctx.policy, v["source"], v["category"]))
+        categories = by_source.setdefault(key, [])
         if v["category"] not in categories:
             categories.append(v["category"])
     return [
@@ -421,108 +365,31 @@ def _sources(ctx: _Context) -> list[SourceEntry]:
             label=ctx.policy.source(source_id).label.in_(ctx.lang),
             from_subject=ctx.policy.source(source_id).from_subject,
             categories=categories,
+            provided_by=provided_by,
         )
-        for source_id, categories in by_source.items()
+        for (source_id, provided_by), categories in by_source.items()
     ]
-
-
-def _moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 def _status(switches: list[dict[str, Any]], left_at: str | None) -> str:
     if left_at:
         return "left"
-    relationship = _latest_switches(switches, "relationship").get("customer")
+    relationship = latest_switches(switches, "relationship").get("customer")
     if relationship is None:
         return "prospect"
     return "customer" if relationship["active"] else "former_customer"
 
 
-def _recipients(ctx: _Context) -> tuple[list[RecipientEntry], list[Disclosure]]:
-    grouped: dict[str, list[Disclosure]] = {}
-    for row in ctx.disclosures:
-        grouped.setdefault(row["recipient"], []).append(_disclosure(ctx, row))
-    recipients = []
-    for recipient_id, entries in grouped.items():
-        recipient = ctx.policy.recipient(recipient_id)
-        kind = ctx.policy.recipient_type(recipient.type)
-        recipients.append(
-            RecipientEntry(
-                id=recipient.id,
-                name=recipient.name,
-                type_label=kind.label.in_(ctx.lang),
-                role=kind.role.value,
-                country=recipient.country,
-                disclosures=entries,
-            )
-        )
-    transfers = [
-        d for entries in grouped.values() for d in entries if d.kind == "transfer"
-    ]
-    transfers.sort(key=lambda d: d.occurred_at)
-    return recipients, transfers
-
-
-def _disclosure(ctx: _Context, row: dict[str, Any]) -> Disclosure:
-    categories = row["categories"].split(",")
-    safeguard = row["safeguard"]
-    return Disclosure(
-        recipient=row["recipient"],
-        recipient_name=ctx.policy.recipient(row["recipient"]).name,
-        occurred_at=datetime.fromisoformat(row["occurred_at"]),
-        kind=row["kind"],
-        categories=categories,
-        category_labels=[
-            ctx.policy.category(c).label.in_(ctx.lang) for c in categories
-        ],
-        purpose=row["purpose"],
-        purpose_label=ctx.policy.purpose(row["purpose"]).label.in_(ctx.lang),
-        legal_basis=row["legal_basis"],
-        reference=row["reference"],
-        country=row["country"] or ctx.policy.recipient(row["recipient"]).country,
-        safeguard=safeguard,
-        safeguard_label=text(f"safeguard.{safeguard}", ctx.lang) if safeguard else None,
+def findings_warning(ledger: Ledger, subject_id: UUID) -> str | None:
+    """A line for the operator, before an answer is sent, when the subject's
+    records hold breaches of the policy (the answer shows them to the person)."""
+    rules = sorted(
+        {row["rule"] for row in queries.findings(ledger.database, str(subject_id))}
     )
-
-
-def _free_requests_per_year(policy: Policy, request_type: str) -> int | None:
-    """How many requests of a type are free each calendar year (None: all)."""
-    return {
-        "access": policy.rights.free_access_requests_per_year,
-        "portability": policy.rights.free_portability_requests_per_year,
-    }.get(request_type)
-
-
-def _request(
-    ctx: _Context, request_id: str | None, today: date | None
-) -> RequestEntry | None:
-    rows = queries.requests(ctx.ledger.database, str(ctx.subject), today)
-    if request_id is not None:
-        chosen = next((r for r in rows if r["request_id"] == request_id), None)
-        if chosen is None:
-            raise InvalidCommand("request", f"no request {request_id} for this subject")
-    else:
-        access = [r for r in rows if r["request_type"] == "access"]
-        chosen = access[-1] if access else None
-    if chosen is None:
+    if not rules:
         return None
-    free = _free_requests_per_year(ctx.policy, chosen["request_type"])
-    return RequestEntry(
-        request_id=chosen["request_id"],
-        type=chosen["request_type"],
-        channel=chosen["channel"],
-        received_on=date.fromisoformat(chosen["received_on"]),
-        due_on=date.fromisoformat(chosen["due_on"]),
-        extended=chosen["extension_reason"] is not None,
-        extension_reason=chosen["extension_reason"],
-        extension_notified_on=_day(chosen["extension_notified_on"]),
-        status=chosen["status"],
-        # Art. 15(3): the first copy is always free, whatever the policy says.
-        free_of_charge=free is None or chosen["number_in_year"] <= max(free, 1),
-        number_in_year=chosen["number_in_year"],
+    return (
+        f"warning: subject {subject_id} has findings ({', '.join(rules)}); the "
+        "answer shows them to the person: review them, and any Art. 33 breach "
+        f"assessment, before sending it (kirjuri findings --subject {subject_id})"
     )
-
-
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None

@@ -129,6 +129,8 @@ class Outline:
     footer: str
     running: str  # printed at the foot of every page, beside its number
     page: str  # the word for "page"
+    # The letter's head: date, addressee, the request answered, contact.
+    head: tuple[tuple[str, str], ...] = ()
 
 
 # Formatting of values ---------------------------------------------------

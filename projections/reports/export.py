@@ -1,7 +1,9 @@
 """The portability export (GDPR Art. 20): what the person provided.
 
-Only data the person gave us themself, processed on consent or contract, by
-automated means; erased values are left out.
+Only data the person gave us themself, by automated means; erased values are
+left out. Art. 20 reaches processing on consent or contract only; a contact
+person's data rests on legitimate interest (see the policy), so the export of
+those values is the notice's voluntary promise, and the export says so.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class PortabilityExport(BaseModel):
     controller: str
     subject: str
     data: list[dict[str, Any]]
+    # Which values Art. 20 itself covers, and which are given voluntarily.
+    legal_note: str = ""
 
 
 def build_export(ledger: Ledger, subject_id: UUID) -> PortabilityExport:
@@ -50,7 +54,8 @@ def build_export(ledger: Ledger, subject_id: UUID) -> PortabilityExport:
         }
         if not (category.provided_by_subject and source.from_subject):
             continue
-        if v["rectified"] == 0 and not bases & {"consent", "contract"}:
+        # Data held only to comply with the law (invoicing) is not offered.
+        if v["rectified"] == 0 and bases and bases <= {"legal_obligation"}:
             continue
         value = open_sealed(ledger, subject_id, v["category"], v["sealed"])
         if value is None:
@@ -61,6 +66,8 @@ def build_export(ledger: Ledger, subject_id: UUID) -> PortabilityExport:
                 "label": category.label.en,
                 "value": value,
                 "provided_at": v["occurred_at"],
+                # Art. 20(1): only consent or contract make it a right.
+                "under_article_20": bool(bases & {"consent", "contract"}),
             }
         )
     return PortabilityExport(
@@ -68,4 +75,14 @@ def build_export(ledger: Ledger, subject_id: UUID) -> PortabilityExport:
         controller=policy.controller.name,
         subject=str(subject_id),
         data=data,
+        legal_note=_NOTE,
     )
+
+
+_NOTE = (
+    "Art. 20 GDPR gives a right to this export only for data processed on"
+    " consent or on a contract with you (under_article_20: true). The data of"
+    " a company's contact person rests on our legitimate interest (Art."
+    " 6(1)(f)); we export the data you provided anyway, as our privacy notice"
+    " (section 7) promises, free of charge (Art. 12(5))."
+)

@@ -177,6 +177,13 @@ def _html_section(section: Section) -> str:
     )
 
 
+def _html_head(doc: Outline) -> str:
+    """The letter's head: who writes, to whom, when, about what."""
+    if not doc.head:
+        return ""
+    return _html_fields(doc.head).replace('class="fields"', 'class="fields letter"')
+
+
 def render_html(report: AccessReport) -> str:
     """A complete, self-contained document to print, read and sign."""
     doc = outline(report)
@@ -187,7 +194,8 @@ def render_html(report: AccessReport) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(doc.title)}</title>\n"
         f"<style>{_CSS}{_page_css(doc)}</style>\n</head>\n<body>\n"
-        f"<header><h1>{_e(doc.title)}</h1><p>{_e(doc.intro)}</p></header>\n"
+        f"<header>{_html_head(doc)}<h1>{_e(doc.title)}</h1>"
+        f"<p>{_e(doc.intro)}</p></header>\n"
         f"<main>\n{sections}\n</main>\n"
         f"<footer>{_e(doc.footer)}</footer>\n</body>\n</html>\n"
     )

@@ -88,7 +88,11 @@ def _md_block(block: Block) -> list[str]:
 
 def render_markdown(report: AccessReport) -> str:
     doc = outline(report)
-    lines = [f"# {_md(doc.title)}", "", _md(doc.intro), ""]
+    # The letter's head (lines ending in two spaces break without a gap).
+    lines = [f"**{_md(k)}:** {_md(v)}  " for k, v in doc.head]
+    if lines:
+        lines.append("")
+    lines += [f"# {_md(doc.title)}", "", _md(doc.intro), ""]
     for section in doc.sections:
         lines += [f"## {_md(section.heading)}", ""]
         for block in section.blocks:

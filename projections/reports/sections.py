@@ -12,7 +12,6 @@ from projections.reports.document import (
     Cell,
     Fields,
     Items,
-    Keep,
     Outline,
     Para,
     Section,
@@ -20,7 +19,6 @@ from projections.reports.document import (
     Sub,
     Table,
     cols,
-    country_name,
     day_text,
     label_of,
     moment_day,
@@ -28,6 +26,11 @@ from projections.reports.document import (
     or_blank,
     or_none,
     yes_no,
+)
+from projections.reports.sections_erasure import erasure_blocks, told
+from projections.reports.sections_recipients import (
+    recipients_section,
+    transfers_section,
 )
 from projections.reports.texts import text
 
@@ -37,9 +40,7 @@ if TYPE_CHECKING:
 
     from projections.reports.access import (
         AccessReport,
-        Disclosure,
         HeldValue,
-        RecipientEntry,
         RequestEntry,
         RetentionEntry,
         SourceEntry,
@@ -49,14 +50,61 @@ if TYPE_CHECKING:
 
 def _controller(report: AccessReport) -> Section:
     lang, party = report.language, report.controller
-    fields = Fields(
-        (
-            (text("label.name", lang), party.name),
-            (text("label.address", lang), party.address),
-            (text("label.contact", lang), party.contact),
+    items = [
+        (text("label.name", lang), party.name),
+        (text("label.address", lang), party.address),
+        (text("label.contact", lang), party.contact),
+    ]
+    if party.email:
+        items.append((text("label.privacy_email", lang), party.email))
+    blocks: list[Block] = [Fields(tuple(items))]
+    if report.notice_updated is not None:
+        # Which notice this answer reflects, and that it states more.
+        notice = day_text(report.notice_updated, lang)
+        blocks.append(Para(text("label.notice_version", lang).format(day=notice)))
+    return Section("controller", text("heading.controller", lang), tuple(blocks))
+
+
+def _addressee(report: AccessReport) -> str:
+    """Name and company; after an erasure, what the law kept (the billing
+    address on the invoices) or the request itself."""
+    lang = report.language
+    parts = [p for p in (_name_of(report), report.subject.company) if p]
+    if not parts:
+        kept = [
+            v.value
+            for v in report.personal_data
+            if v.category == "billing_address" and v.current and v.value
+        ]
+        parts = kept[-1:]
+    request = report.request
+    if not parts and request is not None:
+        parts = [text("label.addressee_of", lang).format(request=request.request_id)]
+    return ", ".join(parts) or BLANK
+
+
+def _head(report: AccessReport) -> tuple[tuple[str, str], ...]:
+    """The letter's head: from whom, to whom, when, about what, and where
+    to write about data protection."""
+    lang, party, request = report.language, report.controller, report.request
+    head = [
+        (text("label.from", lang), f"{party.name}, {party.address}"),
+        (text("label.to", lang), _addressee(report)),
+        (text("label.letter_date", lang), moment_day(report.generated_at, lang)),
+    ]
+    if request is not None:
+        about = label_of("request", request.type, lang)
+        received = day_text(request.received_on, lang)
+        head.append(
+            (
+                text("label.regarding", lang),
+                text("label.regarding_value", lang).format(
+                    request=about, id=request.request_id, day=received
+                ),
+            )
         )
-    )
-    return Section("controller", text("heading.controller", lang), (fields,))
+    head.append((text("label.contact", lang), party.email or party.contact))
+    return tuple(head)
 
 
 def _name_of(report: AccessReport) -> str | None:
@@ -79,6 +127,14 @@ def _subject(report: AccessReport) -> Section:
         items.append((text("label.registered_at", lang), registered))
     if subject.left_at is not None:
         items.append((text("label.left_at", lang), moment_day(subject.left_at, lang)))
+    if subject.collected_elsewhere:
+        told = text("label.not_informed_yet", lang)
+        if subject.informed_at is not None:
+            told = moment_day(subject.informed_at, lang)
+            if subject.informed_channel:
+                channel = label_of("channel", subject.informed_channel, lang)
+                told += f" ({channel})"
+        items.append((text("label.informed", lang), told))
     items.append((text("label.subject_id", lang), subject.id))
     return Section("subject", text("heading.subject", lang), (Fields(tuple(items)),))
 
@@ -101,7 +157,12 @@ def _request(report: AccessReport) -> Section:
     if request is None:
         return Section("request", heading, (Para(text("none.request", lang)),))
     fee = "label.fee_free" if request.free_of_charge else "label.fee_charged"
+    if request.excessive_reason is not None:
+        fee = "label.fee_excessive"
+    # The answer itself closes an open request: never "being processed".
     status = label_of("request_status", request.status, lang)
+    if request.status == "open":
+        status = text("request_status.this_answer", lang)
     items = [
         (text("label.request_id", lang), request.request_id),
         (text("label.request_type", lang), label_of("request", request.type, lang)),
@@ -113,18 +174,55 @@ def _request(report: AccessReport) -> Section:
         (text("label.request_status", lang), status),
         (
             text("label.fee", lang),
-            text(fee, lang).format(number=request.number_in_year),
+            text(fee, lang).format(
+                number=request.number_in_year,
+                reason=request.excessive_reason or "",
+            ),
         ),
     ]
+    if request.refusal_reason is not None:
+        items.append((text("label.refusal_reason", lang), request.refusal_reason))
     rule = Para(text("label.deadline_rule", lang))
-    return Section("request", heading, (Fields(tuple(items)), rule))
+    blocks: tuple[Block, ...] = (Fields(tuple(items)), rule)
+    if request.status == "refused":
+        # Art. 12(4): the reasons, and the remedies, with every refusal.
+        blocks += (
+            Para(
+                text("label.refusal_remedies", lang).format(
+                    authority=report.supervisory_authority,
+                    url=report.supervisory_authority_url,
+                )
+            ),
+        )
+    return Section("request", heading, blocks)
 
 
 def _purposes(report: AccessReport) -> Section:
     lang = report.language
-    rows = tuple((p.label, p.legal_basis_label) for p in report.purposes)
+    rows = tuple(
+        (
+            p.label,
+            (p.legal_basis_label, p.interest) if p.interest else p.legal_basis_label,
+        )
+        for p in report.purposes
+    )
     table = Table(cols(lang, "label.purpose", "label.legal_basis"), rows)
-    blocks = (table,) if rows else ()
+    blocks: tuple[Block, ...] = (table,) if rows else ()
+    if report.breached_uses:
+        breached = tuple(
+            (
+                moment_day(use.occurred_at, lang),
+                use.purpose_label,
+                tuple(dict.fromkeys(f.text for f in use.findings)),
+            )
+            for use in report.breached_uses
+        )
+        columns = cols(lang, "label.date:date", "label.purpose", "label.finding")
+        blocks += (
+            Sub(text("heading.breached_uses", lang)),
+            Para(text("label.breached_uses_intro", lang)),
+            Table(columns, breached),
+        )
     return Section("a-purposes", text("heading.purposes", lang), blocks)
 
 
@@ -195,7 +293,8 @@ def _earlier_data(report: AccessReport) -> tuple[Block, ...]:
         "label.source",
     )
     intro = Para(text("label.history_intro", lang))
-    return (Sub(text("heading.history", lang)), intro, Table(columns, rows))
+    notice = told(report, "label.art19_rectification") if report.rectified else []
+    return (Sub(text("heading.history", lang)), intro, Table(columns, rows), *notice)
 
 
 def _held_data(report: AccessReport) -> tuple[Block, ...]:
@@ -226,6 +325,24 @@ def _switch_table(first: str, rows: tuple[tuple[Cell, ...], ...], lang: str) -> 
     return Table(cols(lang, first, *tail), rows)
 
 
+def _timeline(switches: Sequence[Switch], on: str, off: str, lang: str) -> Table:
+    """Every step of each consent or objection: when, how, with what evidence
+    (Art. 15(3), C-487/21), not only the state in force."""
+    rows = tuple(
+        (
+            s.label,
+            text(on if change.active else off, lang),
+            moment_day(change.occurred_at, lang),
+            label_of("channel", change.channel, lang) if change.channel else BLANK,
+            or_blank(change.evidence),
+        )
+        for s in switches
+        for change in s.history
+    )
+    tail = ("label.event:code", "label.date:date", "label.channel", "label.evidence")
+    return Table(cols(lang, "label.purpose", *tail), rows)
+
+
 def _switches(report: AccessReport) -> tuple[Block, ...]:
     lang = report.language
     consents = tuple(
@@ -235,6 +352,17 @@ def _switches(report: AccessReport) -> tuple[Block, ...]:
         _switch_row(s, "label.in_force", "label.lifted", lang)
         for s in report.objections
     )
+    history: list[Block] = []
+    if any(len(s.history) > 0 for s in (*report.consents, *report.objections)):
+        history = [
+            Sub(text("heading.switch_history", lang)),
+            _timeline(
+                (*report.consents, *report.objections),
+                "label.given_or_made",
+                "label.withdrawn_or_lifted",
+                lang,
+            ),
+        ]
     consent_table = [_switch_table("label.purpose", consents, lang)] if consents else []
     objection_table = (
         [_switch_table("label.objection", objections, lang)] if objections else []
@@ -245,104 +373,34 @@ def _switches(report: AccessReport) -> tuple[Block, ...]:
         *or_none(consent_table, "none.consents", lang),
         Sub(text("heading.objections", lang)),
         *or_none(objection_table, "none.objections", lang),
+        *history,
         Sub(text("heading.restriction", lang)),
         Para(text(restricted, lang)),
+        *(told(report, "label.art19_restriction") if report.ever_restricted else ()),
     )
 
 
-def _erasure_blocks(report: AccessReport) -> tuple[Block, ...]:
-    """What an erasure or a retention expiry destroyed, and what the law kept."""
-    lang = report.language
-    blocks: list[Block] = []
-    for erasure in report.erasures:
-        day = moment_day(erasure.occurred_at, lang)
-        key = (
-            "label.erasure_done"
-            if erasure.kind == "erasure"
-            else "label.retention_done"
-        )
-        said = text(key, lang).format(
-            day=day, categories="; ".join(erasure.destroyed_labels) or "–"
-        )
-        if erasure.request_id:
-            said += " " + text("label.erasure_request", lang).format(
-                request=erasure.request_id
-            )
-        blocks += [Sub(text("heading.erasure", lang)), Para(said)]
-        if erasure.kept:
-            columns = cols(
-                lang,
-                "label.categories:list:34",
-                "label.ground::40",
-                "label.kept_until:date",
-            )
-            rows = tuple(
-                (
-                    tuple(k.category_labels),
-                    k.ground,
-                    day_text(k.until, lang)
-                    if k.until
-                    else text("label.kept_while", lang),
-                )
-                for k in erasure.kept
-            )
-            blocks += [Para(text("label.kept_intro", lang)), Table(columns, rows)]
-    return tuple(blocks)
-
-
 def _personal_data(report: AccessReport) -> Section:
-    blocks = (*_held_data(report), *_erasure_blocks(report), *_switches(report))
+    blocks = (*_held_data(report), *erasure_blocks(report), *_switches(report))
     return Section(
         "b-personal-data", text("heading.personal_data", report.language), blocks
     )
 
 
-def _disclosure_row(disclosure: Disclosure, lang: str) -> tuple[Cell, ...]:
-    return (
-        moment_day(disclosure.occurred_at, lang),
-        tuple(disclosure.category_labels),
-        disclosure.purpose_label,
-        label_of("basis", disclosure.legal_basis, lang),
-        or_blank(disclosure.reference),
-    )
-
-
-def _recipient(recipient: RecipientEntry, lang: str) -> Keep:
-    fields = Fields(
-        (
-            (text("label.recipient_type", lang), recipient.type_label),
-            (text("label.role", lang), label_of("role", recipient.role, lang)),
-            (text("label.country", lang), country_name(recipient.country, lang)),
-        )
-    )
-    columns = cols(
-        lang,
-        "label.date:date",
-        "label.categories:list:30",
-        "label.purpose::34",
-        "label.legal_basis::24",
-        "label.reference:code",
-    )
-    rows = tuple(_disclosure_row(d, lang) for d in recipient.disclosures)
-    return Keep((Sub(recipient.name), fields, Table(columns, rows)))
-
-
-def _recipients(report: AccessReport) -> Section:
-    lang = report.language
-    blocks: list[Block] = [_recipient(r, lang) for r in report.recipients]
-    if blocks:
-        blocks.insert(0, Para(text("label.recipients_intro", lang)))
-    found = or_none(blocks, "none.recipients", lang)
-    return Section("c-recipients", text("heading.recipients", lang), found)
-
-
 def _retention_note(entry: RetentionEntry, lang: str) -> Cell:
-    """The criteria, and where erasure does not reach the data, why (Art. 17(3))."""
+    """The date kept until where it is known, else the criteria (Art.
+    15(1)(d)); where erasure does not reach the data, why (Art. 17(3))."""
+    if entry.until is not None:
+        period = text("label.kept_until_day", lang).format(
+            day=day_text(entry.until, lang)
+        )
+    else:
+        period = entry.criteria
     if not entry.kept_against_erasure:
-        return entry.criteria
+        return period
     ground = or_blank(entry.legal_ground)
     kept = text("label.kept_against_erasure", lang).format(ground=ground)
-    return (entry.criteria, kept)
+    return (period, kept)
 
 
 def _retention(report: AccessReport) -> Section:
@@ -362,7 +420,10 @@ def _retention(report: AccessReport) -> Section:
         for entries in groups.values()
     )
     columns = cols(lang, "label.retention", "label.categories:list", "label.criteria")
-    blocks = (Table(columns, rows),) if rows else ()
+    blocks: tuple[Block, ...] = (Table(columns, rows),) if rows else ()
+    if any(e.retention.startswith("accounting") for e in report.retention):
+        # The Accounting Act's two clocks, explained once.
+        blocks += (Para(text("label.accounting_clocks", lang)),)
     return Section("d-retention", text("heading.retention", lang), blocks)
 
 
@@ -374,7 +435,11 @@ def _rights(report: AccessReport) -> Section:
 def _source_row(
     source: SourceEntry, labels: dict[str, str], lang: str
 ) -> tuple[Cell, ...]:
-    provided_by = "label.by_you" if source.from_subject else "label.by_other"
+    by = source.provided_by or ("subject" if source.from_subject else "other")
+    provided_by = {
+        "subject": "label.by_you",
+        "controller": "label.by_us",
+    }.get(by, "label.by_other")
     return (
         source.label,
         text(provided_by, lang),
@@ -398,38 +463,6 @@ def _automated(report: AccessReport) -> Section:
     return Section("h-automated", heading, (Para(report.automated_decision_making),))
 
 
-def _transfer_row(transfer: Disclosure, lang: str) -> tuple[Cell, ...]:
-    return (
-        moment_day(transfer.occurred_at, lang),
-        transfer.recipient_name,
-        country_name(transfer.country, lang),
-        tuple(transfer.category_labels),
-        transfer.safeguard_label or or_blank(transfer.safeguard),
-    )
-
-
-def _transfers(report: AccessReport) -> Section:
-    lang = report.language
-    columns = cols(
-        lang,
-        "label.date:date",
-        "label.recipient::18",
-        "label.country::12",
-        "label.categories:list:32",
-        "label.safeguard::30",
-    )
-    rows = tuple(_transfer_row(t, lang) for t in report.transfers)
-    blocks: tuple[Block, ...] = ()
-    if rows:
-        blocks = (
-            Para(text("label.transfers_intro", lang)),
-            Table(columns, rows),
-            Para(text("label.transfers_copy", lang)),
-        )
-    found = or_none(blocks, "none.transfers", lang)
-    return Section("art15-2-transfers", text("heading.transfers", lang), found)
-
-
 def _integrity(report: AccessReport) -> Section:
     lang, proof = report.language, report.integrity
     heading = text("heading.integrity", lang)
@@ -445,14 +478,19 @@ def _integrity(report: AccessReport) -> Section:
         )
     )
     intro = text("label.integrity_intro", lang).format(events=proof.subject_events)
-    return Section("integrity", heading, (Para(intro), fields))
+    details = Sub(text("heading.integrity_details", lang))
+    return Section("integrity", heading, (Para(intro), details, fields))
 
 
 def _sign_off(report: AccessReport) -> Section:
     lang = report.language
     lines = ("label.sign_date", "label.sign_name", "label.signature")
     intro = text("label.sign_off_intro", lang).format(controller=report.controller.name)
-    blocks = (Para(intro), SignOff(tuple(text(line, lang) for line in lines)))
+    blocks: tuple[Block, ...] = (Para(intro),)
+    if report.controller.signer:
+        signer = Fields(((text("label.signer", lang), report.controller.signer),))
+        blocks += (signer,)
+    blocks += (SignOff(tuple(text(line, lang) for line in lines)),)
     return Section("sign-off", text("heading.sign_off", lang), blocks)
 
 
@@ -462,30 +500,38 @@ _SECTIONS = (
     _request,
     _purposes,
     _personal_data,
-    _recipients,
+    recipients_section,
     _retention,
     _rights,
     _sources,
     _automated,
-    _transfers,
-    _integrity,
+    transfers_section,
     _sign_off,
+    _integrity,  # an appendix, after the signature
 )
 
 
 def outline(report: AccessReport) -> Outline:
     """The report as a document: what both Markdown and HTML print."""
     lang = report.language
-    title = text("heading.title", lang)
     request = report.request
+    # Titled after the request it answers (an erasure, a refusal...).
+    kind = request.type if request is not None else "access"
+    title = text("heading.title" if kind == "access" else f"heading.title.{kind}", lang)
+    intro = text("label.intro", lang)
+    if kind != "access":
+        intro = text("label.intro_other", lang).format(
+            request=label_of("request", kind, lang)
+        )
     return Outline(
         language=lang,
         title=title,
-        intro=text("label.intro", lang),
+        intro=intro,
         sections=tuple(build(report) for build in _SECTIONS),
         footer=text("label.footer", lang).format(
             moment=moment_text(report.generated_at, lang)
         ),
         running=f"{title} · {request.request_id}" if request else title,
         page=text("label.page", lang),
+        head=_head(report),
     )

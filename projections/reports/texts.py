@@ -37,6 +37,55 @@ _EN: dict[str, str] = {
     "safeguard.bcr": "Binding corporate rules (GDPR Art. 47)",
     "safeguard.art49_contract": "Derogation: the transfer is necessary for the"
     " performance of a contract (GDPR Art. 49(1)(b))",
+    # Findings: a recorded processing that breached our policy, told as such
+    # instead of a legal basis that did not exist.
+    "finding.consent_withdrawn": "Made after you withdrew your consent;"
+    " recorded as a breach of our policy.",
+    "finding.consent_required": "Made without your consent; recorded as a"
+    " breach of our policy.",
+    "finding.direct_marketing_objection": "Made after you objected to direct"
+    " marketing; recorded as a breach of our policy.",
+    "finding.sales_contact_objection": "Made after you asked us not to contact"
+    " you for sales; recorded as a breach of our policy.",
+    "finding.legitimate_interest_objection": "Made after you objected to"
+    " processing based on our legitimate interests; recorded as a breach of"
+    " our policy.",
+    "finding.restricted": "Made while processing of your data was restricted;"
+    " recorded as a breach of our policy.",
+    "finding.erased": "Made after your data was erased; recorded as a breach"
+    " of our policy.",
+    "finding.left_company": "Made after you had left the company you"
+    " represented; recorded as a breach of our policy.",
+    "finding.legal_basis_mismatch": "Made on a legal basis our policy does not"
+    " give this purpose; recorded as a breach of our policy.",
+    "finding.no_safeguard": "Transferred outside the EU/EEA with no safeguard;"
+    " recorded as a breach of our policy.",
+    "finding.purpose_categories": "More data was used than this purpose needs;"
+    " recorded as a breach of our policy.",
+    "finding.recipient_categories": "The recipient received data it should not"
+    " receive; recorded as a breach of our policy.",
+    "finding.recipient_purpose": "The recipient received the data for a purpose"
+    " it should not receive it for; recorded as a breach of our policy.",
+    "finding.recipient_country": "The data went to another country than agreed"
+    " with the recipient; recorded as a breach of our policy.",
+    "finding.safeguard_mismatch": "The transfer used another safeguard than"
+    " agreed with the recipient; recorded as a breach of our policy.",
+    "finding.breach_assessment": "We are assessing whether this is a personal"
+    " data breach to be notified to the supervisory authority (GDPR Art. 33).",
+    "finding.not_informed": "Made before we had told you, as the law requires"
+    " when your data comes from another source, that we process it (GDPR"
+    " Art. 14); recorded as a breach of our policy.",
+    "finding.other": "Recorded as a breach of our policy.",
+    "heading.breached_uses": "Uses of your data that breached our policy",
+    "label.breached_uses_intro": "We used your data in the following cases"
+    " without a valid ground; each is recorded as a breach of our policy.",
+    "label.finding": "What happened",
+    "label.informed": "Told of the processing (GDPR Art. 14)",
+    "label.not_informed_yet": "Not yet recorded",
+    "safeguard.none": "No safeguard — recorded as a breach of our policy",
+    "safeguard.art49_third_party_contract": "Derogation: the transfer is"
+    " necessary for a contract concluded in your interest between us and the"
+    " company you represent (GDPR Art. 49(1)(c))",
     "automated_decision_making": "We make no decisions about you based solely on"
     " automated processing, including profiling, which produce legal effects"
     " concerning you or similarly significantly affect you (GDPR Art. 22)."
@@ -88,6 +137,76 @@ _EN: dict[str, str] = {
     "heading.automated": "Automated decision-making (Art. 15(1)(h))",
     "heading.transfers": "Transfers outside the EU/EEA and their safeguards"
     " (Art. 15(2))",
+    "heading.switch_history": "The full record of your consents and objections",
+    "label.event": "Event",
+    "label.given_or_made": "Given or made",
+    "label.withdrawn_or_lifted": "Withdrawn or lifted",
+    "label.standing_processor": "Processes the personal data of every customer"
+    " contact on our behalf, yours included, for as long as we hold it; no"
+    " single event names it.",
+    "heading.possible_recipients": "Recipients to whom your data may be disclosed",
+    "label.possible_recipients_intro": "Your personal data has not been"
+    " disclosed to the following, but may be where the case arises, as our"
+    " privacy notice describes:",
+    "label.standing_transfers_intro": "The following processors outside the"
+    " EU/EEA process the personal data of every customer contact, yours"
+    " included, on our behalf:",
+    "label.kept_until_day": "Kept until {day}.",
+    "label.accounting_clocks": "Accounting records follow the Finnish"
+    " Accounting Act (chapter 2, section 10): invoices and other vouchers are"
+    " kept for six years from the end of the calendar year in which the"
+    " financial period ended; the books and financial statements for ten years"
+    " from the end of the financial period.",
+    "ground.legal_hold": "A complaint, dispute or legal claim is open (GDPR"
+    " Art. 17(3)(e)); kept until it is resolved",
+    "label.documents_carry_name": "Invoices and other accounting documents we"
+    " must keep until {day} may still carry your name and your company as"
+    " they were written on the document; they are used only for accounting"
+    " and are destroyed when that period ends.",
+    "label.objection_kept": "Your objection is kept ({objections}), but only"
+    " as a keyed hash of your contact details that cannot be read back, so"
+    " that we do not market to you again if your details reach us anew, for"
+    " example from a trade fair's attendee list. You can ask us to remove it"
+    " too: {contact}.",
+    "label.metadata_kept": "Our processing log keeps, without any of your"
+    " personal data in readable form, the dates, purposes, legal bases,"
+    " recipients and references of what was done, for as long as the log is"
+    " kept, to show that your data was processed lawfully (GDPR Art. 5(2)).",
+    "label.art19_erasure": "We tell every recipient of your data of the"
+    " erasure (GDPR Art. 19): {recipients}.",
+    "label.art19_rectification": "We tell every recipient of your data of the"
+    " rectification (GDPR Art. 19): {recipients}.",
+    "label.art19_restriction": "We tell every recipient of your data of the"
+    " restriction (GDPR Art. 19): {recipients}.",
+    "request_status.this_answer": "Answered by this letter",
+    "label.refusal_reason": "Why we did not act on your request",
+    "label.refusal_remedies": "If you disagree, you have the right to lodge a"
+    " complaint with the supervisory authority ({authority}, {url}; GDPR"
+    " Art. 77) and to seek a judicial remedy in a court (GDPR Art. 79).",
+    "heading.title.erasure": "Answer to your erasure request (GDPR Art. 17)",
+    "heading.title.rectification": "Answer to your rectification request"
+    " (GDPR Art. 16)",
+    "heading.title.restriction": "Answer to your request to restrict processing"
+    " (GDPR Art. 18)",
+    "heading.title.objection": "Answer to your objection (GDPR Art. 21)",
+    "heading.title.portability": "Answer to your data portability request"
+    " (GDPR Art. 20)",
+    "label.intro_other": "This document answers your request: {request}. It"
+    " also sets out the personal data we process about you and the"
+    " information Article 15 of the General Data Protection Regulation (EU)"
+    " 2016/679 (GDPR) requires.",
+    "label.privacy_email": "Email for data protection matters",
+    "label.notice_version": "This answer reflects our privacy notice last"
+    " updated on {day}. Where it states terms that notice does not (the"
+    " retention period after the customer relationship, the named recipients"
+    " and processors), they are our current practice.",
+    "label.addressee_of": "The person who made request {request}",
+    "label.from": "From",
+    "label.to": "To",
+    "label.letter_date": "Date",
+    "label.regarding": "Regarding",
+    "label.regarding_value": "{request}, {id}, received on {day}",
+    "label.signer": "Signed by",
     "heading.erasure": "Erasure of your data (Art. 17)",
     "label.erasure_done": "On {day} your personal data were erased: the keys"
     " that made them readable were destroyed, so that nobody can read them any"
@@ -101,13 +220,17 @@ _EN: dict[str, str] = {
     "label.ground": "Ground",
     "label.kept_until": "Kept until",
     "label.kept_while": "while the ground lasts",
-    "heading.integrity": "Integrity of these records",
-    "label.integrity_intro": "The {events} recorded events about you on which"
-    " this answer rests are part of our processing ledger, whose state is"
-    " fixed by the signed checkpoint below (an RFC 6962 Merkle tree root)."
-    " On request we give you, or the supervisory authority, a proof that"
-    " these records were not altered afterwards, checkable without access to"
-    " our systems.",
+    "heading.integrity": "Appendix: how you can check that these records were"
+    " not altered",
+    "label.integrity_intro": "This answer rests on {events} records about you"
+    " in our processing log. Every record is sealed into the log as it is"
+    " written, and the whole log is signed at regular intervals, so that no"
+    " record can later be changed, removed or added unnoticed. On request we"
+    " give you, or the supervisory authority, a proof that your records were"
+    " not altered afterwards; anyone can check it without access to our"
+    " systems. The technical details of the signed state of the log follow"
+    " for such a check.",
+    "heading.integrity_details": "Technical details (for checking the proof)",
     "label.ledger": "Ledger",
     "label.checkpoint": "Checkpoint (events covered)",
     "label.root": "Root hash (SHA-256)",
@@ -146,9 +269,15 @@ _EN: dict[str, str] = {
     "label.footer": "Generated by Kirjuri on {moment}.",
     "label.time_zone": "Finnish time",
     "label.fee_free": "Free of charge (request no. {number} in this calendar year)",
-    "label.fee_charged": "Request no. {number} in this calendar year: a reasonable"
-    " fee based on administrative costs may be charged for a further copy"
-    " (GDPR Art. 15(3))",
+    "label.fee_excessive": "We decided that this request is manifestly"
+    " unfounded or excessive, for this reason: {reason}. We may therefore"
+    " charge a reasonable fee based on our administrative costs, told to you"
+    " in advance (GDPR Art. 12(5)).",
+    "label.fee_charged": "Request no. {number} in this calendar year: for a"
+    " further copy we may charge a reasonable fee based on our administrative"
+    " costs (GDPR Art. 15(3)). We tell you the amount before we make the copy,"
+    " and a copy given again because an earlier answer was incomplete is"
+    " free.",
     "none.request": "No request is linked to this document.",
     "none.personal_data": "No personal data about you is recorded.",
     "none.consents": "You have not given any consent.",
@@ -191,6 +320,7 @@ _EN: dict[str, str] = {
     "label.provided_by": "Provided by",
     "label.by_you": "You yourself",
     "label.by_other": "Another party",
+    "label.by_us": "We ourselves (made or derived by us)",
     "label.erased": "(erased)",
     "label.state": "State",
     "label.since": "Since",
@@ -220,7 +350,8 @@ _EN: dict[str, str] = {
     " The first copy is free of charge (Art. 15(3)). You may make an access"
     " request free of charge {times} per calendar year; for a further copy"
     " requested within the same calendar year we may charge a reasonable fee"
-    " based on administrative costs.",
+    " based on our administrative costs, told to you in advance. A copy given"
+    " again because an earlier answer was incomplete is always free.",
     "rights.rectification": "Right to rectification (GDPR Art. 16): you have the"
     " right to have inaccurate personal data about you corrected without"
     " undue delay and incomplete data completed.",
@@ -256,8 +387,9 @@ _EN: dict[str, str] = {
     " by automated means, you have the right to receive the personal data you"
     " have provided to us in a structured, commonly used and machine-readable"
     " format and to transmit it to another controller.",
-    "rights.portability_free": "You may make a portability request free of"
-    " charge {times} per calendar year.",
+    "rights.portability_free": "A portability request is free of charge, as"
+    " is every other request, unless it is manifestly unfounded or excessive,"
+    " which we would have to show with reasons (GDPR Art. 12(5)).",
     "rights.complaint": "Right to lodge a complaint with a supervisory authority"
     " (GDPR Art. 77): if you consider that the processing of your personal"
     " data infringes the GDPR, you have the right to lodge a complaint with"
@@ -297,6 +429,65 @@ _FI: dict[str, str] = {
     "safeguard.art49_contract": "Poikkeus: siirto on tarpeen sopimuksen"
     " täytäntöönpanoa varten (tietosuoja-asetuksen 49 artiklan 1 kohdan"
     " b alakohta)",
+    "finding.consent_withdrawn": "Tehty sen jälkeen, kun olit peruuttanut"
+    " suostumuksesi; kirjattu toimintaperiaatteidemme rikkomiseksi.",
+    "finding.consent_required": "Tehty ilman suostumustasi; kirjattu"
+    " toimintaperiaatteidemme rikkomiseksi.",
+    "finding.direct_marketing_objection": "Tehty sen jälkeen, kun olit"
+    " kieltänyt suoramarkkinoinnin; kirjattu toimintaperiaatteidemme"
+    " rikkomiseksi.",
+    "finding.sales_contact_objection": "Tehty sen jälkeen, kun olit pyytänyt,"
+    " ettei sinuun oteta yhteyttä myynnin merkeissä; kirjattu"
+    " toimintaperiaatteidemme rikkomiseksi.",
+    "finding.legitimate_interest_objection": "Tehty sen jälkeen, kun olit"
+    " vastustanut oikeutettuun etuumme perustuvaa käsittelyä; kirjattu"
+    " toimintaperiaatteidemme rikkomiseksi.",
+    "finding.restricted": "Tehty, kun tietojesi käsittelyä oli rajoitettu;"
+    " kirjattu toimintaperiaatteidemme rikkomiseksi.",
+    "finding.erased": "Tehty tietojesi poistamisen jälkeen; kirjattu"
+    " toimintaperiaatteidemme rikkomiseksi.",
+    "finding.left_company": "Tehty sen jälkeen, kun olit lopettanut"
+    " edustamassasi yrityksessä; kirjattu toimintaperiaatteidemme"
+    " rikkomiseksi.",
+    "finding.legal_basis_mismatch": "Tehty oikeusperusteella, jota"
+    " toimintaperiaatteemme eivät tälle käyttötarkoitukselle anna; kirjattu"
+    " toimintaperiaatteidemme rikkomiseksi.",
+    "finding.no_safeguard": "Siirretty EU:n ja ETA:n ulkopuolelle ilman"
+    " suojatoimia; kirjattu toimintaperiaatteidemme rikkomiseksi.",
+    "finding.purpose_categories": "Tietoja käytettiin enemmän kuin"
+    " käyttötarkoitus edellyttää; kirjattu toimintaperiaatteidemme"
+    " rikkomiseksi.",
+    "finding.recipient_categories": "Vastaanottaja sai tietoja, joita sen ei"
+    " kuulu saada; kirjattu toimintaperiaatteidemme rikkomiseksi.",
+    "finding.recipient_purpose": "Vastaanottaja sai tiedot käyttötarkoitukseen,"
+    " johon sen ei kuulu niitä saada; kirjattu toimintaperiaatteidemme"
+    " rikkomiseksi.",
+    "finding.recipient_country": "Tiedot menivät muuhun maahan kuin"
+    " vastaanottajan kanssa on sovittu; kirjattu toimintaperiaatteidemme"
+    " rikkomiseksi.",
+    "finding.safeguard_mismatch": "Siirrossa käytettiin muuta suojatoimea kuin"
+    " vastaanottajan kanssa on sovittu; kirjattu toimintaperiaatteidemme"
+    " rikkomiseksi.",
+    "finding.breach_assessment": "Arvioimme, onko kyseessä"
+    " henkilötietojen tietoturvaloukkaus, josta on ilmoitettava"
+    " valvontaviranomaiselle (tietosuoja-asetuksen 33 artikla).",
+    "finding.not_informed": "Tehty ennen kuin olimme kertoneet sinulle"
+    " tietojesi käsittelystä, kuten laki edellyttää, kun tiedot on saatu"
+    " muualta (tietosuoja-asetuksen 14 artikla); kirjattu"
+    " toimintaperiaatteidemme rikkomiseksi.",
+    "finding.other": "Kirjattu toimintaperiaatteidemme rikkomiseksi.",
+    "heading.breached_uses": "Tietojesi käyttö toimintaperiaatteidemme vastaisesti",
+    "label.breached_uses_intro": "Käytimme tietojasi seuraavissa tapauksissa"
+    " ilman pätevää perustetta; kukin on kirjattu toimintaperiaatteidemme"
+    " rikkomiseksi.",
+    "label.finding": "Mitä tapahtui",
+    "label.informed": "Käsittelystä kerrottu sinulle (tietosuoja-asetuksen 14 artikla)",
+    "label.not_informed_yet": "Ei vielä kirjattu",
+    "safeguard.none": "Ei suojatoimia — kirjattu toimintaperiaatteidemme rikkomiseksi",
+    "safeguard.art49_third_party_contract": "Poikkeus: siirto on tarpeen"
+    " sinun etusi mukaisen, meidän ja edustamasi yrityksen välisen sopimuksen"
+    " täytäntöönpanoa varten (tietosuoja-asetuksen 49 artiklan 1 kohdan"
+    " c alakohta)",
     "automated_decision_making": "Emme tee sinua koskevia pelkästään"
     " automaattiseen käsittelyyn, kuten profilointiin, perustuvia päätöksiä,"
     " joilla on sinua koskevia oikeusvaikutuksia tai jotka vaikuttavat sinuun"
@@ -351,8 +542,84 @@ _FI: dict[str, str] = {
     "heading.sources": "Henkilötietojen lähteet (15 artiklan 1 kohdan g alakohta)",
     "heading.automated": "Automaattinen päätöksenteko (15 artiklan 1 kohdan"
     " h alakohta)",
-    "heading.transfers": "Siirrot EU:n tai ETA:n ulkopuolelle ja niissä"
+    "heading.transfers": "Siirrot EU:n ja ETA:n ulkopuolelle ja niissä"
     " sovellettavat suojatoimet (15 artiklan 2 kohta)",
+    "heading.switch_history": "Suostumustesi ja kieltojesi koko historia",
+    "label.event": "Tapahtuma",
+    "label.given_or_made": "Annettu tai tehty",
+    "label.withdrawn_or_lifted": "Peruutettu tai peruttu",
+    "label.standing_processor": "Käsittelee lukuumme kaikkien"
+    " asiakasyhteyshenkilöidemme, myös sinun, henkilötietoja niin kauan kuin"
+    " säilytämme niitä; mikään yksittäinen tapahtuma ei nimeä sitä.",
+    "heading.possible_recipients": "Vastaanottajat, joille tietojasi voidaan luovuttaa",
+    "label.possible_recipients_intro": "Henkilötietojasi ei ole luovutettu"
+    " seuraaville, mutta niitä voidaan luovuttaa niille tarvittaessa"
+    " tietosuojaselosteemme mukaisesti:",
+    "label.standing_transfers_intro": "Seuraavat EU:n ja ETA:n ulkopuoliset"
+    " henkilötietojen käsittelijät käsittelevät lukuumme kaikkien"
+    " asiakasyhteyshenkilöidemme, myös sinun, henkilötietoja:",
+    "label.kept_until_day": "Säilytetään {day} asti.",
+    "label.accounting_clocks": "Kirjanpitoaineiston säilytys perustuu"
+    " kirjanpitolain 2 luvun 10 §:ään: laskut ja muut tositteet säilytetään"
+    " kuusi vuotta sen vuoden lopusta, jonka aikana tilikausi päättyi;"
+    " kirjanpito ja tilinpäätös kymmenen vuotta tilikauden päättymisestä.",
+    "ground.legal_hold": "Reklamaatio, erimielisyys tai oikeudellinen vaade on"
+    " vireillä (tietosuoja-asetuksen 17 artiklan 3 kohdan e alakohta);"
+    " säilytetään, kunnes asia on ratkaistu",
+    "label.documents_carry_name": "Laskuissa ja muussa kirjanpitoaineistossa,"
+    " joka meidän on säilytettävä {day} asti, voi yhä olla nimesi ja"
+    " yrityksesi sellaisina kuin ne asiakirjaan kirjoitettiin; aineistoa"
+    " käytetään vain kirjanpitoon, ja se hävitetään säilytysajan päätyttyä.",
+    "label.objection_kept": "Kieltosi säilytetään ({objections}), mutta vain"
+    " yhteystiedoistasi lasketun avaimellisen tiivisteen muodossa, josta"
+    " tietoja ei voi palauttaa, jotta emme markkinoi sinulle uudelleen, jos"
+    " tietosi tulevat meille uudestaan esimerkiksi messujen"
+    " osallistujaluettelosta. Voit pyytää poistamaan myös sen: {contact}.",
+    "label.metadata_kept": "Käsittelylokiimme jäävät ilman luettavia"
+    " henkilötietojasi käsittelyjen päivämäärät, käyttötarkoitukset,"
+    " oikeusperusteet, vastaanottajat ja viitteet niin kauan kuin lokia"
+    " säilytetään, jotta voimme osoittaa käsitelleemme tietojasi lainmukaisesti"
+    " (tietosuoja-asetuksen 5 artiklan 2 kohta).",
+    "label.art19_erasure": "Ilmoitamme poistosta kaikille tietojesi"
+    " vastaanottajille (tietosuoja-asetuksen 19 artikla): {recipients}.",
+    "label.art19_rectification": "Ilmoitamme oikaisusta kaikille tietojesi"
+    " vastaanottajille (tietosuoja-asetuksen 19 artikla): {recipients}.",
+    "label.art19_restriction": "Ilmoitamme käsittelyn rajoittamisesta kaikille"
+    " tietojesi vastaanottajille (tietosuoja-asetuksen 19 artikla):"
+    " {recipients}.",
+    "request_status.this_answer": "Vastattu tällä kirjeellä",
+    "label.refusal_reason": "Syy, miksi emme toteuttaneet pyyntöäsi",
+    "label.refusal_remedies": "Jos olet eri mieltä, sinulla on oikeus tehdä"
+    " valitus valvontaviranomaiselle ({authority}, {url};"
+    " tietosuoja-asetuksen 77 artikla) ja saattaa asia tuomioistuimen"
+    " käsiteltäväksi (tietosuoja-asetuksen 79 artikla).",
+    "heading.title.erasure": "Vastaus tietojen poistamista koskevaan pyyntöön"
+    " (tietosuoja-asetuksen 17 artikla)",
+    "heading.title.rectification": "Vastaus tietojen oikaisemista koskevaan"
+    " pyyntöön (tietosuoja-asetuksen 16 artikla)",
+    "heading.title.restriction": "Vastaus käsittelyn rajoittamista koskevaan"
+    " pyyntöön (tietosuoja-asetuksen 18 artikla)",
+    "heading.title.objection": "Vastaus vastustamisoikeuden käyttöön"
+    " (tietosuoja-asetuksen 21 artikla)",
+    "heading.title.portability": "Vastaus tietojen siirtämistä koskevaan"
+    " pyyntöön (tietosuoja-asetuksen 20 artikla)",
+    "label.intro_other": "Tämä asiakirja on vastaus pyyntöösi: {request}."
+    " Siinä esitetään myös sinua koskevat käsittelemämme henkilötiedot sekä"
+    " Euroopan unionin yleisen tietosuoja-asetuksen (EU) 2016/679"
+    " 15 artiklassa edellytetyt tiedot niiden käsittelystä.",
+    "label.privacy_email": "Sähköposti tietosuoja-asioissa",
+    "label.notice_version": "Tämä vastaus vastaa tietosuojaselostettamme,"
+    " joka on päivitetty viimeksi {day}. Kun vastauksessa esitetään ehtoja,"
+    " joita seloste ei sisällä (säilytysaika asiakassuhteen päätyttyä,"
+    " nimetyt vastaanottajat ja käsittelijät), ne ovat nykyinen"
+    " käytäntömme.",
+    "label.addressee_of": "Pyynnön {request} esittänyt henkilö",
+    "label.from": "Lähettäjä",
+    "label.to": "Vastaanottaja",
+    "label.letter_date": "Päiväys",
+    "label.regarding": "Asia",
+    "label.regarding_value": "{request}, {id}, vastaanotettu {day}",
+    "label.signer": "Allekirjoittaja",
     "heading.erasure": "Tietojesi poistaminen (17 artikla)",
     "label.erasure_done": "Henkilötietosi poistettiin {day}: avaimet, joilla"
     " tiedot voitiin lukea, hävitettiin, joten kukaan ei voi enää lukea niitä."
@@ -366,15 +633,17 @@ _FI: dict[str, str] = {
     "label.ground": "Peruste",
     "label.kept_until": "Säilytetään",
     "label.kept_while": "niin kauan kuin peruste on voimassa",
-    "heading.integrity": "Tietojen eheys",
+    "heading.integrity": "Liite: miten voit tarkistaa, ettei tietoja ole muutettu",
+    "heading.integrity_details": "Tekniset tiedot (todisteen tarkistamiseen)",
     "label.integrity_intro": "Tämä vastaus perustuu {events} sinua koskevaan"
-    " kirjattuun tapahtumaan. Ne ovat osa käsittelykirjanpitoamme, jonka tila"
-    " on kiinnitetty alla olevalla allekirjoitetulla tarkistuspisteellä"
-    " (RFC 6962 -mukaisen Merkle-puun juurella). Pyynnöstä annamme sinulle"
-    " tai valvontaviranomaiselle todisteen siitä, ettei näitä tietoja ole"
-    " jälkikäteen muutettu; todisteen voi tarkistaa ilman pääsyä"
-    " järjestelmiimme.",
-    "label.ledger": "Kirjanpito",
+    " merkintään käsittelylokissamme. Jokainen merkintä sinetöidään lokiin"
+    " kirjattaessa, ja koko loki allekirjoitetaan säännöllisesti, joten"
+    " merkintää ei voi jälkikäteen muuttaa, poistaa tai lisätä huomaamatta."
+    " Pyynnöstä annamme sinulle tai valvontaviranomaiselle todisteen siitä,"
+    " ettei tietojasi ole jälkikäteen muutettu; kuka tahansa voi tarkistaa"
+    " sen ilman pääsyä järjestelmiimme. Lokin allekirjoitetun tilan"
+    " tekniset tiedot tällaista tarkistusta varten ovat alla.",
+    "label.ledger": "Käsittelyloki",
     "label.checkpoint": "Tarkistuspiste (tapahtumia)",
     "label.root": "Juuritiiviste (SHA-256)",
     "label.issued": "Allekirjoitettu",
@@ -397,7 +666,7 @@ _FI: dict[str, str] = {
     " lukuumme, sekä jokainen luovutus (unionin tuomioistuimen tuomio"
     " C-154/21).",
     "label.sources_intro": "Lähteet, joista kukin sinua koskeva tietoryhmä on saatu:",
-    "label.transfers_intro": "Henkilötietojasi on siirretty seuraaviin EU:n tai"
+    "label.transfers_intro": "Henkilötietojasi on siirretty seuraaviin EU:n ja"
     " ETA:n ulkopuolisiin maihin. Kunkin siirron peruste ja siinä sovellettu"
     " suojatoimi on esitetty alla.",
     "label.transfers_copy": "Voit pyytää meiltä jäljennöksen siirtoon"
@@ -415,16 +684,22 @@ _FI: dict[str, str] = {
     "label.footer": "Laadittu Kirjuri-järjestelmällä {moment}.",
     "label.time_zone": "Suomen aikaa",
     "label.fee_free": "Maksuton (kalenterivuoden {number}. pyyntö)",
+    "label.fee_excessive": "Totesimme pyynnön ilmeisen perusteettomaksi tai"
+    " kohtuuttomaksi seuraavasta syystä: {reason}. Voimme siksi periä"
+    " hallinnollisiin kustannuksiimme perustuvan kohtuullisen maksun, jonka"
+    " määrän kerromme etukäteen (tietosuoja-asetuksen 12 artiklan 5 kohta).",
     "label.fee_charged": "Kalenterivuoden {number}. pyyntö: lisäjäljennöksestä"
-    " voidaan periä hallinnollisiin kustannuksiin perustuva kohtuullinen"
-    " maksu (tietosuoja-asetuksen 15 artiklan 3 kohta)",
+    " voimme periä hallinnollisiin kustannuksiimme perustuvan kohtuullisen"
+    " maksun (tietosuoja-asetuksen 15 artiklan 3 kohta). Kerromme maksun"
+    " määrän ennen jäljennöksen laatimista, ja jäljennös, joka annetaan"
+    " uudelleen aiemman vastauksen puutteellisuuden vuoksi, on maksuton.",
     "none.request": "Tähän asiakirjaan ei liity kirjattua pyyntöä.",
     "none.personal_data": "Sinusta ei ole tallennettu henkilötietoja.",
     "none.consents": "Et ole antanut suostumuksia.",
     "none.objections": "Et ole vastustanut henkilötietojesi käsittelyä etkä"
     " kieltänyt ottamasta sinuun yhteyttä.",
     "none.recipients": "Henkilötietojasi ei ole luovutettu vastaanottajille.",
-    "none.transfers": "Henkilötietojasi ei ole siirretty EU:n tai ETA:n ulkopuolelle.",
+    "none.transfers": "Henkilötietojasi ei ole siirretty EU:n ja ETA:n ulkopuolelle.",
     "none.sources": "Lähteitä ei ole kirjattu.",
     "label.name": "Nimi",
     "label.address": "Osoite",
@@ -459,6 +734,7 @@ _FI: dict[str, str] = {
     "label.provided_by": "Tiedot antanut",
     "label.by_you": "Sinä itse",
     "label.by_other": "Muu taho",
+    "label.by_us": "Me itse (laatimamme tai johtamamme tieto)",
     "label.erased": "(poistettu)",
     "label.state": "Tila",
     "label.since": "Alkaen",
@@ -475,7 +751,7 @@ _FI: dict[str, str] = {
     "label.country": "Maa",
     "label.date": "Päivämäärä",
     "label.reference": "Viite",
-    "label.retention": "Säilytetään osana",
+    "label.retention": "Säilytysryhmä",
     "label.criteria": "Säilytysaika ja sen määrittämisperusteet",
     "label.safeguard": "Siirtoperuste ja suojatoimi",
     "label.sign_date": "Paikka ja aika",
@@ -486,8 +762,10 @@ _FI: dict[str, str] = {
     " käsittelemme, ja saada niistä jäljennös. Ensimmäinen jäljennös on"
     " maksuton (15 artiklan 3 kohta). Tarkastuspyynnön voit esittää maksutta"
     " {times} kalenterivuoden aikana; saman kalenterivuoden aikana pyydetystä"
-    " lisäjäljennöksestä voimme periä hallinnollisiin kustannuksiin"
-    " perustuvan kohtuullisen maksun.",
+    " lisäjäljennöksestä voimme periä hallinnollisiin kustannuksiimme"
+    " perustuvan kohtuullisen maksun, jonka määrän kerromme etukäteen."
+    " Jäljennös, joka annetaan uudelleen aiemman vastauksen puutteellisuuden"
+    " vuoksi, on aina maksuton.",
     "rights.rectification": "Oikeus tietojen oikaisemiseen (tietosuoja-asetuksen"
     " 16 artikla): sinulla on oikeus vaatia, että sinua koskevat virheelliset"
     " henkilötiedot oikaistaan ilman aiheetonta viivytystä ja että"
@@ -532,8 +810,10 @@ _FI: dict[str, str] = {
     " sinulla on oikeus saada meille toimittamasi henkilötiedot"
     " jäsennellyssä, yleisesti käytetyssä ja koneellisesti luettavassa"
     " muodossa ja siirtää ne toiselle rekisterinpitäjälle.",
-    "rights.portability_free": "Siirtopyynnön voit esittää maksutta {times}"
-    " kalenterivuoden aikana.",
+    "rights.portability_free": "Siirtopyyntö on maksuton, kuten muutkin"
+    " pyynnöt, ellei se ole ilmeisen perusteeton tai kohtuuton, mikä meidän"
+    " olisi osoitettava perustellen (tietosuoja-asetuksen 12 artiklan"
+    " 5 kohta).",
     "rights.complaint": "Oikeus tehdä valitus valvontaviranomaiselle"
     " (tietosuoja-asetuksen 77 artikla): jos katsot, että henkilötietojesi"
     " käsittelyssä rikotaan tietosuoja-asetusta, sinulla on oikeus tehdä"
@@ -633,12 +913,12 @@ def rights_texts(policy: Policy, language: str) -> list[str]:
     controller = policy.controller
     # Art. 15(3): the first copy is free whatever the policy says.
     free_access = max(rules.free_access_requests_per_year, 1)
-    portability = text("rights.portability", language)
-    if rules.free_portability_requests_per_year > 0:
-        free = _times(rules.free_portability_requests_per_year, language)
-        portability += " " + text("rights.portability_free", language).format(
-            times=free
-        )
+    # Art. 12(5): portability is free whatever the policy's yearly count.
+    portability = (
+        text("rights.portability", language)
+        + " "
+        + text("rights.portability_free", language)
+    )
     exercise = text("rights.exercise", language).format(
         contact=controller.contact.in_(language).rstrip(". ")
     )
