@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 import os
 import stat
 import time
@@ -27,6 +28,7 @@ from ledger.errors import (
     ConfigurationError,
     KeyDestroyed,
     KeyUnavailable,
+    KirjuriError,
 )
 from ledger.sealed import NONCE_BYTES, sealed_keys
 
@@ -39,10 +41,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KEY_TABLE_DDL",
+    "KeyFileError",
     "KeyStore",
     "MasterKey",
     "decode_key_text",
-    "load_or_create_master_key",
+    "missing_master_key",
+    "read_master_key",
+    "sync_folder",
+    "write_key_file",
 ]
 
 KEY_BYTES = 32
@@ -56,6 +62,9 @@ INDEX_KEY_CLASS = "_blind_index"
 # A key wrapped under the master key only to tell, at start, that the master
 # key given is the one the ledger's keys are wrapped under.
 CHECK_KEY_CLASS = "_master_check"
+# Names in the key state table.
+ROTATION = "rotation"
+PENDING_SCRUB = "pending_scrub"
 
 KEY_TABLE_DDL = (
     "CREATE TABLE IF NOT EXISTS {p}kirjuri_data_keys ("
@@ -66,7 +75,17 @@ KEY_TABLE_DDL = (
     " created_at TEXT NOT NULL,"
     " destroyed_at TEXT,"
     " PRIMARY KEY (subject_id, retention_class))",
+    # Work the key store must finish after a crash or a busy reader: a
+    # master key rotation under way, a scrub still pending.
+    "CREATE TABLE IF NOT EXISTS {p}kirjuri_key_state"
+    " (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
+
+
+class KeyFileError(KirjuriError):
+    """A key file that cannot be written or put in place."""
+
+    exit_code = 74  # EX_IOERR
 
 
 def decode_key_text(text: str) -> bytes:
@@ -122,26 +141,46 @@ class MasterKey:
             ) from err
 
 
-def load_or_create_master_key(path: Path, *, create: bool) -> tuple[MasterKey, bool]:
-    """Read the key file, or create it 0600; says whether it was created."""
-    if path.exists():
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            raise ConfigurationError(
-                f"{path}: master key file is readable by others (mode {mode:o}); "
-                "chmod 600 it"
-            )
-        return MasterKey.from_text(path.read_text(), str(path)), False
-    if not create:
+def read_master_key(path: Path) -> MasterKey | None:
+    """The key in a 0600 key file; None if there is no such file."""
+    if not path.exists():
+        return None
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
         raise ConfigurationError(
-            f"{path}: no master key file; run 'kirjuri init' or set KIRJURI_MASTER_KEY"
+            f"{path}: master key file is readable by others (mode {mode:o}); "
+            "chmod 600 it"
         )
-    key = os.urandom(KEY_BYTES)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    return MasterKey.from_text(path.read_text(), str(path))
+
+
+def missing_master_key(path: Path) -> ConfigurationError:
+    """The error for a key file that is not there: never "make a new one"."""
+    return ConfigurationError(
+        f"{path}: no master key file; restore it from your backup"
+        " (or set KIRJURI_MASTER_KEY)"
+    )
+
+
+def write_key_file(path: Path, text: str) -> None:
+    """A new 0600 key file, on disk (file and folder synced) when this
+    returns; never over anything already at ``path``, link or device."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(key.hex() + "\n")
-    return MasterKey(key, str(path)), True
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    sync_folder(path)
+
+
+def sync_folder(path: Path) -> None:
+    """Make a file's creation or rename in its folder durable."""
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class KeyStore:
@@ -375,6 +414,25 @@ class KeyStore:
             )
             return {row["master_key_id"] for row in cursor.fetchall()}
 
+    def has_keys(self) -> bool:
+        """Whether any data key was ever stored (a ledger a key belongs to)."""
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute("SELECT 1 AS one FROM {p}kirjuri_data_keys LIMIT 1")
+            return cursor.fetchone() is not None
+
+    def begin_rotation(self, record: dict[str, str]) -> None:
+        """Say, before the new key file is written, where it goes; the next
+        start reads this to finish or undo a rotation cut short."""
+        self._set_state(ROTATION, json.dumps(record))
+
+    def rotation(self) -> dict[str, str] | None:
+        """The rotation under way (``begin_rotation``), if any."""
+        value = self._state(ROTATION)
+        return None if value is None else dict(json.loads(value))
+
+    def end_rotation(self) -> None:
+        self._set_state(ROTATION, None)
+
     def rotate(self, new: MasterKey) -> int:
         """Re-wrap every live data key under ``new`` in one transaction; the
         old wrapped forms are then scrubbed from the key table."""
@@ -458,6 +516,27 @@ class KeyStore:
     def _forget(self, subject_id: UUID, retention_class: str) -> None:
         self._cache.pop((subject_id, retention_class), None)
         self._loaded.pop((subject_id, retention_class), None)
+
+    def _state(self, name: str) -> str | None:
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT value FROM {p}kirjuri_key_state WHERE name = %s", (name,)
+            )
+            row = cursor.fetchone()
+        return None if row is None else str(row["value"])
+
+    def _set_state(self, name: str, value: str | None) -> None:
+        with self.database.transaction() as cursor:
+            if value is None:
+                cursor.execute(
+                    "DELETE FROM {p}kirjuri_key_state WHERE name = %s", (name,)
+                )
+                return
+            cursor.execute(
+                "INSERT INTO {p}kirjuri_key_state (name, value) VALUES (%s, %s)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
 
     @staticmethod
     def _select(cursor: Cursor, subject_id: UUID, retention_class: str) -> bytes | None:
