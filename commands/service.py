@@ -121,6 +121,8 @@ class Kirjuri:
     def signer(self, *, create: bool = False) -> Signer:
         """The checkpoint signer, its key loaded (or made, at init) on first use."""
         if self._signer is None:
+            # A ledger with checkpoints has a key: init never replaces it.
+            create = create and self.notary.latest() is None
             key = signing_key(self.settings, create=create)
             self._signer = Signer(self.origin, key)
         return self._signer

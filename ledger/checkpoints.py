@@ -181,7 +181,8 @@ def load_or_create_signing_key(
         return _key_from_text(path.read_text(), str(path)), False
     if not create:
         raise ConfigurationError(
-            f"{path}: no signing key; run 'kirjuri init' or set KIRJURI_SIGNING_KEY"
+            f"{path}: no signing key; restore it from your backup"
+            " (or set KIRJURI_SIGNING_KEY)"
         )
     seed = os.urandom(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -204,3 +204,49 @@ def test_a_missing_key_file_is_not_replaced_by_opening(
     with pytest.raises(ConfigurationError, match="restore it from your backup"):
         Kirjuri.open(settings)
     assert not settings.key_file.exists()
+
+
+# every key a run needs is there before it writes --------------------------------
+
+
+@pytest.mark.parametrize("verb", ["apply", "import"])
+def test_a_feed_without_its_signing_key_writes_nothing(
+    cli: Callable[..., tuple[int, str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    verb: str,
+) -> None:
+    assert cli("init", "--policy", POLICY)[0] == 0
+    _, before, _ = cli("history", "--format", "jsonl")
+    monkeypatch.setenv("KIRJURI_SIGNING_KEY", "")
+    if verb == "apply":
+        source = tmp_path / "feed.jsonl"
+        source.write_text(
+            '{"kind": "register", "company": "Hyvä Oy", "source": "subject"}\n'
+        )
+        code, out, err = cli("apply", source)
+    else:
+        source = tmp_path / "contacts.csv"
+        source.write_text(
+            "company,name,email\nHyvä Oy,Hanna Hyvä,hanna@hyva.example\n",
+            encoding="utf-8",
+        )
+        code, out, err = cli("import", source, "--source", "event_attendee_list")
+    assert (code, out) == (78, "")
+    assert len(err.strip().splitlines()) == 1
+    assert "no signing key" in err
+    assert cli("history", "--format", "jsonl")[1] == before
+
+
+def test_init_never_replaces_the_signing_key_of_a_ledger_with_checkpoints(
+    cli: Callable[..., tuple[int, str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
+) -> None:
+    assert cli("init", "--policy", POLICY)[0] == 0
+    assert cli("checkpoint")[0] == 0
+    monkeypatch.setenv("KIRJURI_SIGNING_KEY", "")
+    code, _, err = cli("init", "--policy", POLICY)
+    assert code == 78
+    assert "no signing key; restore it from your backup" in err
+    assert not settings.signing_file.exists()
