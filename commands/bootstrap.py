@@ -196,6 +196,8 @@ def build_ledger(settings: Settings, *, create: bool = False) -> Ledger:
         if new_raw is not None and not recovered:
             _save_new_master_key(settings, ledger, new_raw)
         ledger.keys.check_master()
+        # An erasure's scrub a reader held up: once, at once, if it can.
+        ledger.keys.scrub_pending(attempts=1)
     except BaseException:
         ledger.close()
         raise

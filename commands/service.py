@@ -440,6 +440,11 @@ class Kirjuri:
             self, as_of or clock.now(), dry_run=dry_run, progress=progress
         )
 
+    def scrub_pending(self) -> bool:
+        """Whether freed copies of destroyed keys still wait to be overwritten
+        (a reader held the log during an erasure; a sweep retries)."""
+        return self.ledger.keys.is_scrub_pending()
+
     def rotate_master_key(self, new_key_file: Path | None = None) -> Rotation:
         return lifecycle.rotate_master_key(self, new_key_file)
 

@@ -462,18 +462,20 @@ class KeyStore:
                 rewrapped,
             )
         self.master = new
-        self.database.scrub("kirjuri_data_keys")
+        self.scrub()
         return len(rewrapped)
 
-    def destroy(self, subject_id: UUID, classes: Iterable[str]) -> None:
+    def destroy(self, subject_id: UUID, classes: Iterable[str]) -> bool:
         """Destroy data keys for good: the row keeps only that it was destroyed.
 
         Freed bytes are overwritten (SQLite secure_delete, then a WAL
         checkpoint that truncates the log; PostgreSQL VACUUM FULL of the key
-        table), so no copy the master key opens is left in the database."""
+        table), so no copy the master key opens is left in the database.
+        False if a reader keeps that from happening now: the scrub is then
+        pending (``scrub_pending``)."""
         wanted = sorted(set(classes))
         if not wanted:
-            return
+            return True
         placeholders = ", ".join(["%s"] * len(wanted))
         with self.database.transaction() as cursor:
             if self.database.backend == "sqlite":
@@ -483,9 +485,32 @@ class KeyStore:
                 f" WHERE subject_id = %s AND retention_class IN ({placeholders})",
                 (_now(), str(subject_id), *wanted),
             )
+            # Remembered with the destruction: a crash before the scrub
+            # leaves it pending too.
+            self._put_state(cursor, PENDING_SCRUB, _now())
         for retention_class in wanted:
             self._cache.pop((subject_id, retention_class), None)
-        self.database.scrub("kirjuri_data_keys")
+        return self.scrub()
+
+    def scrub(self, attempts: int | None = None) -> bool:
+        """Overwrite freed copies of old wrapped keys; remembered as pending
+        when a reader keeps it from happening now."""
+        tries = {} if attempts is None else {"attempts": attempts}
+        if not self.database.scrub("kirjuri_data_keys", **tries):
+            self._set_state(PENDING_SCRUB, _now())
+            return False
+        self._set_state(PENDING_SCRUB, None)
+        return True
+
+    def is_scrub_pending(self) -> bool:
+        return self._state(PENDING_SCRUB) is not None
+
+    def scrub_pending(self, attempts: int | None = None) -> bool | None:
+        """Finish a scrub a reader held up: None if none was pending, else
+        whether it is done now."""
+        if self._state(PENDING_SCRUB) is None:
+            return None
+        return self.scrub(attempts)
 
     def _cached(
         self, subject_id: UUID, retention_class: str
@@ -532,11 +557,15 @@ class KeyStore:
                     "DELETE FROM {p}kirjuri_key_state WHERE name = %s", (name,)
                 )
                 return
-            cursor.execute(
-                "INSERT INTO {p}kirjuri_key_state (name, value) VALUES (%s, %s)"
-                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                (name, value),
-            )
+            self._put_state(cursor, name, value)
+
+    @staticmethod
+    def _put_state(cursor: Cursor, name: str, value: str) -> None:
+        cursor.execute(
+            "INSERT INTO {p}kirjuri_key_state (name, value) VALUES (%s, %s)"
+            " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
 
     @staticmethod
     def _select(cursor: Cursor, subject_id: UUID, retention_class: str) -> bytes | None:

@@ -39,7 +39,14 @@ def run_retention(args: argparse.Namespace, settings: Settings) -> int:
             )
             return EX_OK
         rows = kirjuri.sweep(as_of, dry_run=args.dry_run, progress=bar)
+        pending = kirjuri.scrub_pending()
     print_rows(rows, SweepRow, args.format)
     verb = "would destroy" if args.dry_run else "destroyed"
     print(f"{verb} keys of {len(rows)} subjects", file=sys.stderr)
+    if pending:
+        print(
+            "kirjuri: scrub pending: a reader holds the database's log; "
+            "run 'retention sweep' again once it is done",
+            file=sys.stderr,
+        )
     return EX_OK

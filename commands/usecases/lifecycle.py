@@ -79,22 +79,25 @@ def sweep(
             for h in holdings(ledger.policy, state, live, as_of)
             if h.is_due(as_of.date()) and h.retention not in state.destroyed
         ]
-        if due:
+        destroy = [*unfinished, *(h.retention for h in due)]
+        if destroy:
+            # An interrupted erasure's keys are destroyed now: counted too.
             done.append(
                 SweepRow(
                     subject=str(subject),
-                    destroyed=",".join(h.retention for h in due),
-                    due=min(str(h.due) for h in due),
+                    destroyed=",".join(destroy),
+                    due=min(str(h.due) for h in due) if due else "recorded earlier",
                 )
             )
-        if not dry_run and (due or unfinished):
+        if not dry_run and destroy:
             _expire(kirjuri, state.id, state.version, due, as_of)
-            ledger.keys.destroy(subject, [*unfinished, *(h.retention for h in due)])
+            ledger.keys.destroy(subject, destroy)
         if progress is not None:
             progress.advance(number)
     if progress is not None:
         progress.finish()
     if not dry_run:
+        ledger.keys.scrub_pending()  # one a reader held up, if any
         kirjuri.catch_up()
     return done
 
