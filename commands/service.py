@@ -20,7 +20,7 @@ import structlog
 from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.handlers import Outcome, handle
 from commands.models import EraseSubject
-from commands.usecases import integrity, lifecycle, reads, records
+from commands.usecases import backup, integrity, lifecycle, reads, records
 from commands.usecases.policy import policy_items
 from commands.usecases.views import (
     PolicyAdoption,
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from commands.usecases.views import (
+        BackupMade,
         CheckResult,
         ErasurePreview,
         Evidence,
@@ -439,6 +440,10 @@ class Kirjuri:
         return lifecycle.sweep(
             self, as_of or clock.now(), dry_run=dry_run, progress=progress
         )
+
+    def backup(self, dest: Path) -> BackupMade:
+        """A consistent copy of a live SQLite ledger in ``dest`` (a new file)."""
+        return backup.backup(self, dest)
 
     def scrub_pending(self) -> bool:
         """Whether freed copies of destroyed keys still wait to be overwritten

@@ -21,6 +21,7 @@ from psycopg.sql import SQL, Identifier
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
+    from pathlib import Path
 
     from eventsourcing.sqlite import SQLiteDatastore
 
@@ -134,6 +135,21 @@ class Database:
             finally:
                 conn.execute("RESET lock_timeout")
         return True
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy of the SQLite database, WAL included, made with
+        SQLite's backup API in one step (one read snapshot) into ``target``,
+        a new file; PostgreSQL is backed up with its own tools."""
+        store = self.datastore
+        if isinstance(store, PostgresDatastore):
+            raise TypeError("a PostgreSQL ledger is backed up with pg_dump")
+        with store.get_connection(commit=False) as conn:
+            raw: sqlite3.Connection = getattr(conn, "_sqlite_conn")  # noqa: B009
+            copy = sqlite3.connect(target)
+            try:
+                raw.backup(copy)
+            finally:
+                copy.close()
 
     def execute_script(self, statements: Sequence[str]) -> None:
         with self.transaction() as cursor:

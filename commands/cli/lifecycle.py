@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from commands.cli.common import EX_OK, moment, print_rows, progress
+from commands.cli.common import EX_OK, file_name, moment, print_rows, progress
 from commands.cli.query import FORMATS
 from commands.service import Kirjuri
 from commands.usecases.views import RetentionRow, SweepRow
@@ -27,6 +28,28 @@ def add_verbs(sub: Any, **kw: Any) -> None:
     retention.add_argument("--dry-run", action="store_true", help="say, do not destroy")
     retention.add_argument("--format", choices=FORMATS, default="table")
     retention.set_defaults(handler=run_retention)
+
+    copy = sub.add_parser(
+        "backup",
+        description="backup: a consistent copy of a live SQLite ledger (no keys)",
+        **kw,
+    )
+    copy.add_argument(
+        "dest", type=lambda text: Path(file_name(text)), help="a new file"
+    )
+    copy.set_defaults(handler=run_backup)
+
+
+def run_backup(args: argparse.Namespace, settings: Settings) -> int:
+    with Kirjuri.open(settings) as kirjuri:
+        made = kirjuri.backup(args.dest)
+    print(made.model_dump_json())
+    print(
+        "kirjuri: the keys are not in the backup: back up "
+        f"{' and '.join(made.not_included)} apart from it",
+        file=sys.stderr,
+    )
+    return EX_OK
 
 
 def run_retention(args: argparse.Namespace, settings: Settings) -> int:

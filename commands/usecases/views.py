@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 from ledger import clock
 
 __all__ = [
+    "BackupMade",
     "CheckResult",
     "ErasurePreview",
     "Evidence",
@@ -163,6 +164,14 @@ class ErasurePreview(_View):
     subject: str
     would_destroy: tuple[str, ...]
     would_keep: tuple[dict[str, Any], ...]
+
+
+class BackupMade(_View):
+    """A copy of the ledger (without its keys, which are backed up apart)."""
+
+    backup: str
+    bytes: int
+    not_included: tuple[str, ...]  # the key files (or variables) to back up
 
 
 class Rotation(_View):
