@@ -28,7 +28,13 @@ if TYPE_CHECKING:
     from commands.service import Kirjuri
     from projections.runner import Progress
 
-__all__ = ["preview_erasure", "retention_report", "rotate_master_key", "sweep"]
+__all__ = [
+    "check_key_target",
+    "preview_erasure",
+    "retention_report",
+    "rotate_master_key",
+    "sweep",
+]
 
 log = structlog.get_logger("kirjuri.lifecycle")
 
@@ -185,7 +191,7 @@ def rotate_master_key(kirjuri: Kirjuri, target: Path | None) -> Rotation:
             )
         target = settings.key_file
     target = target.absolute()
-    _check_target(target, None if settings.master_key else settings.key_file)
+    check_key_target(target, None if settings.master_key else settings.key_file)
     pending = target.with_name(target.name + ".new")
     if pending.exists() or pending.is_symlink():
         raise InvalidCommand(
@@ -217,7 +223,7 @@ def rotate_master_key(kirjuri: Kirjuri, target: Path | None) -> Rotation:
     return Rotation(rewrapped=count, key_file=str(target))
 
 
-def _check_target(target: Path, key_file: Path | None) -> None:
+def check_key_target(target: Path, key_file: Path | None) -> None:
     """Refuse to put a key over anything but the ledger's own key file."""
     if target.is_symlink():
         raise InvalidCommand("new-key-file", f"{target}: is a symbolic link")

@@ -32,6 +32,7 @@ __all__ = [
     "RetentionRow",
     "Rotation",
     "Row",
+    "SigningRotation",
     "SubjectState",
     "SweepRow",
     "SwitchState",
@@ -172,6 +173,14 @@ class BackupMade(_View):
     backup: str
     bytes: int
     not_included: tuple[str, ...]  # the key files (or variables) to back up
+
+
+class SigningRotation(_View):
+    """A new checkpoint signing key, announced at a tree size."""
+
+    from_size: int
+    public_key: str
+    key_file: str
 
 
 class Rotation(_View):
