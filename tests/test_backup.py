@@ -69,6 +69,7 @@ def test_a_backup_taken_beside_a_reader_restores_and_verifies(
         reader.execute("COMMIT")
         reader.close()
         assert made.bytes == dest.stat().st_size > 0
+        assert dest.stat().st_mode & 0o077 == 0
         restored = replace(settings, sqlite_path=dest)
     else:
         with pytest.raises(ConfigurationError, match="backed up with pg_dump"):

@@ -36,6 +36,8 @@ def backup(kirjuri: Kirjuri, dest: Path) -> BackupMade:
         raise InvalidCommand("dest", f"{dest.parent}: no such folder")
     partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
     try:
+        # Readable by the owner only: the copy holds the wrapped data keys.
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         kirjuri.ledger.database.backup_to(partial)
         with partial.open("rb") as handle:
             os.fsync(handle.fileno())
