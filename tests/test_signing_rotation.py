@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from commands.service import Kirjuri
 from ledger import clock
 from ledger.checkpoints import Signer, Verifier
+from ledger.notary import Notary
 from tests.test_erasure import rich_subject, run
 from tests.test_key_rotation import POLICY
 
@@ -50,6 +51,9 @@ def test_after_a_rotation_old_and_new_checkpoints_verify(
     assert old.verifies(handover) and new.verifies(handover)
     assert f"Signing-Key: {new}" in handover.note
     assert _verified(kirjuri) == (True, [])
+    # An auditor holding the old key learns the new one from the hand-over.
+    with Kirjuri.open(settings) as holding_old:
+        assert _verified(holding_old) == (True, [])
     # Reopened with the new key only: it trusts the old one for its span.
     key = (tmp_path / "signing.key").read_text().strip()
     with Kirjuri.open(replace(settings, signing_key=key)) as reopened:
@@ -145,3 +149,32 @@ def test_a_rotation_cut_short_after_its_hand_over_puts_the_new_key_in_place(
         reopened.checkpoint()
         assert _verified(reopened) == (True, [])
     assert key_file.read_text() == pending
+
+
+def test_a_rotation_cut_short_before_its_hand_over_keeps_the_old_key(
+    kirjuri: Kirjuri,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key_file = tmp_path / "signing.key"
+    key_file.write_text((settings.signing_key or "") + "\n")
+    key_file.chmod(0o600)
+    filed = replace(settings, signing_key=None, signing_key_file=key_file)
+    rich_subject(kirjuri)
+
+    def crash(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    with Kirjuri.open(filed) as opened, monkeypatch.context() as patch:
+        patch.setattr(Notary, "store_hand_over", crash)
+        with pytest.raises(KeyboardInterrupt):
+            opened.rotate_signing_key()
+    assert key_file.with_name("signing.key.new").exists()
+    with Kirjuri.open(filed) as reopened:
+        _register(reopened, "Myöhemmin Oy")
+        reopened.checkpoint()
+        assert _verified(reopened) == (True, [])
+        assert len(reopened.public_keys()) == 1
+    assert key_file.read_text() == (settings.signing_key or "") + "\n"
+    assert not key_file.with_name("signing.key.new").exists()
