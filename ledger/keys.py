@@ -422,8 +422,22 @@ class KeyStore:
 
     def begin_rotation(self, record: dict[str, str]) -> None:
         """Say, before the new key file is written, where it goes; the next
-        start reads this to finish or undo a rotation cut short."""
-        self._set_state(ROTATION, json.dumps(record))
+        start reads this to finish or undo a rotation cut short. Refused
+        while another rotation is under way (its record is never lost)."""
+        value = json.dumps(record)
+        with self.database.transaction() as cursor:
+            cursor.execute(
+                "INSERT INTO {p}kirjuri_key_state (name, value) VALUES (%s, %s)"
+                " ON CONFLICT (name) DO NOTHING",
+                (ROTATION, value),
+            )
+            cursor.execute(
+                "SELECT value FROM {p}kirjuri_key_state WHERE name = %s", (ROTATION,)
+            )
+            if cursor.fetchone()["value"] != value:
+                raise ConcurrencyConflict(
+                    "another master key rotation is under way; retry when it ends"
+                )
 
     def rotation(self) -> dict[str, str] | None:
         """The rotation under way (``begin_rotation``), if any."""

@@ -13,7 +13,7 @@ from uuid import UUID
 import pytest
 
 from commands.service import Kirjuri
-from ledger.errors import ConfigurationError, InvalidCommand
+from ledger.errors import ConcurrencyConflict, ConfigurationError, InvalidCommand
 from ledger.keys import KeyFileError, KeyStore
 from projections.reports.access import build_access_report
 from tests.test_erasure import VALUES, rich_subject
@@ -250,3 +250,19 @@ def test_init_never_replaces_the_signing_key_of_a_ledger_with_checkpoints(
     assert code == 78
     assert "no signing key; restore it from your backup" in err
     assert not settings.signing_file.exists()
+
+
+def test_a_second_rotation_never_overwrites_the_record_of_one_under_way(
+    keyed: tuple[Settings, str],
+) -> None:
+    settings, subject = keyed
+    with Kirjuri.open(settings) as kirjuri:
+        kirjuri.ledger.keys.begin_rotation(
+            {"target": "x", "pending": "y", "key_id": "z"}
+        )
+        with pytest.raises(ConcurrencyConflict):
+            kirjuri.ledger.keys.begin_rotation(
+                {"target": "a", "pending": "b", "key_id": "c"}
+            )
+        kirjuri.ledger.keys.end_rotation()
+    assert VALUES["phone"] in _readable(settings, subject)
