@@ -18,7 +18,14 @@ import structlog
 from ledger.application import Ledger
 from ledger.checkpoints import load_or_create_signing_key
 from ledger.errors import ConfigurationError
-from ledger.keys import MasterKey, load_or_create_master_key
+from ledger.keys import (
+    KEY_BYTES,
+    MasterKey,
+    missing_master_key,
+    read_master_key,
+    sync_folder,
+    write_key_file,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -121,16 +128,40 @@ def postgres_env(url: str) -> dict[str, str]:
     }
 
 
-def master_key(settings: Settings, *, create: bool) -> MasterKey:
+def master_key(settings: Settings, *, create: bool) -> tuple[MasterKey, bytes | None]:
+    """The configured master key; at ``init`` with no key file, a new one,
+    returned with its bytes, written only once the ledger proves to have
+    no keys (a new key never replaces one that data keys need)."""
     if settings.master_key is not None:
-        return MasterKey.from_text(settings.master_key, "KIRJURI_MASTER_KEY")
-    key, created = load_or_create_master_key(settings.key_file, create=create)
-    if created:
-        log.warning(
-            "master key created; back it up apart from the database",
-            path=str(settings.key_file),
+        return MasterKey.from_text(settings.master_key, "KIRJURI_MASTER_KEY"), None
+    key = read_master_key(settings.key_file)
+    if key is not None:
+        return key, None
+    if not create:
+        raise missing_master_key(settings.key_file)
+    raw = os.urandom(KEY_BYTES)
+    return MasterKey(raw, str(settings.key_file)), raw
+
+
+def _save_new_master_key(settings: Settings, ledger: Ledger, raw: bytes) -> None:
+    if ledger.keys.has_keys():
+        raise ConfigurationError(
+            f"{settings.key_file}: no master key file, and this ledger has keys: "
+            "restore the key file from your backup (a new key would open none)"
         )
-    return key
+    try:
+        write_key_file(settings.key_file, raw.hex() + "\n")
+    except FileExistsError:  # another init made it first: use that one
+        key = read_master_key(settings.key_file)
+        if key is not None:
+            ledger.keys.master = key
+        return
+    except OSError as err:
+        raise ConfigurationError(f"{settings.key_file}: {err.strerror}") from err
+    log.warning(
+        "master key created; back it up apart from the database",
+        path=str(settings.key_file),
+    )
 
 
 def signing_key(settings: Settings, *, create: bool) -> Ed25519PrivateKey:
@@ -155,31 +186,72 @@ def build_ledger(settings: Settings, *, create: bool = False) -> Ledger:
         raise ConfigurationError(
             f"{settings.sqlite_path}: no ledger here; run 'kirjuri init' first"
         )
-    key = master_key(settings, create=create)
+    key, new_raw = master_key(settings, create=create)
     try:
         ledger = Ledger(settings.eventsourcing_env(), key)
     except OSError as err:
         raise ConfigurationError(f"database: {err}") from err
-    _finish_rotation(settings, ledger)
     try:
+        recovered = finish_rotation(settings, ledger)
+        if new_raw is not None and not recovered:
+            _save_new_master_key(settings, ledger, new_raw)
         ledger.keys.check_master()
+        # An erasure's scrub a reader held up: once, at once, if it can.
+        ledger.keys.scrub_pending(attempts=1)
     except BaseException:
         ledger.close()
         raise
     return ledger
 
 
-def _finish_rotation(settings: Settings, ledger: Ledger) -> None:
-    """A rotation interrupted after writing ``<key file>.new``: keep the key
-    the data keys are wrapped under, and drop the other."""
-    pending = settings.key_file.with_name(settings.key_file.name + ".new")
-    if settings.master_key is not None or not pending.exists():
-        return
-    new = MasterKey.from_text(pending.read_text(), str(pending))
-    if new.key_id in ledger.keys.master_key_ids_in_use():
-        pending.replace(settings.key_file)
-        ledger.keys.master = new
-        log.warning("finished an interrupted master key rotation")
-    else:
-        pending.unlink()
+def finish_rotation(settings: Settings, ledger: Ledger) -> bool:
+    """Settle a master key rotation cut short (a crash, a failed rename):
+    use the key the data keys are wrapped under, wherever the rotation left
+    it, and drop the other. True if the key in use changed."""
+    record = ledger.keys.rotation()
+    if record is None:
+        return False
+    target, pending = Path(record["target"]), Path(record["pending"])
+    if record["key_id"] not in ledger.keys.master_key_ids_in_use():
+        # The re-wrap never committed: the old key holds; drop the new one.
+        found = _key_at(pending)
+        if found is not None and found.key_id == record["key_id"]:
+            pending.unlink()
+        ledger.keys.end_rotation()
         log.warning("discarded the key of a rotation that did not happen")
+        return False
+    for path in (pending, target):
+        found = _key_at(path)
+        if found is not None and found.key_id == record["key_id"]:
+            break
+    else:
+        raise ConfigurationError(
+            f"{target}: a master key rotation was cut short and its new key is "
+            f"neither there nor in {pending}: restore it from your backup"
+        )
+    ledger.keys.master = found
+    if path == pending:
+        try:
+            os.replace(pending, target)
+            sync_folder(target)
+        except OSError as err:
+            log.warning(
+                "new master key left beside its place; move it there",
+                path=str(pending),
+                target=str(target),
+                error=err.strerror,
+            )
+            return True  # the record stays: the next start tries again
+        ledger.keys.master = MasterKey.from_text(target.read_text(), str(target))
+    ledger.keys.end_rotation()
+    log.warning("finished an interrupted master key rotation", key_file=str(target))
+    if settings.master_key is not None or target != settings.key_file.absolute():
+        log.warning("point KIRJURI_MASTER_KEY(_FILE) at the new key", path=str(target))
+    return True
+
+
+def _key_at(path: Path) -> MasterKey | None:
+    try:
+        return read_master_key(path)
+    except (OSError, ConfigurationError):
+        return None

@@ -20,7 +20,14 @@ import structlog
 from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.handlers import Outcome, handle
 from commands.models import EraseSubject
-from commands.usecases import integrity, lifecycle, reads, records
+from commands.usecases import (
+    backup,
+    integrity,
+    lifecycle,
+    reads,
+    records,
+    signing,
+)
 from commands.usecases.policy import policy_items
 from commands.usecases.views import (
     PolicyAdoption,
@@ -46,6 +53,7 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from commands.usecases.views import (
+        BackupMade,
         CheckResult,
         ErasurePreview,
         Evidence,
@@ -58,6 +66,7 @@ if TYPE_CHECKING:
         RequestRow,
         RetentionRow,
         Rotation,
+        SigningRotation,
         SubjectState,
         SweepRow,
     )
@@ -121,8 +130,14 @@ class Kirjuri:
     def signer(self, *, create: bool = False) -> Signer:
         """The checkpoint signer, its key loaded (or made, at init) on first use."""
         if self._signer is None:
+            signing.settle_signing_rotation(self)
+            # A ledger with checkpoints has a key: init never replaces it.
+            create = create and self.notary.latest() is None
             key = signing_key(self.settings, create=create)
-            self._signer = Signer(self.origin, key)
+            signer = Signer(self.origin, key)
+            # Checks earlier keys' checkpoints too, each in its span.
+            signer.verifier = signing.key_ring(self, signer.verifier)
+            self._signer = signer
         return self._signer
 
     def checkpoint(self) -> StoredCheckpoint:
@@ -443,6 +458,15 @@ class Kirjuri:
             self, as_of or clock.now(), dry_run=dry_run, progress=progress
         )
 
+    def backup(self, dest: Path) -> BackupMade:
+        """A consistent copy of a live SQLite ledger in ``dest`` (a new file)."""
+        return backup.backup(self, dest)
+
+    def scrub_pending(self) -> bool:
+        """Whether freed copies of destroyed keys still wait to be overwritten
+        (a reader held the log during an erasure; a sweep retries)."""
+        return self.ledger.keys.is_scrub_pending()
+
     def rotate_master_key(self, new_key_file: Path | None = None) -> Rotation:
         return lifecycle.rotate_master_key(self, new_key_file)
 
@@ -454,6 +478,16 @@ class Kirjuri:
     def public_key(self) -> str:
         """The checkpoints' verifier key, for auditors."""
         return str(self.signer().verifier)
+
+    def public_keys(self) -> list[tuple[int, str]]:
+        """Every signing key the current one trusts, by first tree size."""
+        ring = signing.key_ring(self, self.signer().verifier)
+        return [(start, str(key)) for start, _, key in ring.spans]
+
+    def rotate_signing_key(self, new_key_file: Path | None = None) -> SigningRotation:
+        """A new signing key, announced in a checkpoint the old key signs."""
+        rotation, self._signer = signing.rotate_signing_key(self, new_key_file)
+        return rotation
 
     def verify(
         self,

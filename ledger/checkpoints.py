@@ -15,6 +15,12 @@ The key hash is the first 4 bytes of SHA-256(key name ‖ 0x0A ‖ 0x01 ‖ publ
 key), as in signed-note; the verifier key is ``<name>+<hash hex>+<base64(0x01
 ‖ public key)>``. The origin names the ledger (``kirjuri/<ledger id>``).
 Plain text, so an auditor can archive or publish it anywhere.
+
+A new signing key is announced as transparency logs do (docs/evidence.md):
+the checkpoint at the tree size of the hand-over carries two extension lines,
+``Previous-Key: <old verifier key>`` and ``Signing-Key: <new verifier key>``,
+and is signed by both keys. A `KeyRing` trusts each key of an unbroken chain
+of such hand-overs for its span of tree sizes.
 """
 
 from __future__ import annotations
@@ -39,10 +45,12 @@ from ledger.errors import ConfigurationError, KirjuriError
 from ledger.keys import decode_key_text
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
 __all__ = [
     "Checkpoint",
+    "KeyRing",
     "NoteError",
     "Signer",
     "Verifier",
@@ -52,6 +60,8 @@ __all__ = [
 
 _ED25519 = b"\x01"
 _DASH = "\u2014"
+_PREVIOUS = "Previous-Key: "
+_NEXT = "Signing-Key: "
 
 
 class NoteError(KirjuriError):
@@ -131,6 +141,64 @@ class Verifier:
         return False
 
 
+def announcement(checkpoint: Checkpoint) -> tuple[str, str] | None:
+    """The (previous, new) verifier keys a hand-over checkpoint names."""
+    lines = checkpoint.body.splitlines()[3:]
+    previous = [x.removeprefix(_PREVIOUS) for x in lines if x.startswith(_PREVIOUS)]
+    new = [x.removeprefix(_NEXT) for x in lines if x.startswith(_NEXT)]
+    if len(previous) != 1 or len(new) != 1:
+        return None
+    return previous[0], new[0]
+
+
+class KeyRing(Verifier):
+    """The current key and the keys before it, each trusted for its span.
+
+    Spans come from hand-over checkpoints signed by both keys: the old key
+    signs checkpoints up to the hand-over's size, the new one from it on. A
+    chain that does not reach the current key (an unannounced key) trusts
+    the current key alone, so earlier checkpoints then fail."""
+
+    def __init__(self, current: Verifier, checkpoints: Iterable[Checkpoint]) -> None:
+        super().__init__(current.name, current.public)
+        chain = _chain(checkpoints)
+        if not any(str(key) == str(current) for _, key in chain):
+            chain = [(0, Verifier(current.name, current.public))]
+        ends = [start for start, _ in chain[1:]] + [None]
+        self.spans: list[tuple[int, int | None, Verifier]] = [
+            (start, end, key) for (start, key), end in zip(chain, ends, strict=True)
+        ]
+
+    def verifies(self, checkpoint: Checkpoint) -> bool:
+        return any(
+            start <= checkpoint.size
+            and (end is None or checkpoint.size <= end)
+            and key.verifies(checkpoint)
+            for start, end, key in self.spans
+        )
+
+
+def _chain(checkpoints: Iterable[Checkpoint]) -> list[tuple[int, Verifier]]:
+    """(first tree size, key) along the unbroken chain of hand-overs."""
+    chain: list[tuple[int, Verifier]] = []
+    for checkpoint in sorted(checkpoints, key=lambda c: c.size):
+        named = announcement(checkpoint)
+        if named is None:
+            continue
+        try:
+            previous, new = Verifier.parse(named[0]), Verifier.parse(named[1])
+        except ConfigurationError:
+            continue
+        if not (previous.verifies(checkpoint) and new.verifies(checkpoint)):
+            continue
+        if not chain:
+            chain.append((0, previous))
+        elif str(chain[-1][1]) != str(previous):
+            break  # a fork or a gap: nothing after it is trusted
+        chain.append((checkpoint.size, new))
+    return chain
+
+
 class Signer:
     """Issues checkpoints signed by the ledger's Ed25519 key."""
 
@@ -146,6 +214,21 @@ class Signer:
         line = base64.b64encode(self.verifier.key_hash + signature).decode()
         note = f"{body}\n{_DASH} {self.name} {line}\n"
         return Checkpoint(self.name, size, root, timestamp, note)
+
+    def hand_over(
+        self, new: Signer, size: int, root: bytes, timestamp: datetime
+    ) -> Checkpoint:
+        """A checkpoint announcing ``new`` as the next key, signed by both."""
+        body = _body(self.name, size, root, timestamp)
+        body += f"{_PREVIOUS}{self.verifier}\n{_NEXT}{new.verifier}\n"
+        lines = [
+            f"{_DASH} {self.name} {signer.signature(body)}\n" for signer in (self, new)
+        ]
+        return Checkpoint(self.name, size, root, timestamp, f"{body}\n{''.join(lines)}")
+
+    def signature(self, body: str) -> str:
+        signature = self._key.sign(body.encode())
+        return base64.b64encode(self.verifier.key_hash + signature).decode()
 
 
 def parse_checkpoint(text: str) -> Checkpoint:
@@ -181,7 +264,8 @@ def load_or_create_signing_key(
         return _key_from_text(path.read_text(), str(path)), False
     if not create:
         raise ConfigurationError(
-            f"{path}: no signing key; run 'kirjuri init' or set KIRJURI_SIGNING_KEY"
+            f"{path}: no signing key; restore it from your backup"
+            " (or set KIRJURI_SIGNING_KEY)"
         )
     seed = os.urandom(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

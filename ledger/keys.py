@@ -8,18 +8,14 @@ class); unwrapped keys are kept only in a bounded in-process cache.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
+import json
 import os
-import stat
 import time
 from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ledger.errors import (
@@ -28,24 +24,38 @@ from ledger.errors import (
     KeyDestroyed,
     KeyUnavailable,
 )
-from ledger.sealed import NONCE_BYTES, sealed_keys
+from ledger.keyfiles import (
+    KEY_BYTES,
+    KeyFileError,
+    MasterKey,
+    decode_key_text,
+    missing_master_key,
+    read_master_key,
+    sync_folder,
+    write_key_file,
+)
+from ledger.sealed import sealed_keys
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from pathlib import Path
 
     from ledger.events import SubjectEvent
     from ledger.storage import Cursor, Database
 
+# The master key and key files live in ledger.keyfiles; named here too.
 __all__ = [
+    "KEY_BYTES",
     "KEY_TABLE_DDL",
+    "KeyFileError",
     "KeyStore",
     "MasterKey",
     "decode_key_text",
-    "load_or_create_master_key",
+    "missing_master_key",
+    "read_master_key",
+    "sync_folder",
+    "write_key_file",
 ]
 
-KEY_BYTES = 32
 # How long an unwrapped data key is used from memory before it is read again,
 # so that an erasure by another process takes effect here within this time.
 KEY_CACHE_SECONDS = 30.0
@@ -56,6 +66,9 @@ INDEX_KEY_CLASS = "_blind_index"
 # A key wrapped under the master key only to tell, at start, that the master
 # key given is the one the ledger's keys are wrapped under.
 CHECK_KEY_CLASS = "_master_check"
+# Names in the key state table.
+ROTATION = "rotation"
+PENDING_SCRUB = "pending_scrub"
 
 KEY_TABLE_DDL = (
     "CREATE TABLE IF NOT EXISTS {p}kirjuri_data_keys ("
@@ -66,82 +79,11 @@ KEY_TABLE_DDL = (
     " created_at TEXT NOT NULL,"
     " destroyed_at TEXT,"
     " PRIMARY KEY (subject_id, retention_class))",
+    # Work the key store must finish after a crash or a busy reader: a
+    # master key rotation under way, a scrub still pending.
+    "CREATE TABLE IF NOT EXISTS {p}kirjuri_key_state"
+    " (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
-
-
-def decode_key_text(text: str) -> bytes:
-    """Key material given as 64 hex digits or as base64 (raises ValueError)."""
-    text = text.strip()
-    if len(text) == 64:
-        return bytes.fromhex(text)
-    return base64.b64decode(text, validate=True)
-
-
-class MasterKey:
-    """The key that wraps data keys; its id is a digest, never the key."""
-
-    def __init__(self, key: bytes, origin: str = "master key") -> None:
-        # Where the key came from, to name it in errors (never the key).
-        self.origin = origin
-        if len(key) != KEY_BYTES:
-            raise ConfigurationError(
-                f"KIRJURI_MASTER_KEY: must be {KEY_BYTES} bytes, got {len(key)}"
-            )
-        self.aead = AESGCM(key)
-        self.key_id = hashlib.sha256(b"kirjuri master key id\x00" + key).hexdigest()[
-            :16
-        ]
-
-    @classmethod
-    def from_text(cls, text: str, origin: str) -> MasterKey:
-        """Accept 64 hex digits or base64 of 32 bytes."""
-        try:
-            raw = decode_key_text(text)
-        except (ValueError, binascii.Error) as err:
-            raise ConfigurationError(
-                f"{origin}: not hex or base64 of {KEY_BYTES} bytes"
-            ) from err
-        try:
-            return cls(raw, origin)
-        except ConfigurationError as err:
-            raise ConfigurationError(f"{origin}: must be {KEY_BYTES} bytes") from err
-
-    def wrap(self, data_key: bytes, subject_id: UUID, retention_class: str) -> bytes:
-        nonce = os.urandom(NONCE_BYTES)
-        aad = f"{subject_id}|{retention_class}".encode()
-        return nonce + self.aead.encrypt(nonce, data_key, aad)
-
-    def unwrap(self, wrapped: bytes, subject_id: UUID, retention_class: str) -> bytes:
-        aad = f"{subject_id}|{retention_class}".encode()
-        try:
-            return self.aead.decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], aad)
-        except InvalidTag as err:
-            raise KeyUnavailable(
-                f"data key {retention_class} of subject {subject_id} does not "
-                "unwrap with this master key"
-            ) from err
-
-
-def load_or_create_master_key(path: Path, *, create: bool) -> tuple[MasterKey, bool]:
-    """Read the key file, or create it 0600; says whether it was created."""
-    if path.exists():
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            raise ConfigurationError(
-                f"{path}: master key file is readable by others (mode {mode:o}); "
-                "chmod 600 it"
-            )
-        return MasterKey.from_text(path.read_text(), str(path)), False
-    if not create:
-        raise ConfigurationError(
-            f"{path}: no master key file; run 'kirjuri init' or set KIRJURI_MASTER_KEY"
-        )
-    key = os.urandom(KEY_BYTES)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key.hex() + "\n")
-    return MasterKey(key, str(path)), True
 
 
 class KeyStore:
@@ -375,6 +317,39 @@ class KeyStore:
             )
             return {row["master_key_id"] for row in cursor.fetchall()}
 
+    def has_keys(self) -> bool:
+        """Whether any data key was ever stored (a ledger a key belongs to)."""
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute("SELECT 1 AS one FROM {p}kirjuri_data_keys LIMIT 1")
+            return cursor.fetchone() is not None
+
+    def begin_rotation(self, record: dict[str, str]) -> None:
+        """Say, before the new key file is written, where it goes; the next
+        start reads this to finish or undo a rotation cut short. Refused
+        while another rotation is under way (its record is never lost)."""
+        value = json.dumps(record)
+        with self.database.transaction() as cursor:
+            cursor.execute(
+                "INSERT INTO {p}kirjuri_key_state (name, value) VALUES (%s, %s)"
+                " ON CONFLICT (name) DO NOTHING",
+                (ROTATION, value),
+            )
+            cursor.execute(
+                "SELECT value FROM {p}kirjuri_key_state WHERE name = %s", (ROTATION,)
+            )
+            if cursor.fetchone()["value"] != value:
+                raise ConcurrencyConflict(
+                    "another master key rotation is under way; retry when it ends"
+                )
+
+    def rotation(self) -> dict[str, str] | None:
+        """The rotation under way (``begin_rotation``), if any."""
+        value = self._state(ROTATION)
+        return None if value is None else dict(json.loads(value))
+
+    def end_rotation(self) -> None:
+        self._set_state(ROTATION, None)
+
     def rotate(self, new: MasterKey) -> int:
         """Re-wrap every live data key under ``new`` in one transaction; the
         old wrapped forms are then scrubbed from the key table."""
@@ -404,18 +379,20 @@ class KeyStore:
                 rewrapped,
             )
         self.master = new
-        self.database.scrub("kirjuri_data_keys")
+        self.scrub()
         return len(rewrapped)
 
-    def destroy(self, subject_id: UUID, classes: Iterable[str]) -> None:
+    def destroy(self, subject_id: UUID, classes: Iterable[str]) -> bool:
         """Destroy data keys for good: the row keeps only that it was destroyed.
 
         Freed bytes are overwritten (SQLite secure_delete, then a WAL
         checkpoint that truncates the log; PostgreSQL VACUUM FULL of the key
-        table), so no copy the master key opens is left in the database."""
+        table), so no copy the master key opens is left in the database.
+        False if a reader keeps that from happening now: the scrub is then
+        pending (``scrub_pending``)."""
         wanted = sorted(set(classes))
         if not wanted:
-            return
+            return True
         placeholders = ", ".join(["%s"] * len(wanted))
         with self.database.transaction() as cursor:
             if self.database.backend == "sqlite":
@@ -425,9 +402,32 @@ class KeyStore:
                 f" WHERE subject_id = %s AND retention_class IN ({placeholders})",
                 (_now(), str(subject_id), *wanted),
             )
+            # Remembered with the destruction: a crash before the scrub
+            # leaves it pending too.
+            self._put_state(cursor, PENDING_SCRUB, _now())
         for retention_class in wanted:
             self._cache.pop((subject_id, retention_class), None)
-        self.database.scrub("kirjuri_data_keys")
+        return self.scrub()
+
+    def scrub(self, attempts: int | None = None) -> bool:
+        """Overwrite freed copies of old wrapped keys; remembered as pending
+        when a reader keeps it from happening now."""
+        tries = {} if attempts is None else {"attempts": attempts}
+        if not self.database.scrub("kirjuri_data_keys", **tries):
+            self._set_state(PENDING_SCRUB, _now())
+            return False
+        self._set_state(PENDING_SCRUB, None)
+        return True
+
+    def is_scrub_pending(self) -> bool:
+        return self._state(PENDING_SCRUB) is not None
+
+    def scrub_pending(self, attempts: int | None = None) -> bool | None:
+        """Finish a scrub a reader held up: None if none was pending, else
+        whether it is done now."""
+        if self._state(PENDING_SCRUB) is None:
+            return None
+        return self.scrub(attempts)
 
     def _cached(
         self, subject_id: UUID, retention_class: str
@@ -458,6 +458,31 @@ class KeyStore:
     def _forget(self, subject_id: UUID, retention_class: str) -> None:
         self._cache.pop((subject_id, retention_class), None)
         self._loaded.pop((subject_id, retention_class), None)
+
+    def _state(self, name: str) -> str | None:
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT value FROM {p}kirjuri_key_state WHERE name = %s", (name,)
+            )
+            row = cursor.fetchone()
+        return None if row is None else str(row["value"])
+
+    def _set_state(self, name: str, value: str | None) -> None:
+        with self.database.transaction() as cursor:
+            if value is None:
+                cursor.execute(
+                    "DELETE FROM {p}kirjuri_key_state WHERE name = %s", (name,)
+                )
+                return
+            self._put_state(cursor, name, value)
+
+    @staticmethod
+    def _put_state(cursor: Cursor, name: str, value: str) -> None:
+        cursor.execute(
+            "INSERT INTO {p}kirjuri_key_state (name, value) VALUES (%s, %s)"
+            " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
 
     @staticmethod
     def _select(cursor: Cursor, subject_id: UUID, retention_class: str) -> bytes | None:

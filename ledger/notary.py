@@ -90,6 +90,16 @@ class Notary:
         log.info("checkpoint issued", size=size, root=checkpoint.root.hex())
         return StoredCheckpoint(checkpoint, previous_size, proof)
 
+    def store_hand_over(self, checkpoint: Checkpoint) -> None:
+        """A signing key's hand-over (ledger.checkpoints) takes the place of
+        the stored checkpoint of its size: the same tree, signed by both keys."""
+        with self.database.transaction() as cursor:
+            cursor.execute(
+                "UPDATE {p}kirjuri_checkpoints SET note = %s"
+                " WHERE tree_size = %s AND root = %s",
+                (checkpoint.note, checkpoint.size, checkpoint.root),
+            )
+
     def all(self) -> list[StoredCheckpoint]:
         with self.database.transaction(commit=False) as cursor:
             cursor.execute("SELECT * FROM {p}kirjuri_checkpoints ORDER BY tree_size")

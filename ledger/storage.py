@@ -9,17 +9,19 @@ projection batch and its tracking position commit together.
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import structlog
 from eventsourcing.postgres import PostgresDatastore
+from psycopg.errors import LockNotAvailable
 from psycopg.sql import SQL, Identifier
 
 if TYPE_CHECKING:
-    import sqlite3
     from collections.abc import Iterator, Sequence
+    from pathlib import Path
 
     from eventsourcing.sqlite import SQLiteDatastore
 
@@ -28,6 +30,12 @@ __all__ = ["Cursor", "Database", "PortableCursor"]
 log = structlog.get_logger("kirjuri.storage")
 
 Backend = Literal["sqlite", "postgres"]
+
+# A scrub blocked by a reader gives up after about a second (0.05 doubling,
+# 4 tries) and is remembered; waiting for the reader could take forever.
+SCRUB_ATTEMPTS = 4
+SCRUB_PAUSE = 0.05
+SCRUB_LOCK_TIMEOUT = "1s"
 
 
 class Cursor(Protocol):
@@ -80,27 +88,68 @@ class Database:
         with self.datastore.transaction(commit=commit) as cursor:
             yield PortableCursor(self, cursor)
 
-    def scrub(self, table: str) -> None:
-        """Leave no freed copy of a table's old rows in the database files."""
+    def scrub(self, table: str, *, attempts: int = SCRUB_ATTEMPTS) -> bool:
+        """Leave no freed copy of a table's old rows in the database files.
+
+        False, within about a second, when a reader holds old copies (SQLite:
+        a read transaction keeps the log; PostgreSQL: a transaction holds the
+        table): the caller remembers it and tries again later."""
         store = self.datastore
         if isinstance(store, PostgresDatastore):
-            with store.get_connection() as conn:  # autocommit: VACUUM may run
+            return self._vacuum(store, table)
+        # Freed pages were zeroed (secure_delete); fold the WAL into the file
+        # and truncate it, so no older page image of the table survives. The
+        # library's busy timeout would make each try wait for the reader.
+        with store.get_connection(commit=True) as conn:
+            raw: sqlite3.Connection = getattr(conn, "_sqlite_conn")  # noqa: B009
+            timeout = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+            raw.execute("PRAGMA busy_timeout = 0")
+            try:
+                for attempt in range(attempts):
+                    try:
+                        busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                        if not busy.fetchone()[0]:
+                            return True
+                    except sqlite3.OperationalError:
+                        pass  # locked: as busy
+                    if attempt + 1 < attempts:
+                        time.sleep(SCRUB_PAUSE * 2**attempt)
+            finally:
+                raw.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+        log.warning("write-ahead log not truncated: a reader holds it")
+        return False
+
+    @staticmethod
+    def _vacuum(store: PostgresDatastore, table: str) -> bool:
+        with store.get_connection() as conn:  # autocommit: VACUUM may run
+            conn.execute(f"SET lock_timeout = '{SCRUB_LOCK_TIMEOUT}'")
+            try:
                 conn.execute(
                     SQL("VACUUM FULL {}.{}").format(
                         Identifier(store.schema), Identifier(table)
                     )
                 )
-            return
-        # Freed pages were zeroed (secure_delete); fold the WAL into the file
-        # and truncate it, so no older page image of the table survives.
-        with store.get_connection(commit=True) as conn:
+            except LockNotAvailable:
+                log.warning("table not vacuumed: a transaction holds it", table=table)
+                return False
+            finally:
+                conn.execute("RESET lock_timeout")
+        return True
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy of the SQLite database, WAL included, made with
+        SQLite's backup API in one step (one read snapshot) into ``target``,
+        a new file; PostgreSQL is backed up with its own tools."""
+        store = self.datastore
+        if isinstance(store, PostgresDatastore):
+            raise TypeError("a PostgreSQL ledger is backed up with pg_dump")
+        with store.get_connection(commit=False) as conn:
             raw: sqlite3.Connection = getattr(conn, "_sqlite_conn")  # noqa: B009
-            for attempt in range(50):  # a reader's snapshot holds old pages
-                busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-                if not busy:
-                    return
-                time.sleep(0.01 * (attempt + 1))
-        log.warning("write-ahead log not truncated: a reader kept it; retry later")
+            copy = sqlite3.connect(target)
+            try:
+                raw.backup(copy)
+            finally:
+                copy.close()
 
     def execute_script(self, statements: Sequence[str]) -> None:
         with self.transaction() as cursor:

@@ -139,6 +139,8 @@ def _print_outcome(outcome: Any, as_json: bool) -> None:
         print(f"request: {outcome.request_id}")
     for finding in outcome.findings:
         print(f"finding: {finding.rule}: {finding.detail}")
+    if outcome.scrub_pending:
+        print(f"scrub: {outcome.as_dict()['scrub']}")
 
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -44,15 +44,19 @@ def add_verbs(sub: Any, **kw: Any) -> None:
 
     keys = sub.add_parser(
         "keys",
-        description="keys: print the public key for auditors, or rotate the master key",
+        description="keys: print the public key for auditors, rotate the master "
+        "key, or rotate the checkpoint signing key",
         **kw,
     )
-    keys.add_argument("action", choices=("public", "rotate"))
+    keys.add_argument("action", choices=("public", "rotate", "rotate-signing"))
     keys.add_argument(
         "--new-key-file",
         type=lambda text: Path(file_name(text)),
         metavar="FILE",
-        help="rotate: where to write the new master key (default: the key file)",
+        help="rotate, rotate-signing: where to write the new key (default: its file)",
+    )
+    keys.add_argument(
+        "--all", action="store_true", help="public: every key, from its tree size"
     )
     keys.set_defaults(handler=run_keys)
 
@@ -143,7 +147,19 @@ def run_checkpoints(args: argparse.Namespace, settings: Settings) -> int:
 def run_keys(args: argparse.Namespace, settings: Settings) -> int:
     with Kirjuri.open(settings) as kirjuri:
         if args.action == "public":
-            print(kirjuri.public_key())
+            if not args.all:
+                print(kirjuri.public_key())
+            for start, key in kirjuri.public_keys() if args.all else ():
+                print(f"{start}\t{key}")
+            return EX_OK
+        if args.action == "rotate-signing":
+            signing = kirjuri.rotate_signing_key(args.new_key_file)
+            print(signing.model_dump_json())
+            if settings.signing_key is not None:
+                print(
+                    "kirjuri: set KIRJURI_SIGNING_KEY from the new key file",
+                    file=sys.stderr,
+                )
             return EX_OK
         rotation = kirjuri.rotate_master_key(args.new_key_file)
     print(rotation.model_dump_json())

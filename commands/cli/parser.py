@@ -64,7 +64,7 @@ GROUPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "lifecycle",
         "erasure, legal holds, retention and keys",
         "kirjuri erase eero@pumppu.example --dry-run",
-        (*LIFECYCLE_KINDS, "retention", "keys"),
+        (*LIFECYCLE_KINDS, "retention", "keys", "backup"),
     ),
     (
         "policy",

@@ -21,6 +21,12 @@ if TYPE_CHECKING:
     from ledger.subject import SubjectState
 
 
+SCRUB_PENDING = (
+    "pending: a reader holds the database's log, so freed copies of the "
+    "destroyed keys are overwritten later (next start or 'retention sweep')"
+)
+
+
 @dataclass
 class Outcome:
     """What a command recorded: the subject, its new events and findings."""
@@ -29,6 +35,8 @@ class Outcome:
     events: list[ev.SubjectEvent] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     request_id: str | None = None
+    # An erasure whose freed key copies a reader keeps from being overwritten.
+    scrub_pending: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -36,6 +44,7 @@ class Outcome:
             "recorded": [e.STORED_NAME for e in self.events],
             "findings": [{"rule": f.rule, "detail": f.detail} for f in self.findings],
             **({"request": self.request_id} if self.request_id else {}),
+            **({"scrub": SCRUB_PENDING} if self.scrub_pending else {}),
         }
 
 

@@ -65,7 +65,7 @@ def erase(
     outcome = draft.commit()
     # Destroyed only once the erasure is recorded: a crash in between leaves
     # keys that `retention sweep` destroys, never an unrecorded erasure.
-    ledger.keys.destroy(state.id, plan.destroy)
+    outcome.scrub_pending = not ledger.keys.destroy(state.id, plan.destroy)
     return outcome
 
 

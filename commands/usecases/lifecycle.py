@@ -11,7 +11,13 @@ from commands.usecases.views import ErasurePreview, RetentionRow, Rotation, Swee
 from ledger import clock
 from ledger import events as ev
 from ledger.errors import InvalidCommand
-from ledger.keys import KEY_BYTES, MasterKey
+from ledger.keys import (
+    KEY_BYTES,
+    KeyFileError,
+    MasterKey,
+    sync_folder,
+    write_key_file,
+)
 from ledger.retention import holdings, plan_erasure
 
 if TYPE_CHECKING:
@@ -22,7 +28,13 @@ if TYPE_CHECKING:
     from commands.service import Kirjuri
     from projections.runner import Progress
 
-__all__ = ["preview_erasure", "retention_report", "rotate_master_key", "sweep"]
+__all__ = [
+    "check_key_target",
+    "preview_erasure",
+    "retention_report",
+    "rotate_master_key",
+    "sweep",
+]
 
 log = structlog.get_logger("kirjuri.lifecycle")
 
@@ -73,22 +85,25 @@ def sweep(
             for h in holdings(ledger.policy, state, live, as_of)
             if h.is_due(as_of.date()) and h.retention not in state.destroyed
         ]
-        if due:
+        destroy = [*unfinished, *(h.retention for h in due)]
+        if destroy:
+            # An interrupted erasure's keys are destroyed now: counted too.
             done.append(
                 SweepRow(
                     subject=str(subject),
-                    destroyed=",".join(h.retention for h in due),
-                    due=min(str(h.due) for h in due),
+                    destroyed=",".join(destroy),
+                    due=min(str(h.due) for h in due) if due else "recorded earlier",
                 )
             )
-        if not dry_run and (due or unfinished):
+        if not dry_run and destroy:
             _expire(kirjuri, state.id, state.version, due, as_of)
-            ledger.keys.destroy(subject, [*unfinished, *(h.retention for h in due)])
+            ledger.keys.destroy(subject, destroy)
         if progress is not None:
             progress.advance(number)
     if progress is not None:
         progress.finish()
     if not dry_run:
+        ledger.keys.scrub_pending()  # one a reader held up, if any
         kirjuri.catch_up()
     return done
 
@@ -161,29 +176,65 @@ def retention_report(
 
 def rotate_master_key(kirjuri: Kirjuri, target: Path | None) -> Rotation:
     """A new master key, written to ``target`` (default: the key file), and
-    every live data key re-wrapped under it; the old key is then gone."""
-    settings = kirjuri.settings
+    every live data key re-wrapped under it; the old key is then gone.
+
+    Each step is recorded first, so that a crash anywhere leaves the next
+    start (``bootstrap.finish_rotation``) the key the data keys need: the
+    rotation is noted in the key store, the new key is written and synced
+    beside ``target``, the data keys are re-wrapped in one transaction, and
+    only then does the new key take ``target``'s place."""
+    settings, keys = kirjuri.settings, kirjuri.ledger.keys
     if target is None:
         if settings.master_key is not None:
             raise InvalidCommand(
                 "new-key-file", "KIRJURI_MASTER_KEY is set: name a file"
             )
         target = settings.key_file
-    key = os.urandom(KEY_BYTES)
+    target = target.absolute()
+    check_key_target(target, None if settings.master_key else settings.key_file)
     pending = target.with_name(target.name + ".new")
-    # The new key is on disk before any data key is wrapped under it; a
-    # crash in between is settled at the next start (bootstrap).
+    if pending.exists() or pending.is_symlink():
+        raise InvalidCommand(
+            "new-key-file", f"{pending}: left from an earlier rotation; remove it"
+        )
+    raw = os.urandom(KEY_BYTES)
+    old, new = keys.master, MasterKey(raw, str(target))
+    keys.begin_rotation(
+        {"target": str(target), "pending": str(pending), "key_id": new.key_id}
+    )
     try:
-        fd = os.open(pending, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        write_key_file(pending, raw.hex() + "\n")
     except OSError as err:
-        raise InvalidCommand("new-key-file", f"{target}: {err.strerror}") from err
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key.hex() + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    old = kirjuri.ledger.keys.master
-    new = MasterKey(key)
-    count = kirjuri.ledger.keys.rotate(new)
-    os.replace(pending, target)  # the old key file is gone once this returns
+        keys.end_rotation()
+        raise KeyFileError(f"new-key-file: {pending}: {err.strerror}") from err
+    count = keys.rotate(new)
+    try:
+        os.replace(pending, target)  # the old key file is gone once this returns
+        sync_folder(target)
+    except OSError as err:
+        # The data keys are wrapped under the new key: it stays where it is
+        # and the next start keeps trying to put it in place.
+        raise KeyFileError(
+            f"new-key-file: {target}: {err.strerror}; the new master key is in "
+            f"{pending}: move it there (the data keys need it)"
+        ) from err
+    keys.end_rotation()
     log.warning("master key rotated", keys=count, old=old.key_id, new=new.key_id)
     return Rotation(rewrapped=count, key_file=str(target))
+
+
+def check_key_target(target: Path, key_file: Path | None) -> None:
+    """Refuse to put a key over anything but the ledger's own key file."""
+    if target.is_symlink():
+        raise InvalidCommand("new-key-file", f"{target}: is a symbolic link")
+    if not target.exists():
+        if not target.parent.is_dir():
+            raise InvalidCommand("new-key-file", f"{target.parent}: no such folder")
+        return
+    if not target.is_file():
+        raise InvalidCommand("new-key-file", f"{target}: is not a regular file")
+    if key_file is None or not target.samefile(key_file):
+        raise InvalidCommand(
+            "new-key-file",
+            f"{target}: exists; only the ledger's own key file is replaced",
+        )

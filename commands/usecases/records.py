@@ -39,6 +39,13 @@ def _auto_checkpoint(kirjuri: Kirjuri) -> int | None:
     return kirjuri.checkpoint().checkpoint.size
 
 
+def _check_keys(kirjuri: Kirjuri) -> None:
+    """Load every key the run will need before it writes anything: the
+    master key is loaded at open; the signing key signs at the end."""
+    if kirjuri.settings.auto_checkpoint:
+        kirjuri.signer()
+
+
 def apply_feed(
     kirjuri: Kirjuri, lines: Iterable[str], batch_size: int, progress: Progress | None
 ) -> FeedReport:
@@ -47,6 +54,7 @@ def apply_feed(
     recorded."""
     if batch_size < 1:
         raise InvalidCommand("batch_size", "must be 1 or more")
+    _check_keys(kirjuri)
     parse_errors: list[tuple[int, str]] = []
     report = kirjuri.execute_many(
         _feed_commands(lines, parse_errors), batch_size=batch_size, progress=progress
@@ -69,6 +77,7 @@ def import_csv(  # noqa: PLR0917 - one import's choices, passed through once
     reported_by: str,
     progress: Progress | None,
 ) -> ImportSummary:
+    _check_keys(kirjuri)
     report = import_contacts(
         kirjuri,
         source,

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 from ledger import clock
 
 __all__ = [
+    "BackupMade",
     "CheckResult",
     "ErasurePreview",
     "Evidence",
@@ -31,6 +32,7 @@ __all__ = [
     "RetentionRow",
     "Rotation",
     "Row",
+    "SigningRotation",
     "SubjectState",
     "SweepRow",
     "SwitchState",
@@ -163,6 +165,22 @@ class ErasurePreview(_View):
     subject: str
     would_destroy: tuple[str, ...]
     would_keep: tuple[dict[str, Any], ...]
+
+
+class BackupMade(_View):
+    """A copy of the ledger (without its keys, which are backed up apart)."""
+
+    backup: str
+    bytes: int
+    not_included: tuple[str, ...]  # the key files (or variables) to back up
+
+
+class SigningRotation(_View):
+    """A new checkpoint signing key, announced at a tree size."""
+
+    from_size: int
+    public_key: str
+    key_file: str
 
 
 class Rotation(_View):
