@@ -21,6 +21,7 @@ from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.handlers import Outcome, handle
 from commands.models import EraseSubject
 from commands.usecases import integrity, lifecycle, reads, records
+from commands.usecases import verify as verification
 from commands.usecases.policy import policy_items
 from commands.usecases.views import (
     PolicyAdoption,
@@ -28,7 +29,7 @@ from commands.usecases.views import (
     ProjectionStatus,
 )
 from ledger import clock
-from ledger.checkpoints import Signer
+from ledger.checkpoints import Signer, Verifier
 from ledger.errors import InvalidCommand, KirjuriError, UnknownSubject
 from ledger.events import POLICY_STREAM
 from ledger.keys import LEDGER_SUBJECT
@@ -452,16 +453,22 @@ class Kirjuri:
 
     def verify(
         self,
+        request: verification.VerifyRequest | None = None,
         *,
-        start: int | None = None,
-        end: int | None = None,
-        incremental: bool = False,
-        checkpoints: Sequence[str] = (),
         progress: Progress | None = None,
     ) -> Verification:
-        """The stored events against the signed checkpoints (and ``checkpoints``,
-        notes kept outside the database)."""
-        return integrity.verify(self, start, end, incremental, checkpoints, progress)
+        """The stored events against the signed checkpoints (stored, kept
+        outside, witnessed), and the read models if asked."""
+        request = request or verification.VerifyRequest()
+        return verification.verify(self, request, progress)
+
+    def witness(
+        self, folder: Path, public_key: str | None = None
+    ) -> verification.WitnessRun:
+        """An auditor's witness in ``folder``: the newest checkpoint must
+        extend the one it saw before; it is then kept."""
+        verifier = None if public_key is None else Verifier.parse(public_key)
+        return verification.witness(self, folder, verifier)
 
     def prove(
         self,

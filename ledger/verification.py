@@ -42,7 +42,9 @@ BATCH = 5000
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # altered, reordered, removed, inserted, gap, missing, signature, root
+    # altered, reordered, removed, inserted, gap, missing, signature, root;
+    # witness, merkle; read-model, undecodable (verify --read-models)
+    kind: str
     message: str
     sequence: int | None = None
     stream: str | None = None
@@ -59,6 +61,9 @@ class Verification:
     checkpoints: int = 0
     last_sequence: int | None = None  # the newest event checked
     problems: list[Problem] = field(default_factory=list)
+    witnessed: int | None = None  # the tree size the witness held
+    recorded: int | None = None  # the tree size the witness holds now
+    read_models: int | None = None  # read models compared with a rebuild
 
     @property
     def ok(self) -> bool:
