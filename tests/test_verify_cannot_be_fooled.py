@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 AINO = "aino.virtanen@esimerkki.fi"
-Cli = "Callable[..., tuple[int, str, str]]"
 
 
 @pytest.fixture
@@ -90,7 +89,7 @@ ALTERATIONS = [
 
 
 @pytest.mark.parametrize(("statement", "names", "column"), ALTERATIONS)
-def test_an_altered_read_model_row_fails_verify_read_models_until_rebuilt(
+def test_an_altered_read_model_row_fails_verify_read_models_until_rebuilt(  # noqa: PLR0917 - fixtures and parameters
     cli: Callable[..., tuple[int, str, str]],
     recorded: None,
     settings: Settings,
@@ -174,8 +173,10 @@ def test_truncating_the_newest_events_with_their_checkpoints_is_refused(
     assert out.rstrip().endswith(f"witness at {kept + 1}")
     _sql(settings, "DELETE FROM {events} WHERE {seq} > %s", (kept,))
     _sql(settings, "DELETE FROM {p}kirjuri_checkpoints WHERE tree_size > %s", (kept,))
-    _sql(settings, "DELETE FROM {p}kirjuri_merkle_leaves WHERE leaf_index >= %s", (kept,))  # fmt: skip
-    code, out, err = cli("verify", "--no-witness")
+    _sql(
+        settings, "DELETE FROM {p}kirjuri_merkle_leaves WHERE leaf_index >= %s", (kept,)
+    )
+    code, _, err = cli("verify", "--no-witness")
     assert code == 0, err  # what the database holds agrees with itself…
     code, out, err = cli("verify")
     assert code == 1  # …but not with what the witness saw
@@ -234,7 +235,11 @@ def test_an_undecodable_event_is_named_and_no_read_model_is_touched(
 ) -> None:
     """Verify reads the stored log, never the read models: one behind stays
     behind, records no fault, and the bad event is named by its sequence."""
-    _sql(settings, "UPDATE {events} SET state = %s WHERE {seq} = 9", (b"\xff\x00garbage",))
+    _sql(
+        settings,
+        "UPDATE {events} SET state = %s WHERE {seq} = 9",
+        (b"\xff\x00garbage",),
+    )
     with Kirjuri.open(settings) as kirjuri:
         name = kirjuri.projector.tracking_name(kirjuri.projector.models[0])
         table = getattr(kirjuri.projector.tracking, "tracking_table_name", "tracking")
@@ -244,7 +249,7 @@ def test_an_undecodable_event_is_named_and_no_read_model_is_touched(
         f"INSERT INTO {{p}}{table} (application_name, notification_id) VALUES (%s, 8)",
         (name,),
     )
-    code, out, err = cli("verify")
+    code, _, err = cli("verify")
     assert code == 1
     assert "altered: seq 9 " in err
     assert "Traceback" not in err
@@ -252,7 +257,7 @@ def test_an_undecodable_event_is_named_and_no_read_model_is_touched(
         status = kirjuri.projection_status()
     assert status.positions[kirjuri.projector.models[0].name] == 8
     assert status.faults == ()
-    code, out, err = cli("verify", "--read-models")
+    code, _, err = cli("verify", "--read-models")
     assert code == 1
     assert "undecodable: seq 9 " in err
     assert "Traceback" not in err
@@ -266,15 +271,15 @@ def test_emptied_merkle_tables_are_rebuilt_by_the_next_write(
 ) -> None:
     _sql(settings, "DELETE FROM {p}kirjuri_merkle_leaves")
     _sql(settings, "DELETE FROM {p}kirjuri_merkle_nodes")
-    code, out, err = cli("verify")
+    code, _, err = cli("verify")
     assert code == 1  # the gap is said, not passed over
     assert "the Merkle log holds 0 leaves" in err
-    code, out, err = cli("apply", _feed(tmp_path, OBJECTION))
+    code, _, err = cli("apply", _feed(tmp_path, OBJECTION))
     assert code == 0, err  # stored, and signed
     assert "Traceback" not in err
-    code, out, err = cli("verify")
+    code, _, err = cli("verify")
     assert code == 0, err
-    code, out, err = cli("prove", "--sequence", "3", "-o", tmp_path / "e.json")
+    code, _, err = cli("prove", "--sequence", "3", "-o", tmp_path / "e.json")
     assert code == 0, err
 
 
@@ -297,3 +302,16 @@ def test_a_tampered_log_behind_an_emptied_cache_is_not_signed(
     code, _, err = cli("verify")
     assert code == 1
     assert "root:" in err
+
+
+def test_a_witness_that_cannot_be_written_is_one_line(
+    cli: Callable[..., tuple[int, str, str]], recorded: None, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, _, err = cli("verify", "--witness", blocker / "witness")
+    assert code == 74
+    assert err.count("\n") == 1 and "witness:" in err
+    code, _, err = cli("verify", "--read-models", "--from", "3")
+    assert code == 65
+    assert "read-models" in err

@@ -77,14 +77,15 @@ def add_verbs(sub: Any, **kw: Any) -> None:
         metavar="FILE",
         help="a checkpoint kept outside the database (repeatable)",
     )
-    verify.add_argument(
+    keeping = verify.add_mutually_exclusive_group()
+    keeping.add_argument(
         "--witness",
         type=lambda text: Path(file_name(text)),
         metavar="DIR",
         help="where the newest verified checkpoint is kept (default: beside "
         "the signing key file, or KIRJURI_WITNESS)",
     )
-    verify.add_argument(
+    keeping.add_argument(
         "--no-witness",
         action="store_true",
         help="neither read nor advance the witness",

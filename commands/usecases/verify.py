@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from commands.usecases.integrity import check_sequence_range, parse_external
 from ledger import clock
 from ledger.clock import local_text
+from ledger.errors import InvalidCommand
 from ledger.integrity import verify_consistency
 from ledger.verification import Problem, verify_ledger
 from ledger.witness import Witness
@@ -58,6 +59,11 @@ def verify(
     witnessed); then, if asked, the read models against a rebuild."""
     start, end = request.start, request.end
     check_sequence_range(start, end)
+    if request.read_models and (start, end, request.incremental) != (None, None, False):
+        raise InvalidCommand(
+            "read-models",
+            "checks the whole log: not with --from, --to or --incremental",
+        )
     given = parse_external(request.checkpoints)
     behind = catch_up_merkle(kirjuri)
     stored = [s.checkpoint for s in kirjuri.notary.all()]
@@ -88,8 +94,7 @@ def verify(
     if witnessed is not None:
         result.witnessed = witnessed.size
         _check_witnessed(result, stored, witnessed)
-    whole = start is None and end is None
-    if request.read_models and whole:
+    if request.read_models:
         _check_read_models(kirjuri, result, progress)
     if result.ok and end is None:
         _remember(kirjuri, result, keeper, checkpoints, witnessed)
