@@ -11,7 +11,8 @@ database) and the public key. What is checked:
    which pinpoints the first event that differs;
 4. per-stream versions run 1, 2, 3… with no gap;
 5. no checkpoint claims more events than the log holds (deleting the newest
-   events with their checkpoints is caught by a checkpoint kept outside).
+   events with their checkpoints is caught by a checkpoint kept outside:
+   given, or the witness's, see commands.usecases.verify).
 
 A range (``from``/``to``) recomputes only those events against the stored
 leaves, and proves the stored leaves against the checkpoints.
