@@ -127,8 +127,9 @@ class Kirjuri:
         return self._signer
 
     def checkpoint(self) -> StoredCheckpoint:
-        """Bring the Merkle log up to date and sign it."""
+        """Bring the Merkle log up to date (whole) and sign it."""
         self.catch_up()
+        verification.mend_merkle(self)
         return self.notary.issue()
 
     def close(self) -> None:

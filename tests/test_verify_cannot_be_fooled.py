@@ -56,6 +56,22 @@ def _feed(tmp_path: Path, *lines: str) -> Path:
     return path
 
 
+def _flip_a_byte_of_someone_else(settings: Settings) -> None:
+    """Alter a stored event of a subject other than Aino (whom the tests
+    write to next), and not of the policy, so that writes still load."""
+    with Kirjuri.open(settings) as kirjuri:
+        aino = kirjuri.resolve(AINO)
+        found = next(
+            n
+            for n in kirjuri.ledger.notifications(None, 100)
+            if n.originator_id != aino and n.topic == "DataCollected"
+        )
+    state = bytearray(found.state)
+    state[-3] ^= 1
+    _sql(settings, "UPDATE {events} SET state = %s WHERE {seq} = %s",
+         (bytes(state), found.id))  # fmt: skip
+
+
 OBJECTION = (
     '{"kind": "object", "subject": "' + AINO + '", "scope": "direct_marketing",'
     ' "channel": "email"}'
@@ -289,14 +305,11 @@ def test_a_tampered_log_behind_an_emptied_cache_is_not_signed(
     settings: Settings,
     tmp_path: Path,
 ) -> None:
-    rows = _sql(settings, "SELECT state FROM {events} WHERE {seq} = 5")
-    state = bytearray(rows[0]["state"])
-    state[-3] ^= 1
-    _sql(settings, "UPDATE {events} SET state = %s WHERE {seq} = 5", (bytes(state),))
+    _flip_a_byte_of_someone_else(settings)
     _sql(settings, "DELETE FROM {p}kirjuri_merkle_leaves")
     _sql(settings, "DELETE FROM {p}kirjuri_merkle_nodes")
-    code, _, err = cli("checkpoint")
-    assert code == 1
+    code, _, err = cli("apply", _feed(tmp_path, OBJECTION))
+    assert code == 1, err  # recorded, but the altered tree is not signed
     assert "does not extend checkpoint" in err
     assert "Traceback" not in err
     code, _, err = cli("verify")
@@ -315,3 +328,35 @@ def test_a_witness_that_cannot_be_written_is_one_line(
     code, _, err = cli("verify", "--read-models", "--from", "3")
     assert code == 65
     assert "read-models" in err
+
+
+def test_a_history_rewritten_and_signed_again_is_caught_by_the_witness(
+    cli: Callable[..., tuple[int, str, str]],
+    recorded: None,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """With the signing key at hand, an attacker alters an event, drops the
+    checkpoints and the Merkle log and signs the new tree: the database
+    agrees with itself, the witness does not."""
+    folder = tmp_path / "auditor"
+    code, out, err = cli("verify", "--witness", folder)
+    assert code == 0, err
+    size = int(out.split(": ")[1].split(" ")[0])
+    assert cli("witness", "--dir", tmp_path / "auditor-2")[0] == 0
+    _flip_a_byte_of_someone_else(settings)
+    for table in (
+        "kirjuri_checkpoints",
+        "kirjuri_merkle_leaves",
+        "kirjuri_merkle_nodes",
+    ):
+        _sql(settings, f"DELETE FROM {{p}}{table}")
+    assert cli("checkpoint")[0] == 0  # a fresh history, signed
+    code, _, err = cli("verify", "--no-witness")
+    assert code == 0, err
+    code, _, err = cli("verify", "--witness", folder)
+    assert code == 1
+    assert f"lack the root signed in checkpoint {size}" in err
+    code, _, err = cli("witness", "--dir", tmp_path / "auditor-2")
+    assert code == 1
+    assert f"does not extend the witnessed checkpoint {size}" in err

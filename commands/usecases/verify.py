@@ -35,7 +35,14 @@ if TYPE_CHECKING:
     from ledger.verification import Verification
     from projections.runner import Progress
 
-__all__ = ["VerifyRequest", "WitnessRun", "catch_up_merkle", "verify", "witness"]
+__all__ = [
+    "VerifyRequest",
+    "WitnessRun",
+    "catch_up_merkle",
+    "mend_merkle",
+    "verify",
+    "witness",
+]
 
 # Concurrent writers may move the read models while they are compared.
 COMPARE_ATTEMPTS = 3
@@ -170,6 +177,18 @@ def catch_up_merkle(kirjuri: Kirjuri) -> Problem | None:
             " checked against the stored events alone",
         )
     return None
+
+
+def mend_merkle(kirjuri: Kirjuri) -> None:
+    """Before signing: Merkle tables cut short (emptied by hand) are
+    recomputed from the stored events, never signed as they are. The notary
+    then refuses a tree that does not extend its newest checkpoint."""
+    model = MerkleModel(kirjuri.ledger.notifications)
+    tracking = kirjuri.projector.tracking
+    name = f"{kirjuri.ledger.name}/{model.name}"
+    position = tracking.max_tracking_id(name) or 0
+    with kirjuri.ledger.database.transaction() as cursor:
+        model.mend(cursor, position)
 
 
 def _check_read_models(
