@@ -454,13 +454,21 @@ class Kirjuri:
 
     def verify(
         self,
-        request: verification.VerifyRequest | None = None,
         *,
+        start: int | None = None,
+        end: int | None = None,
+        incremental: bool = False,
+        checkpoints: Sequence[str] = (),
+        witness: Path | None = None,
+        use_witness: bool = True,
+        read_models: bool = False,
         progress: Progress | None = None,
     ) -> Verification:
-        """The stored events against the signed checkpoints (stored, kept
-        outside, witnessed), and the read models if asked."""
-        request = request or verification.VerifyRequest()
+        """The stored events against the signed checkpoints (stored, given as
+        notes kept outside, witnessed), and the read models if asked."""
+        request = verification.VerifyRequest(
+            start, end, incremental, checkpoints, witness, use_witness, read_models
+        )
         return verification.verify(self, request, progress)
 
     def witness(

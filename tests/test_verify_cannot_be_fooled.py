@@ -360,3 +360,15 @@ def test_a_history_rewritten_and_signed_again_is_caught_by_the_witness(
     code, _, err = cli("witness", "--dir", tmp_path / "auditor-2")
     assert code == 1
     assert f"does not extend the witnessed checkpoint {size}" in err
+
+
+def test_a_witness_file_replaced_by_garbage_is_one_line(
+    cli: Callable[..., tuple[int, str, str]], recorded: None, tmp_path: Path
+) -> None:
+    folder = tmp_path / "auditor"
+    assert cli("verify", "--witness", folder)[0] == 0
+    (note,) = folder.glob("*/checkpoint-*.txt")
+    note.write_text("not a checkpoint\n")
+    code, _, err = cli("verify", "--witness", folder)
+    assert code == 74
+    assert err.count("\n") == 1 and "not a checkpoint" in err

@@ -17,7 +17,6 @@ from commands.cli.common import (
     write_output,
 )
 from commands.service import Kirjuri
-from commands.usecases.verify import VerifyRequest
 from ledger.clock import local_text
 from ledger.errors import InvalidCommand
 
@@ -193,17 +192,17 @@ def run_keys(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_verify(args: argparse.Namespace, settings: Settings) -> int:
     notes = [read_input(path, "checkpoint") for path in args.checkpoint]
-    request = VerifyRequest(
-        start=args.start,
-        end=args.end,
-        incremental=args.incremental,
-        checkpoints=notes,
-        witness=args.witness,
-        use_witness=not args.no_witness,
-        read_models=args.read_models,
-    )
     with Kirjuri.open(settings) as kirjuri:
-        result = kirjuri.verify(request, progress=progress(args, "verify"))
+        result = kirjuri.verify(
+            start=args.start,
+            end=args.end,
+            incremental=args.incremental,
+            checkpoints=notes,
+            witness=args.witness,
+            use_witness=not args.no_witness,
+            read_models=args.read_models,
+            progress=progress(args, "verify"),
+        )
     for problem in result.problems[:MAX_PROBLEMS]:
         print(f"kirjuri: verify: {problem}", file=sys.stderr)
     if len(result.problems) > MAX_PROBLEMS:

@@ -158,8 +158,8 @@ def _check_merkle_size(kirjuri: Kirjuri, result: Verification) -> None:
             Problem(
                 "merkle",
                 f"the Merkle log holds {size} leaves for {result.events} stored "
-                "events: its tables were cut; the next write, or 'kirjuri "
-                "projections rebuild', recomputes them from the stored events",
+                "events: its tables were cut; the next write or 'kirjuri "
+                "checkpoint' recomputes them from the stored events",
             )
         )
 
