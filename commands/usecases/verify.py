@@ -280,7 +280,10 @@ def _witness_problems(
     try:
         proof = kirjuri.merkle.consistency_proof(seen.size, newest.size)
     except LookupError:
-        proof = []
+        return [
+            "the Merkle log lacks the nodes of a consistency proof (its tables "
+            "were cut): 'kirjuri checkpoint' recomputes them; then run again"
+        ]
     if not verify_consistency(seen.size, newest.size, seen.root, newest.root, proof):
         problems.append(
             f"checkpoint {newest.size} does not extend the witnessed checkpoint "
