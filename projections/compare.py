@@ -94,18 +94,8 @@ def _rebuild(
         if not notifications:
             break
         batch, bad = _decode(ledger, notifications)
-        for notification, error in bad:
-            undecodable += 1
-            if undecodable <= MAX_UNDECODABLE:
-                problems.append(
-                    Difference(
-                        "undecodable",
-                        f"seq {notification.id} (stream {notification.originator_id},"
-                        f" version {notification.originator_version}) does not "
-                        f"decode ({error}): read models skip it",
-                        notification.id,
-                    )
-                )
+        problems.extend(_undecodable(bad)[: max(MAX_UNDECODABLE - undecodable, 0)])
+        undecodable += len(bad)
         skipped = {notification.id for notification, _ in bad}
         good = [item for item in batch if item[0].id not in skipped]
         for model in models:
@@ -127,6 +117,18 @@ def _rebuild(
     if progress is not None:
         progress.finish()
     return problems
+
+
+def _undecodable(bad: list[tuple[Notification, str]]) -> list[Difference]:
+    return [
+        Difference(
+            "undecodable",
+            f"seq {n.id} (stream {n.originator_id}, version {n.originator_version})"
+            f" does not decode ({error}): read models skip it",
+            n.id,
+        )
+        for n, error in bad
+    ]
 
 
 def _decode(
