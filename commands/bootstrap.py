@@ -47,6 +47,7 @@ class Settings:
     master_key_file: Path | None = None
     signing_key: str | None = None
     signing_key_file: Path | None = None
+    witness_path: Path | None = None
     auto_checkpoint: bool = True
     log_level: str = "info"
 
@@ -67,6 +68,9 @@ class Settings:
             signing_key=env.get("KIRJURI_SIGNING_KEY") or None,
             signing_key_file=Path(signing)
             if (signing := env.get("KIRJURI_SIGNING_KEY_FILE"))
+            else None,
+            witness_path=Path(witness)
+            if (witness := env.get("KIRJURI_WITNESS"))
             else None,
             auto_checkpoint=env.get("KIRJURI_AUTO_CHECKPOINT", "yes").lower()
             not in ("0", "no", "false", "off"),
@@ -89,6 +93,18 @@ class Settings:
             return self.signing_key_file
         return self.key_file.with_name(
             self.key_file.name.replace("master-key", "signing-key")
+        )
+
+    @property
+    def witness_dir(self) -> Path:
+        """Where verify keeps the newest checkpoint it verified: named, or
+        beside the signing key file (outside the database)."""
+        if self.witness_path is not None:
+            return self.witness_path
+        name = self.signing_file.name
+        witness = name.replace("signing-key", "witness")
+        return self.signing_file.with_name(
+            witness if witness != name else name + ".witness"
         )
 
     def eventsourcing_env(self) -> dict[str, str]:

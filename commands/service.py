@@ -28,6 +28,7 @@ from commands.usecases import (
     records,
     signing,
 )
+from commands.usecases import verify as verification
 from commands.usecases.policy import policy_items
 from commands.usecases.views import (
     PolicyAdoption,
@@ -35,7 +36,7 @@ from commands.usecases.views import (
     ProjectionStatus,
 )
 from ledger import clock
-from ledger.checkpoints import Signer
+from ledger.checkpoints import Signer, Verifier
 from ledger.errors import InvalidCommand, KirjuriError, UnknownSubject
 from ledger.events import POLICY_STREAM
 from ledger.keys import LEDGER_SUBJECT
@@ -141,8 +142,9 @@ class Kirjuri:
         return self._signer
 
     def checkpoint(self) -> StoredCheckpoint:
-        """Bring the Merkle log up to date and sign it."""
+        """Bring the Merkle log up to date (whole) and sign it."""
         self.catch_up()
+        verification.mend_merkle(self)
         return self.notary.issue()
 
     def close(self) -> None:
@@ -496,11 +498,25 @@ class Kirjuri:
         end: int | None = None,
         incremental: bool = False,
         checkpoints: Sequence[str] = (),
+        witness: Path | None = None,
+        use_witness: bool = True,
+        read_models: bool = False,
         progress: Progress | None = None,
     ) -> Verification:
-        """The stored events against the signed checkpoints (and ``checkpoints``,
-        notes kept outside the database)."""
-        return integrity.verify(self, start, end, incremental, checkpoints, progress)
+        """The stored events against the signed checkpoints (stored, given as
+        notes kept outside, witnessed), and the read models if asked."""
+        request = verification.VerifyRequest(
+            start, end, incremental, checkpoints, witness, use_witness, read_models
+        )
+        return verification.verify(self, request, progress)
+
+    def witness(
+        self, folder: Path, public_key: str | None = None
+    ) -> verification.WitnessRun:
+        """An auditor's witness in ``folder``: the newest checkpoint must
+        extend the one it saw before; it is then kept."""
+        verifier = None if public_key is None else Verifier.parse(public_key)
+        return verification.witness(self, folder, verifier)
 
     def prove(
         self,

@@ -2,19 +2,22 @@
 
 Each checkpoint is stored with the consistency proof from the one before it,
 so anyone holding two checkpoints can check that the later tree extends the
-earlier one, without the database.
+earlier one, without the database. The notary never signs a tree that does
+not extend the newest checkpoint: an altered log is refused, not blessed.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import structlog
 
 from ledger import clock
 from ledger.checkpoints import Checkpoint, parse_checkpoint
+from ledger.errors import KirjuriError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -23,7 +26,13 @@ if TYPE_CHECKING:
     from ledger.storage import Database
     from projections.merkle import MerkleStore
 
-__all__ = ["NOTARY_DDL", "Notary", "StoredCheckpoint", "ledger_origin"]
+__all__ = [
+    "NOTARY_DDL",
+    "LogInconsistent",
+    "Notary",
+    "StoredCheckpoint",
+    "ledger_origin",
+]
 
 log = structlog.get_logger("kirjuri.notary")
 
@@ -34,6 +43,10 @@ NOTARY_DDL = (
     " tree_size {bigint} PRIMARY KEY, root {blob} NOT NULL, issued_at TEXT NOT NULL,"
     " note TEXT NOT NULL, previous_size {bigint}, consistency TEXT NOT NULL)",
 )
+
+
+class LogInconsistent(KirjuriError):
+    """The stored tree does not extend the newest signed checkpoint."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,8 @@ class Notary:
         previous = self.latest()
         if previous is not None and previous.checkpoint.size == size:
             return previous
+        if previous is not None:
+            self._check_extends(previous.checkpoint, size)
         checkpoint = self._signer().sign(size, self.store.root(size), clock.now())
         previous_size = previous.checkpoint.size if previous is not None else None
         proof = self.store.consistency_proof(previous_size or 0, size)
@@ -100,6 +115,19 @@ class Notary:
                 (checkpoint.note, checkpoint.size, checkpoint.root),
             )
 
+    def _check_extends(self, previous: Checkpoint, size: int) -> None:
+        try:
+            extends = size >= previous.size and (
+                self.store.root(previous.size) == previous.root
+            )
+        except LookupError:  # a subtree of the cache is missing
+            extends = False
+        if not extends:
+            raise LogInconsistent(
+                f"the Merkle log of {size} events does not extend checkpoint "
+                f"{previous.size}: not signed; run 'kirjuri verify'"
+            )
+
     def all(self) -> list[StoredCheckpoint]:
         with self.database.transaction(commit=False) as cursor:
             cursor.execute("SELECT * FROM {p}kirjuri_checkpoints ORDER BY tree_size")
@@ -126,6 +154,32 @@ class Notary:
                 "INSERT INTO {p}kirjuri_meta (name, value) VALUES ('verified', %s)"
                 " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                 (str(sequence),),
+            )
+
+    def remember_models_checked(self, tree_size: int, at: datetime) -> None:
+        """The read models were found equal to a rebuild from this many events."""
+        self._set("models_checked", f"{tree_size} {at.isoformat()}")
+
+    def models_checked(self) -> tuple[int, datetime] | None:
+        """When the read models were last checked, and at which tree size."""
+        value = self._get("models_checked")
+        if value is None:
+            return None
+        size, _, at = value.partition(" ")
+        return int(size), datetime.fromisoformat(at)
+
+    def _get(self, name: str) -> str | None:
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute("SELECT value FROM {p}kirjuri_meta WHERE name = %s", (name,))
+            row = cursor.fetchone()
+        return None if row is None else str(row["value"])
+
+    def _set(self, name: str, value: str) -> None:
+        with self.database.transaction() as cursor:
+            cursor.execute(
+                "INSERT INTO {p}kirjuri_meta (name, value) VALUES (%s, %s)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
             )
 
     def latest(self) -> StoredCheckpoint | None:

@@ -11,7 +11,8 @@ database) and the public key. What is checked:
    which pinpoints the first event that differs;
 4. per-stream versions run 1, 2, 3… with no gap;
 5. no checkpoint claims more events than the log holds (deleting the newest
-   events with their checkpoints is caught by a checkpoint kept outside).
+   events with their checkpoints is caught by a checkpoint kept outside:
+   given, or the witness's, see commands.usecases.verify).
 
 A range (``from``/``to``) recomputes only those events against the stored
 leaves, and proves the stored leaves against the checkpoints.
@@ -42,7 +43,9 @@ BATCH = 5000
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # altered, reordered, removed, inserted, gap, missing, signature, root
+    # altered, reordered, removed, inserted, gap, missing, signature, root;
+    # witness, merkle; read-model, undecodable (verify --read-models)
+    kind: str
     message: str
     sequence: int | None = None
     stream: str | None = None
@@ -59,6 +62,9 @@ class Verification:
     checkpoints: int = 0
     last_sequence: int | None = None  # the newest event checked
     problems: list[Problem] = field(default_factory=list)
+    witnessed: int | None = None  # the tree size the witness held
+    recorded: int | None = None  # the tree size the witness holds now
+    read_models: int | None = None  # read models compared with a rebuild
 
     @property
     def ok(self) -> bool:

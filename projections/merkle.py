@@ -9,12 +9,16 @@ library owns the append transaction on both backends, and a tracked model
 applies every notification in order, exactly once, with its tracking row in
 the same transaction, so it never skips an event. The tables are a cache:
 `kirjuri verify` recomputes every hash from the stored events and trusts
-only signed checkpoints.
+only signed checkpoints. A cache that no longer continues the log (its
+tables emptied or cut short) is rebuilt from the stored events before the
+next append, so a write never stores its event and then fails to sign.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
+
+import structlog
 
 from ledger.integrity import (
     EMPTY_ROOT,
@@ -28,10 +32,21 @@ from ledger.leaves import encode_leaf
 from projections.base import Batch, ReadModel
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from eventsourcing.persistence import Notification
+
     from ledger.events import SubjectEvent
     from ledger.storage import Cursor, Database
 
+    # The stored log: notifications after a sequence (None: from the first).
+    LogReader = Callable[[int | None, int], Sequence[Notification]]
+
 __all__ = ["MerkleModel", "MerkleStore"]
+
+log = structlog.get_logger("kirjuri.merkle")
+
+REBUILD_BATCH = 5000
 
 
 class MerkleModel(ReadModel):
@@ -51,11 +66,12 @@ class MerkleModel(ReadModel):
         " PRIMARY KEY (level, node_index))",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, stored_log: LogReader | None = None) -> None:
         # The right edge's complete subtrees, (level, index, hash), kept
         # between batches; reloaded when another process moved the tree.
         self._size = -1
         self._frontier: list[tuple[int, int, bytes]] = []
+        self._log = stored_log  # to check (and rebuild) the cache against
 
     def apply(self, event: SubjectEvent, cursor: Cursor, notification_id: int) -> None:
         raise NotImplementedError("the Merkle log is built from stored bytes")
@@ -69,10 +85,76 @@ class MerkleModel(ReadModel):
 
     def _append(self, cursor: Cursor, batch: Batch) -> None:
         size = _size(cursor)
-        if size != self._size:
-            self._frontier = _load_frontier(cursor, size)
+        if size != self._size:  # a new process, or another one moved the tree
+            first = batch[0][0].id
+            try:
+                if not self._continues(cursor, size, first):
+                    raise LookupError("the stored leaves stop before this batch")
+                self._frontier = _load_frontier(cursor, size)
+            except LookupError as err:
+                size = self._rebuild(cursor, first, str(err))
+        self._size = self._write(cursor, [n for n, _ in batch], size)
+
+    def _continues(self, cursor: Cursor, size: int, first: int) -> bool:
+        """True if no stored event lies between the last leaf and ``first``."""
+        if self._log is None:
+            return True
+        last = None
+        if size:
+            cursor.execute(
+                "SELECT notification_id FROM {p}kirjuri_merkle_leaves"
+                " WHERE leaf_index = %s",
+                (size - 1,),
+            )
+            row = cursor.fetchone()
+            if row is None:
+                return False
+            last = int(row["notification_id"])
+        following = self._log(last, 1)
+        return not following or following[0].id >= first
+
+    def mend(self, cursor: Cursor, position: int) -> bool:
+        """Rebuild the tables if they stop before ``position``, the last
+        event this model's tracking says it applied; True if it did."""
+        size = _size(cursor)
+        last = 0
+        if size:
+            cursor.execute(
+                "SELECT notification_id FROM {p}kirjuri_merkle_leaves"
+                " WHERE leaf_index = %s",
+                (size - 1,),
+            )
+            row = cursor.fetchone()
+            last = 0 if row is None else int(row["notification_id"])
+        if last >= position:
+            return False
+        self._size = self._rebuild(
+            cursor, position + 1, "leaves stop before its position"
+        )
+        return True
+
+    def _rebuild(self, cursor: Cursor, first: int, reason: str) -> int:
+        """Recompute the leaves and nodes of every stored event before
+        ``first``: the tables are a cache of the log, the log is the truth."""
+        if self._log is None:
+            raise LookupError(reason)
+        log.warning("Merkle log tables rebuilt from the stored events", reason=reason)
+        cursor.execute("DELETE FROM {p}kirjuri_merkle_leaves")
+        cursor.execute("DELETE FROM {p}kirjuri_merkle_nodes")
+        self._frontier, size, after = [], 0, None
+        while True:
+            found = [n for n in self._log(after, REBUILD_BATCH) if n.id < first]
+            if not found:
+                return size
+            size = self._write(cursor, found, size)
+            after = found[-1].id
+
+    def _write(
+        self, cursor: Cursor, notifications: Sequence[Notification], size: int
+    ) -> int:
+        """Append leaves from position ``size``; returns the new size."""
         leaves, nodes = [], []
-        for notification, _ in batch:
+        for notification in notifications:
             hashed = leaf_hash(
                 encode_leaf(
                     notification.originator_id,
@@ -109,7 +191,7 @@ class MerkleModel(ReadModel):
                 " VALUES (%s, %s, %s)",
                 nodes,
             )
-        self._size = size
+        return size
 
 
 def _size(cursor: Cursor) -> int:

@@ -81,7 +81,7 @@ def default_models(ledger: Ledger) -> tuple[ReadModel, ...]:
         FindingsModel(),
         AuditModel(),
         ErasuresModel(),
-        MerkleModel(),
+        MerkleModel(ledger.notifications),
     )
 
 

@@ -39,13 +39,18 @@ def postgres_url() -> Iterator[str]:
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """Settings of a fresh, empty ledger on each backend (a schema per test)."""
     keys = {"master_key": secrets.token_hex(32), "signing_key": secrets.token_hex(32)}
+    witness = tmp_path / "witness"  # never the working folder
     if request.param == "sqlite":
-        return Settings(sqlite_path=tmp_path / "kirjuri.db", **keys)
+        return Settings(
+            sqlite_path=tmp_path / "kirjuri.db", witness_path=witness, **keys
+        )
     base = request.getfixturevalue("postgres_url")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    return Settings(database_url=f"{base}?schema={schema}", **keys)
+    return Settings(
+        database_url=f"{base}?schema={schema}", witness_path=witness, **keys
+    )
 
 
 @pytest.fixture

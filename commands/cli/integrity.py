@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["add_verbs"]
 
+MAX_PROBLEMS = 50  # one line each; beyond, counted
+
 
 def add_verbs(sub: Any, **kw: Any) -> None:
     cp = sub.add_parser(
@@ -78,7 +80,43 @@ def add_verbs(sub: Any, **kw: Any) -> None:
         metavar="FILE",
         help="a checkpoint kept outside the database (repeatable)",
     )
+    keeping = verify.add_mutually_exclusive_group()
+    keeping.add_argument(
+        "--witness",
+        type=lambda text: Path(file_name(text)),
+        metavar="DIR",
+        help="where the newest verified checkpoint is kept (default: beside "
+        "the signing key file, or KIRJURI_WITNESS)",
+    )
+    keeping.add_argument(
+        "--no-witness",
+        action="store_true",
+        help="neither read nor advance the witness",
+    )
+    verify.add_argument(
+        "--read-models",
+        action="store_true",
+        help="also rebuild every read model from the log and compare",
+    )
     verify.set_defaults(handler=run_verify)
+
+    witness = sub.add_parser(
+        "witness",
+        description="an auditor's witness: the newest checkpoint must extend "
+        "the one seen before, then it is kept",
+        **kw,
+    )
+    witness.add_argument(
+        "--dir",
+        required=True,
+        type=lambda text: Path(file_name(text)),
+        metavar="DIR",
+        help="the witness's folder (made if missing)",
+    )
+    witness.add_argument(
+        "--public-key", help="key string or a file of it (default: the ledger's)"
+    )
+    witness.set_defaults(handler=run_witness)
 
     prove = sub.add_parser(
         "prove", description="write an evidence file for a third party", **kw
@@ -176,16 +214,48 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
             end=args.end,
             incremental=args.incremental,
             checkpoints=notes,
+            witness=args.witness,
+            use_witness=not args.no_witness,
+            read_models=args.read_models,
             progress=progress(args, "verify"),
         )
-    for problem in result.problems:
+    for problem in result.problems[:MAX_PROBLEMS]:
         print(f"kirjuri: verify: {problem}", file=sys.stderr)
+    if len(result.problems) > MAX_PROBLEMS:
+        more = len(result.problems) - MAX_PROBLEMS
+        print(f"kirjuri: verify: … and {more} more problems", file=sys.stderr)
     verdict = "verified" if result.ok else "FAILED"
+    extra = ""
+    if result.read_models is not None:
+        extra += f", {result.read_models} read models compared"
+    if result.witnessed is not None or result.recorded is not None:
+        extra += f", witness at {result.recorded or result.witnessed}"
     print(
         f"{verdict}: {result.events} events, {result.checkpoints} checkpoints, "
-        f"{len(result.problems)} problems"
+        f"{len(result.problems)} problems{extra}"
     )
     return EX_OK if result.ok else EX_FAIL
+
+
+def run_witness(args: argparse.Namespace, settings: Settings) -> int:
+    key = None if args.public_key is None else _public_key(args.public_key)
+    with Kirjuri.open(settings) as kirjuri:
+        run = kirjuri.witness(args.dir, key)
+    for problem in run.problems:
+        print(f"kirjuri: witness: {problem}", file=sys.stderr)
+    if not run.ok:
+        print(f"FAILED: {len(run.problems)} problems")
+        return EX_FAIL
+    if run.checkpoint is None:
+        print("nothing to witness: no checkpoint yet")
+    elif run.previous is None:
+        print(f"witnessed: checkpoint {run.checkpoint} (the first seen)")
+    else:
+        print(
+            f"witnessed: checkpoint {run.checkpoint} extends checkpoint "
+            f"{run.previous} (consistency proof checked)"
+        )
+    return EX_OK
 
 
 def run_prove(args: argparse.Namespace, settings: Settings) -> int:

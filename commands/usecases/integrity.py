@@ -9,7 +9,6 @@ from commands.usecases.views import Evidence, ProofCheck
 from ledger.checkpoints import NoteError, Verifier, parse_checkpoint
 from ledger.errors import InvalidCommand
 from ledger.evidence import FORMAT, verify_evidence
-from ledger.verification import verify_ledger
 from projections.reports.access import IntegrityEntry
 
 if TYPE_CHECKING:
@@ -17,8 +16,6 @@ if TYPE_CHECKING:
 
     from commands.service import Kirjuri
     from ledger.checkpoints import Checkpoint
-    from ledger.verification import Verification
-    from projections.runner import Progress
 
 __all__ = [
     "build_evidence",
@@ -26,7 +23,6 @@ __all__ = [
     "integrity_entry",
     "parse_external",
     "prove",
-    "verify",
     "verify_proof",
 ]
 
@@ -59,36 +55,6 @@ def parse_external(notes: Sequence[str]) -> list[Checkpoint]:
         except NoteError as err:
             raise InvalidCommand("checkpoint", f"#{number}: {err}") from err
     return found
-
-
-def verify(  # noqa: PLR0917 - the range and the checkpoints asked for
-    kirjuri: Kirjuri,
-    start: int | None,
-    end: int | None,
-    incremental: bool,
-    external: Sequence[str],
-    progress: Progress | None,
-) -> Verification:
-    """Every stored event against the signed checkpoints (stored and given)."""
-    check_sequence_range(start, end)
-    given = parse_external(external)
-    kirjuri.catch_up()
-    checkpoints = [s.checkpoint for s in kirjuri.notary.all()] + given
-    if incremental:
-        start = (kirjuri.notary.last_verified() or 0) + 1
-    result = verify_ledger(
-        kirjuri.ledger,
-        kirjuri.merkle,
-        checkpoints,
-        kirjuri.signer().verifier,
-        kirjuri.origin,
-        start=start,
-        end=end,
-        progress=progress,
-    )
-    if result.ok and end is None and result.last_sequence is not None:
-        kirjuri.notary.remember_verified(result.last_sequence)
-    return result
 
 
 def build_evidence(
@@ -140,6 +106,7 @@ def prove(kirjuri: Kirjuri, sequences: list[int], *, hashes_only: bool) -> Evide
 def integrity_entry(kirjuri: Kirjuri, subject: str) -> IntegrityEntry:
     """The checkpoint a report is made at (signed now if events are newer)."""
     checkpoint = kirjuri.checkpoint().checkpoint
+    checked = kirjuri.notary.models_checked()
     return IntegrityEntry(
         origin=checkpoint.origin,
         tree_size=checkpoint.size,
@@ -147,6 +114,8 @@ def integrity_entry(kirjuri: Kirjuri, subject: str) -> IntegrityEntry:
         issued_at=checkpoint.timestamp,
         public_key=str(kirjuri.signer().verifier),
         subject_events=len(kirjuri.merkle.leaves_of(subject)),
+        models_checked_size=None if checked is None else checked[0],
+        models_checked_at=None if checked is None else checked[1],
     )
 
 

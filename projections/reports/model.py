@@ -244,6 +244,10 @@ class IntegrityEntry(_Part):
     issued_at: datetime
     public_key: str
     subject_events: int
+    # When `verify --read-models` last found the read models this report
+    # reads equal to a rebuild from the log, and at which tree size.
+    models_checked_size: int | None = None
+    models_checked_at: datetime | None = None
 
 
 class AccessReport(_Part):

@@ -41,11 +41,13 @@ if TYPE_CHECKING:
     from projections.reports.access import (
         AccessReport,
         HeldValue,
+        IntegrityEntry,
         RequestEntry,
         RetentionEntry,
         SourceEntry,
         Switch,
     )
+    from projections.reports.model import Language
 
 
 def _controller(report: AccessReport) -> Section:
@@ -463,6 +465,18 @@ def _automated(report: AccessReport) -> Section:
     return Section("h-automated", heading, (Para(report.automated_decision_making),))
 
 
+def _models_checked(proof: IntegrityEntry, lang: Language) -> list[tuple[str, str]]:
+    """When `verify --read-models` last found the tables read here equal
+    to a rebuild from the log (a row only once that has happened)."""
+    if proof.models_checked_size is None or proof.models_checked_at is None:
+        return []
+    value = text("label.models_checked_value", lang).format(
+        size=proof.models_checked_size,
+        moment=moment_text(proof.models_checked_at, lang),
+    )
+    return [(text("label.models_checked", lang), value)]
+
+
 def _integrity(report: AccessReport) -> Section:
     lang, proof = report.language, report.integrity
     heading = text("heading.integrity", lang)
@@ -475,6 +489,7 @@ def _integrity(report: AccessReport) -> Section:
             (text("label.root", lang), proof.root),
             (text("label.issued", lang), moment_text(proof.issued_at, lang)),
             (text("label.public_key", lang), proof.public_key),
+            *_models_checked(proof, lang),
         )
     )
     intro = text("label.integrity_intro", lang).format(events=proof.subject_events)

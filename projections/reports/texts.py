@@ -236,6 +236,8 @@ _EN: dict[str, str] = {
     "label.root": "Root hash (SHA-256)",
     "label.issued": "Signed",
     "label.public_key": "Verification key",
+    "label.models_checked": "Tables of this answer last checked against the ledger",
+    "label.models_checked_value": "at checkpoint {size} (events covered), {moment}",
     "none.integrity": "No signed checkpoint was available when this document was made.",
     "heading.sign_off": "Approval and signature",
     # Sentences.
@@ -648,6 +650,8 @@ _FI: dict[str, str] = {
     "label.root": "Juuritiiviste (SHA-256)",
     "label.issued": "Allekirjoitettu",
     "label.public_key": "Tarkistusavain",
+    "label.models_checked": "Vastauksen taulut viimeksi tarkistettu kirjanpitoa vasten",
+    "label.models_checked_value": "tarkistuspisteessä {size} (tapahtumia), {moment}",
     "none.integrity": "Allekirjoitettua tarkistuspistettä ei ollut saatavilla"
     " asiakirjaa laadittaessa.",
     "heading.sign_off": "Hyväksyntä ja allekirjoitus",
