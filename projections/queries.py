@@ -201,6 +201,7 @@ class HistoryFilter:
     since: datetime | None = None
     until: datetime | None = None
     limit: int | None = None
+    after: int | None = None  # a page's cursor: the last sequence seen
 
 
 _COUNTRY = re.compile(r"[A-Z]{2}\Z")
@@ -286,6 +287,9 @@ def history(database: Database, wanted: HistoryFilter) -> list[dict[str, Any]]:
     if wanted.until is not None:
         clauses.append("occurred_at < %s")
         params.append(iso(wanted.until))
+    if wanted.after is not None:
+        clauses.append("notification_id > %s")
+        params.append(wanted.after)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     limit = f" LIMIT {int(wanted.limit)}" if wanted.limit else ""
     return _rows(

@@ -37,6 +37,8 @@ class Outcome:
     request_id: str | None = None
     # An erasure whose freed key copies a reader keeps from being overwritten.
     scrub_pending: bool = False
+    # The events' log sequence numbers, once saved (none yet in a batch).
+    sequences: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -133,7 +135,7 @@ class Draft:
                 about_event=about.STORED_NAME,
                 detail=finding.detail,
             )
-        self.ledger.append(self.outcome.events)
+        self.outcome.sequences = self.ledger.append(self.outcome.events)
         return self.outcome
 
 
