@@ -14,11 +14,11 @@ import json
 import re
 import secrets
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from commands.usecases.views import LocalMoment
+from commands.usecases.views import LocalMoment, Row
 from ledger import clock
 from ledger import events as ev
 from ledger.errors import InvalidCommand, KirjuriError
@@ -84,8 +84,9 @@ class Caller(_Model):
         return self.role in ("auditor", "regulator")
 
 
-class TokenRow(_Model):
-    KINDS: ClassVar[tuple[str, ...]] = ()
+class TokenRow(Row):
+    """A token as listed: never the token itself, nor its hash."""
+
     token_id: str
     name: str
     role: Role
