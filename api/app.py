@@ -54,7 +54,7 @@ def create_app(
     app.state.metrics = Metrics()
     app.state.lag_bound = lag_bound
     for module in (health, commands, subjects, history, requests, integrity, policy):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=problems.documented())
     problems.install(app)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(BodyLimit, limit=body_limit)

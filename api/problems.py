@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.persistence import PersistenceError
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
 from commands.models import COMMANDS
@@ -34,6 +34,7 @@ __all__ = [
     "FieldError",
     "Problem",
     "Refused",
+    "documented",
     "install",
     "problem_response",
 ]
@@ -78,6 +79,20 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[FieldError] = []
+
+
+def documented() -> dict[int | str, dict[str, Any]]:
+    """The problems every route may answer, for the OpenAPI document."""
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {
+        status: {
+            "model": Problem,
+            "description": title,
+            "content": {PROBLEM: {"schema": schema}},
+        }
+        for status, title in _TITLES.items()
+        if status not in (405, 415, 500)
+    }
 
 
 class Refused(Exception):
@@ -133,9 +148,20 @@ def _invalid_request(_: Request, err: Exception) -> JSONResponse:
     return problem_response(422, str(error), error.field)
 
 
+def _model_error(_: Request, err: Exception) -> JSONResponse:
+    """A model built from input by a route: its first error, as the CLI says it."""
+    assert isinstance(err, ValidationError)
+    first: dict[str, Any] = dict(err.errors()[0]) if err.errors() else {}
+    field = ".".join(str(p) for p in first.get("loc", ())) or "body"
+    message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    error = InvalidCommand(field, message)
+    return problem_response(422, str(error), error.field)
+
+
 def _http_error(_: Request, err: Exception) -> JSONResponse:
     assert isinstance(err, HTTPException)
-    return problem_response(err.status_code, one_line(str(err.detail)))
+    headers = dict(err.headers) if err.headers else None  # Allow, for a 405
+    return problem_response(err.status_code, one_line(str(err.detail)), None, headers)
 
 
 def _storage_error(_: Request, err: Exception) -> JSONResponse:
@@ -146,5 +172,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(KirjuriError, _kirjuri_error)
     app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(ValidationError, _model_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(PersistenceError, _storage_error)

@@ -24,7 +24,12 @@ _BATCH_BODY = {
         "required": True,
         "content": {
             "application/json": {
-                "schema": {"type": "array", "maxItems": BATCH_LIMIT, "items": {}}
+                "schema": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": BATCH_LIMIT,
+                    "items": {},  # each line judged alone, as apply does
+                }
             },
             "application/x-ndjson": {"schema": {"type": "string"}},
         },
@@ -115,8 +120,10 @@ def _lines(body: bytes, content_type: str) -> list[str]:
         lines = [json.dumps(item) for item in items]
     else:
         lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        raise Refused(422, "body: no commands", "body")
     if len(lines) > BATCH_LIMIT:
-        raise Refused(413, f"body: at most {BATCH_LIMIT} commands a batch", "body")
+        raise Refused(422, f"body: at most {BATCH_LIMIT} commands a batch", "body")
     return lines
 
 

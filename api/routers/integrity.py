@@ -28,9 +28,14 @@ class CheckpointOut(BaseModel):
     note: str  # the signed note, as issued
 
 
+class TrustedKey(BaseModel):
+    from_size: int  # the first tree size it signs
+    key: str
+
+
 class PublicKey(BaseModel):
     public_key: str  # the current signing key
-    keys: list[tuple[int, str]]  # every trusted key, by first tree size
+    keys: list[TrustedKey]  # every trusted key
 
 
 @router.get("/checkpoints/latest", response_class=PlainTextResponse, responses=_TEXT)
@@ -45,7 +50,8 @@ async def latest(kirjuri: Annotated[Kirjuri, Depends(facade)]) -> PlainTextRespo
 @router.get("/public-key", response_model=PublicKey)
 async def public_key(kirjuri: Annotated[Kirjuri, Depends(facade)]) -> PublicKey:
     """The checkpoints' verifier keys (no token needed)."""
-    return PublicKey(public_key=kirjuri.public_key(), keys=kirjuri.public_keys())
+    keys = [TrustedKey(from_size=size, key=key) for size, key in kirjuri.public_keys()]
+    return PublicKey(public_key=kirjuri.public_key(), keys=keys)
 
 
 @router.get("/checkpoints", response_model=list[CheckpointOut])

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from api.auth import Purpose, allowed, facade, purpose_of
 from api.moments import MomentQuery, parsed
 from api.schemas import CommandAnswer
-from commands.models import PlaceLegalHold, Reason, ReleaseLegalHold, RequestId
+from commands.models import Reason, RequestId, parse_command
 from commands.service import Kirjuri
 from commands.usecases.identities import Caller
 from commands.usecases.views import ErasurePreview, SubjectState
@@ -101,8 +101,9 @@ async def place_hold(
     kirjuri: Annotated[Kirjuri, Depends(facade)],
 ) -> CommandAnswer:
     """A legal hold: the data is kept until released."""
-    command = PlaceLegalHold(
-        subject=subject, reason=asked.reason, reported_by=caller.name
+    command = parse_command(
+        {"kind": "hold", "subject": subject, "reason": asked.reason}
+        | {"reported_by": caller.name}
     )
     return CommandAnswer.of(kirjuri.execute(command))
 
@@ -114,8 +115,9 @@ async def release_hold(
     caller: Annotated[Caller, Depends(allowed("manage"))],
     kirjuri: Annotated[Kirjuri, Depends(facade)],
 ) -> CommandAnswer:
-    command = ReleaseLegalHold(
-        subject=subject, reason=asked.reason, reported_by=caller.name
+    command = parse_command(
+        {"kind": "release-hold", "subject": subject, "reason": asked.reason}
+        | {"reported_by": caller.name}
     )
     return CommandAnswer.of(kirjuri.execute(command))
 
