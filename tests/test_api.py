@@ -153,3 +153,24 @@ def test_the_signed_note_and_the_key_need_no_token(kirjuri: Kirjuri) -> None:
     assert health.status_code == ready.status_code == 200
     assert listed.status_code == 401
     assert listed.headers["content-type"] == "application/problem+json"
+
+
+def test_the_access_report_tells_the_person_who_looked_and_why(
+    kirjuri: Kirjuri,
+) -> None:
+    """C-579/21: dates, roles and purposes of consultations; no names."""
+    with client(kirjuri) as api:
+        made = api.post("/v1/commands", json=REGISTER, headers=token(kirjuri, "dpo"))
+        subject = made.json()["subject"]
+        api.get(
+            f"/v1/subjects/{subject}/access-report",
+            headers={**token(kirjuri, "auditor"), "X-Purpose": "vuositarkastus"},
+        )
+        report = api.get(
+            f"/v1/subjects/{subject}/access-report?format=markdown&lang=fi",
+            headers=token(kirjuri, "dpo"),
+        )
+    assert report.status_code == 200
+    assert "Kuka tietojasi on katsonut" in report.text
+    assert "tarkastaja, vuositarkastus" in report.text
+    assert "t_auditor" not in report.text  # the caller's name is not told
