@@ -4,6 +4,7 @@ on each backend: a few calls through it."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -114,3 +115,33 @@ def test_a_real_server_records_and_refuses(
     assert "kirjuri_commands_recorded_total 1.0" in metrics.text
     assert cli("checkpoint")[0] == 0
     assert httpx.get(f"{served}/v1/checkpoints/latest").text.startswith("kirjuri/")
+
+
+def test_the_readme_curl_calls_run_against_a_real_server(
+    served: str, settings: Settings, tmp_path: Path
+) -> None:
+    """The README's HTTP tour, as written (the server is the fixture's)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    found = re.search(r"## The HTTP API\n\n(?:.*?\n\n)*?```sh\n(.*?)```", readme, re.S)
+    assert found is not None
+    script = "\n".join(
+        line for line in found.group(1).splitlines() if "kirjuri serve" not in line
+    )
+    bin_dir = str(Path(KIRJURI).parent)
+    env = {
+        **_env(settings),
+        "KIRJURI_URL": served,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+    }
+    ran = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "Kuka tietojasi on katsonut" in ran.stdout
+    assert "SubjectConsulted" in ran.stdout
