@@ -40,6 +40,7 @@ def _env(settings: Settings) -> dict[str, str]:
         "KIRJURI_DATABASE_URL": url,
         "KIRJURI_MASTER_KEY": settings.master_key or "",
         "KIRJURI_SIGNING_KEY": settings.signing_key or "",
+        "KIRJURI_LOG_LEVEL": "debug",  # the most a server could ever log
     }
 
 
@@ -59,16 +60,18 @@ def _until_up(base: str, server: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture
 def served(
-    settings: Settings, cli: Callable[..., tuple[int, str, str]]
+    settings: Settings, cli: Callable[..., tuple[int, str, str]], tmp_path: Path
 ) -> Iterator[str]:
+    """A server on a free port; what it logs goes to ``server.log``."""
     assert cli("init", "--policy", str(POLICY))[0] == 0
     port = _free_port()
-    server = subprocess.Popen(
-        [KIRJURI, "serve", "--port", str(port)],
-        env=_env(settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    with (tmp_path / "server.log").open("wb") as log:
+        server = subprocess.Popen(
+            [KIRJURI, "serve", "--port", str(port)],
+            env=_env(settings),
+            stdout=log,
+            stderr=log,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         _until_up(base, server)
@@ -145,3 +148,8 @@ def test_the_readme_curl_calls_run_against_a_real_server(
     assert ran.returncode == 0, ran.stderr
     assert "Kuka tietojasi on katsonut" in ran.stdout
     assert "SubjectConsulted" in ran.stdout
+    # The server never logs a token or a personal value, even at debug.
+    logged = (tmp_path / "server.log").read_text()
+    assert "recorded" in logged
+    assert "pumppu.example" not in logged
+    assert (tmp_path / "crm.token").read_text().strip() not in logged
