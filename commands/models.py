@@ -91,10 +91,23 @@ ClearText = Annotated[
 ClearRef = Annotated[str | None, AfterValidator(_no_personal_value)]
 
 
+# An idempotency key: printable ASCII, no spaces; stored in clear in the
+# command's receipt, so it must not carry a personal value either.
+CommandId = (
+    Annotated[str, Field(pattern=r"^[!-~]{1,128}$"), AfterValidator(_no_personal_value)]
+    | None
+)
+
+
 class _Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     help: ClassVar[str] = ""
 
+    command_id: CommandId = Field(
+        default=None,
+        description="idempotency key chosen by the sender: a command whose id "
+        "was already recorded is acknowledged as a duplicate and writes nothing",
+    )
     at: Moment = Field(
         default_factory=lambda: datetime.now(UTC),
         description="when it happened (ISO date or time; default now)",

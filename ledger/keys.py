@@ -26,13 +26,14 @@ from ledger.errors import ConfigurationError, KeyUnavailable
 from ledger.sealed import NONCE_BYTES
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from pathlib import Path
 
     from ledger.storage import Cursor, Database
 
 __all__ = [
     "KEY_TABLE_DDL",
+    "KeyRow",
     "KeyStore",
     "MasterKey",
     "decode_key_text",
@@ -40,6 +41,8 @@ __all__ = [
 ]
 
 KEY_BYTES = 32
+# A key table row: subject, retention class, wrapped key, master key id, created.
+KeyRow = tuple[str, str, bytes, str, str]
 # How long an unwrapped data key is used from memory before it is read again,
 # so that an erasure by another process takes effect here within this time.
 KEY_CACHE_SECONDS = 30.0
@@ -142,32 +145,26 @@ class KeyStore:
         self._cache: OrderedDict[tuple[UUID, str], tuple[bytes, AESGCM]] = OrderedDict()
         self._cache_size = cache_size
         self._loaded: dict[tuple[UUID, str], float] = {}
-        # In a batch, new subjects' keys are made in memory and written
-        # together, before the batch's events (see Ledger.batch).
-        self._pending: list[tuple[str, str, bytes, str, str]] | None = None
-        self._new_subjects: set[UUID] = set()
 
-    def begin_batch(self) -> None:
-        self._pending, self._new_subjects = [], set()
+    def fresh_key(
+        self, subject_id: UUID, retention_class: str
+    ) -> tuple[KeyRow, AESGCM]:
+        """A new data key made in memory, for a subject made in a run's batch;
+        the run stores the row (`store_new`) just before the batch's events."""
+        raw = os.urandom(KEY_BYTES)
+        wrapped = self.master.wrap(raw, subject_id, retention_class)
+        row = (str(subject_id), retention_class, wrapped, self.master.key_id, _now())
+        return row, self._remember(subject_id, retention_class, wrapped, raw)[1]
 
-    def note_new_subject(self, subject_id: UUID) -> None:
-        """A subject made in this batch: it has no keys to look up yet."""
-        if self._pending is not None:
-            self._new_subjects.add(subject_id)
-
-    def write_pending(self) -> None:
-        """Store the batch's new keys in one transaction."""
-        if self._pending:
+    def store_new(self, rows: Sequence[KeyRow]) -> None:
+        """Store a batch's new keys in one transaction."""
+        if rows:
             with self.database.transaction() as cursor:
                 cursor.executemany(
                     "INSERT INTO {p}kirjuri_data_keys (subject_id, retention_class,"
                     " wrapped, master_key_id, created_at) VALUES (%s, %s, %s, %s, %s)",
-                    self._pending,
+                    rows,
                 )
-        self._pending = [] if self._pending is not None else None
-
-    def end_batch(self) -> None:
-        self._pending, self._new_subjects = None, set()
 
     def create_tables(self) -> None:
         self.database.execute_script(KEY_TABLE_DDL)
@@ -180,12 +177,6 @@ class KeyStore:
         cached = self._cached(subject_id, retention_class)
         if cached is not None:
             return cached
-        if self._pending is not None and subject_id in self._new_subjects:
-            made = self.master.wrap(os.urandom(KEY_BYTES), subject_id, retention_class)
-            self._pending.append(
-                (str(subject_id), retention_class, made, self.master.key_id, _now())
-            )
-            return self._remember(subject_id, retention_class, made)
         with self.database.transaction() as cursor:
             wrapped = self._select(cursor, subject_id, retention_class)
             if wrapped is None:
@@ -267,14 +258,19 @@ class KeyStore:
         return entry
 
     def _remember(
-        self, subject_id: UUID, retention_class: str, wrapped: bytes | None
+        self,
+        subject_id: UUID,
+        retention_class: str,
+        wrapped: bytes | None,
+        raw: bytes | None = None,
     ) -> tuple[bytes, AESGCM]:
         if wrapped is None:
             raise KeyUnavailable(
                 f"data key {retention_class} of subject {subject_id} is destroyed "
                 "or was never created"
             )
-        raw = self.master.unwrap(wrapped, subject_id, retention_class)
+        if raw is None:
+            raw = self.master.unwrap(wrapped, subject_id, retention_class)
         entry = (raw, AESGCM(raw))
         self._cache[(subject_id, retention_class)] = entry
         self._loaded[(subject_id, retention_class)] = time.monotonic()

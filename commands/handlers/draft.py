@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from uuid import UUID
 
     from commands import models as m
-    from ledger.application import Ledger
     from ledger.policy import LegalBasis, Policy
+    from ledger.run import Run
     from ledger.subject import SubjectState
 
 
@@ -29,6 +29,11 @@ class Outcome:
     events: list[ev.SubjectEvent] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     request_id: str | None = None
+    # Nothing written: the command's id was already recorded (its original
+    # subject and request are given), or it asked for what is already held.
+    duplicate: bool = False
+    # Events of other streams saved with the command's (request id claims).
+    claims: list[ev.SubjectEvent] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -36,21 +41,21 @@ class Outcome:
             "recorded": [e.STORED_NAME for e in self.events],
             "findings": [{"rule": f.rule, "detail": f.detail} for f in self.findings],
             **({"request": self.request_id} if self.request_id else {}),
+            **({"duplicate": True} if self.duplicate else {}),
         }
 
 
 class Draft:
     """New events of one subject, numbered after its current version."""
 
-    def __init__(
-        self, ledger: Ledger, state: SubjectState, command: m._Command
-    ) -> None:
-        self.ledger = ledger
+    def __init__(self, run: Run, state: SubjectState, command: m._Command) -> None:
+        self.run = run
+        self.ledger = run.ledger
         self.state = state
         self.command = command
         self.outcome = Outcome(state.id)
         self._version = state.version
-        self._now = datetime.now(UTC)
+        self.recorded_at = datetime.now(UTC)
 
     def add(self, cls: type[ev.SubjectEvent], **fields: Any) -> ev.SubjectEvent:
         self._version += 1
@@ -58,7 +63,7 @@ class Draft:
             originator_id=self.state.id,
             originator_version=self._version,
             occurred_at=self.command.at,
-            recorded_at=self._now,
+            recorded_at=self.recorded_at,
             reported_by=self.command.reported_by,
             **fields,
         )
@@ -77,7 +82,7 @@ class Draft:
             )
 
     def commit(self) -> Outcome:
-        self.ledger.append(self.outcome.events)
+        self.run.append([*self.outcome.events, *self.outcome.claims])
         return self.outcome
 
 
@@ -115,18 +120,14 @@ def basis_of(policy: Policy, purpose: str, given: LegalBasis | None) -> LegalBas
     return given if given is not None else policy.purpose(purpose).legal_basis
 
 
-def draft_for(ledger: Ledger, command: Any, resolve: Callable[[str], UUID]) -> Draft:
-    subject_id = resolve(command.subject)
-    return Draft(ledger, ledger.load(subject_id), command)
+def draft_for(run: Run, command: Any) -> Draft:
+    subject_id = run.resolve(command.subject)
+    return Draft(run, run.load(subject_id), command)
 
 
-def simple(
-    cls: type[ev.SubjectEvent], **fields: str
-) -> Callable[[Any, Ledger, Callable[[str], UUID]], Outcome]:
-    def handler(
-        command: Any, ledger: Ledger, resolve: Callable[[str], UUID]
-    ) -> Outcome:
-        draft = draft_for(ledger, command, resolve)
+def simple(cls: type[ev.SubjectEvent], **fields: str) -> Callable[[Any, Run], Outcome]:
+    def handler(command: Any, run: Run) -> Outcome:
+        draft = draft_for(run, command)
         draft.add(
             cls, **{name: getattr(command, attr) for name, attr in fields.items()}
         )

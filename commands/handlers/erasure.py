@@ -15,18 +15,16 @@ from ledger.retention import plan_erasure
 from ledger.subject import SubjectState, Timeline
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
-    from uuid import UUID
 
     from commands import models as m
     from ledger.application import Ledger
+    from ledger.run import Run
 
 
-def erase(
-    command: m.EraseSubject, ledger: Ledger, resolve: Callable[[str], UUID]
-) -> Outcome:
-    draft = draft_for(ledger, command, resolve)
+def erase(command: m.EraseSubject, run: Run) -> Outcome:
+    ledger = run.ledger
+    draft = draft_for(run, command)
     state = draft.state
     if state.erased_at is not None:
         raise InvalidCommand(
@@ -61,11 +59,10 @@ def erase(
             answered_on=command.at.date(),
         )
         draft.outcome.request_id = command.request_id
-    outcome = draft.commit()
-    # Destroyed only once the erasure is recorded: a crash in between leaves
+    # Destroyed only once the erasure is stored: a crash in between leaves
     # keys that `retention sweep` destroys, never an unrecorded erasure.
-    ledger.keys.destroy(state.id, plan.destroy)
-    return outcome
+    run.after_save(lambda: ledger.keys.destroy(state.id, plan.destroy))
+    return draft.commit()
 
 
 def _suppression(
