@@ -19,6 +19,7 @@ from eventsourcing.persistence import PersistenceError
 
 from commands import models
 from commands.bootstrap import Settings
+from commands.feed import FeedReport, Interruption, apply_feed, conclude, open_input
 from commands.importer import import_contacts
 from commands.integrity import add_integrity_verbs, integrity_entry
 from commands.lifecycle import add_lifecycle_verbs, preview_erasure
@@ -36,7 +37,7 @@ from projections.reports.export import build_export
 from projections.reports.render import render_html, render_json, render_markdown
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
 
     from pydantic.fields import FieldInfo
 
@@ -126,8 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     feed.set_defaults(handler=_run_apply)
 
     imp = sub.add_parser("import", help="import a CRM contact export (CSV)")
-    imp.add_argument("file", type=Path)
-    imp.add_argument("--source", default="principal_systems", help="policy source")
+    imp.add_argument("file", help="CSV with a header line, or - for stdin")
+    imp.add_argument(
+        "--source",
+        help="policy source of every value (required unless the file has a"
+        " source column; a row's own source wins)",
+    )
     imp.add_argument("--purpose", action="append", dest="purposes", help="purposes")
     imp.add_argument("--reported-by", default="crm_import")
     imp.set_defaults(handler=_run_import)
@@ -270,51 +275,38 @@ def _auto_checkpoint(kirjuri: Kirjuri) -> None:
 
 
 def _run_apply(args: argparse.Namespace, settings: Settings) -> int:
-    """Commands from JSON lines, in batches of one save each. A malformed
-    line is reported with its number and writes nothing; the others are
-    recorded."""
-    stream = sys.stdin if args.file == "-" else Path(args.file).open(encoding="utf-8")  # noqa: SIM115
-    parse_errors: list[tuple[int, str]] = []
-
-    def commands() -> Iterator[tuple[int, Any]]:
-        for number, line in enumerate(stream, 1):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            try:
-                yield number, models.parse_command(line)
-            except KirjuriError as err:
-                parse_errors.append((number, str(err)))
-
-    with stream, _open(settings) as kirjuri:
-        report = kirjuri.execute_many(commands(), batch_size=args.batch_size)
-        _auto_checkpoint(kirjuri)
-    rejected = sorted([*parse_errors, *report.rejected])
-    for number, error in rejected:
-        print(f"kirjuri: line {number}: {error}", file=sys.stderr)
-    counts = f"recorded {report.recorded}, rejected {len(rejected)}"
-    print(f"{counts}, findings {report.findings}")
-    return EX_OK if not rejected else InvalidCommand.exit_code
+    """Commands from JSON lines (see commands.feed)."""
+    with _open(settings) as kirjuri, Interruption() as interruption:
+        with open_input(args.file) as source:
+            report = apply_feed(
+                kirjuri, source, batch_size=args.batch_size, stop=interruption
+            )
+        return conclude(
+            kirjuri, report, report.summary(), interruption, lambda n: f"line {n}"
+        )
 
 
 def _run_import(args: argparse.Namespace, settings: Settings) -> int:
+    """A CRM export (see commands.importer)."""
     purposes = args.purposes or ["customer_relationship"]
-    with _open(settings) as kirjuri:
-        report = import_contacts(
+    with _open(settings) as kirjuri, Interruption() as interruption:
+        with open_input(args.file) as source:
+            report = import_contacts(
+                kirjuri,
+                source,
+                source=args.source,
+                purposes=purposes,
+                reported_by=args.reported_by,
+                progress=progress_for(f"import {Path(args.file).name}"),
+                stop=interruption,
+            )
+        return conclude(
             kirjuri,
-            args.file,
-            source=args.source,
-            purposes=purposes,
-            reported_by=args.reported_by,
-            progress=progress_for(f"import {args.file.name}"),
+            FeedReport(rejected=report.rejected, last=report.last),
+            report.summary(),
+            interruption,
+            lambda n: f"{args.file}:{n}: rejected",
         )
-        _auto_checkpoint(kirjuri)
-    for line, error in report.rejected:
-        print(f"kirjuri: {args.file}:{line}: rejected: {error}", file=sys.stderr)
-    print(
-        f"registered {report.registered}, updated {report.updated}, "
-        f"rejected {len(report.rejected)}, findings {report.findings}"
-    )
-    return EX_OK if not report.rejected else InvalidCommand.exit_code
 
 
 def _moment(text: str | None, field: str) -> datetime | None:
@@ -505,7 +497,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kirjuri: error: database: {err}", file=sys.stderr)
         return EX_IOERR
     except BrokenPipeError:
-        return EX_OK
+        return EX_IOERR  # the output was cut short: never a silent success
+    except KeyboardInterrupt:
+        return 130  # Ctrl-C: no traceback
     return code
 
 
