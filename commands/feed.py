@@ -182,9 +182,7 @@ def conclude(
 
     Output that cannot be written (a closed pipe) never undoes a record:
     it is dropped and the exit code is 74."""
-    lines = [
-        f"kirjuri: {where(number)}: {e}" for number, e in report.rejected
-    ]
+    lines = [f"kirjuri: {where(number)}: {e}" for number, e in report.rejected]
     if interruption.signal is not None:
         name = signal.Signals(interruption.signal).name
         lines.append(
