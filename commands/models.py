@@ -134,6 +134,11 @@ class RegisterSubject(_Command):
     purposes: Ids = Field(
         default=("customer_relationship",), description="purposes of the collection"
     )
+    new_subject: bool = Field(
+        default=False,
+        description="register even though the email is already known: a second "
+        "person on purpose (without it, a known email is refused)",
+    )
 
 
 class CollectData(_SubjectCommand):

@@ -170,7 +170,7 @@ class Kirjuri:
                 receipt = self.ledger.receipts([key]).get(key)
                 if receipt is not None:
                     return _duplicate_of(receipt)
-            run = Run(self.ledger, self._lookup_saved)
+            run = Run(self.ledger, self._lookup_saved, self._with_email)
             outcome = self._record(run, command)
             try:
                 run.save()
@@ -204,7 +204,7 @@ class Kirjuri:
         recorded, and all are reported. `stop` is asked between batches (a
         signal arrived): the run ends after the batch it just saved."""
         report = BatchReport()
-        run = Run(self.ledger, self._lookup_in_run, bulk=True)
+        run = Run(self.ledger, self._lookup_in_run, self._with_email, bulk=True)
         pending: list[tuple[int, Any]] = []
         for item in commands:
             # Commands of one number (one CSV row) stay in one batch.
@@ -317,6 +317,13 @@ class Kirjuri:
         # A bulk run's batch caught the read models up when it opened.
         return self._lookup_saved(reference, catch_up=False)
 
+    def _with_email(self, email: str) -> list[UUID]:
+        """Saved subjects with an email (the read models are caught up)."""
+        lookup = self.ledger.lookup_hash("email", email)
+        return [
+            UUID(s) for s in queries.subjects_by_lookup(self.ledger.database, lookup)
+        ]
+
     def _lookup_saved(self, reference: str, *, catch_up: bool = True) -> UUID:
         """A saved subject, as the event store and the read models know it."""
         reference = reference.strip()
@@ -359,8 +366,10 @@ class Kirjuri:
         if not matches:
             raise UnknownSubject(_mask(reference), problem)
         if len(matches) > 1:
+            listed = ", ".join(matches[:5]) + (", …" if len(matches) > 5 else "")
             raise UnknownSubject(
-                _mask(reference), f"{len(matches)} subjects match; give the full id"
+                _mask(reference),
+                f"{len(matches)} subjects match ({listed}); give the full id",
             )
         return UUID(matches[0])
 

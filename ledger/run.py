@@ -59,12 +59,14 @@ class Run:
         self,
         ledger: Ledger,
         lookup: Callable[[str], UUID],
+        matches: Callable[[str], list[UUID]],
         *,
         bulk: bool = False,
     ) -> None:
         self.ledger = ledger
         self.bulk = bulk
         self._lookup = lookup  # a name the read models know (saved subjects)
+        self._matches = matches  # every saved subject with an email
         self._kept: dict[UUID, SubjectState] = {}
         self._found: dict[str, UUID] = {}
         self.begin(None)
@@ -180,6 +182,12 @@ class Run:
         if self.bulk and "@" in reference:
             self._found[key or self._key(reference)] = subject
         return subject
+
+    def subjects_with_email(self, email: str) -> list[UUID]:
+        """Every subject with this email: made in the run, or saved."""
+        key = self._key(email)
+        found = [s for s in (self._made_names.get(key), self._found.get(key)) if s]
+        return list(dict.fromkeys([*found, *self._matches(email)]))
 
     def _key(self, name: str) -> str:
         if "@" in name and not name.startswith("request:"):

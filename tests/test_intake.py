@@ -182,3 +182,43 @@ def test_a_refused_register_in_a_batch_leaves_no_data_key(kirjuri: Kirjuri) -> N
         for r in queries.history(kirjuri.ledger.database, queries.HistoryFilter())
     }
     assert keyed - subjects == {"00000000-0000-0000-0000-000000000000"}
+
+
+def test_registering_a_known_email_in_any_case_is_refused_with_its_id(
+    kirjuri: Kirjuri,
+) -> None:
+    first = kirjuri.execute(command(REGISTER))
+    shouted = {**REGISTER, "email": REGISTER["email"].upper()}
+    with pytest.raises(InvalidCommand, match=str(first.subject_id)) as refused:
+        kirjuri.execute(command(shouted))
+    assert refused.value.field == "email"
+    assert REGISTER["email"] not in str(refused.value)
+    report = kirjuri.execute_many([(1, command(REGISTER)), (2, command(shouted))])
+    assert [n for n, _ in report.rejected] == [1, 2]
+
+
+def test_a_second_person_with_a_known_email_is_registered_on_purpose(
+    kirjuri: Kirjuri,
+) -> None:
+    """With new_subject the email then names two subjects: both ids are listed."""
+    first = kirjuri.execute(command(REGISTER))
+    second = kirjuri.execute(command({**REGISTER, "new_subject": True}))
+    assert second.subject_id != first.subject_id
+    with pytest.raises(UnknownSubject, match="2 subjects match") as ambiguous:
+        kirjuri.resolve(REGISTER["email"])
+    assert str(first.subject_id) in str(ambiguous.value)
+    assert str(second.subject_id) in str(ambiguous.value)
+    with pytest.raises(InvalidCommand) as refused:
+        kirjuri.execute(command(REGISTER))
+    assert str(first.subject_id) in str(refused.value)
+    assert str(second.subject_id) in str(refused.value)
+
+
+def test_a_batch_refuses_a_second_register_of_an_email_it_made(
+    kirjuri: Kirjuri,
+) -> None:
+    report = kirjuri.execute_many(
+        [(1, command(REGISTER)), (2, command({**REGISTER, "name": "Other"}))]
+    )
+    assert [n for n, _ in report.done] == [1]
+    assert [n for n, _ in report.rejected] == [2]

@@ -213,7 +213,7 @@ def test_processing_while_restricted_is_a_finding(kirjuri: Kirjuri) -> None:
 def test_concurrent_writer_loses_with_a_conflict(kirjuri: Kirjuri) -> None:
     subject = register(kirjuri).subject_id
     command = parse_command({"kind": "left", "subject": str(subject)})
-    writer = Run(kirjuri.ledger, kirjuri.resolve)
+    writer = Run(kirjuri.ledger, kirjuri.resolve, lambda _: [])
     stale = Draft(writer, writer.load(subject), command)
     run(kirjuri, kind="left", subject=str(subject))
     stale.add(ev.SubjectLeftCompany)

@@ -87,6 +87,8 @@ def register(command: m.RegisterSubject, run: Run) -> Outcome:
     known(policy, "source", command.source)
     for purpose in command.purposes:
         known(policy, "purpose", purpose)
+    if command.email and not command.new_subject:
+        _not_known(run, command.email)
     draft = Draft(run, SubjectState(uuid4()), command)
     subject = draft.state.id
     run.new_subject(subject)
@@ -116,6 +118,18 @@ def register(command: m.RegisterSubject, run: Run) -> Outcome:
                     _collection((purpose,), category, command.at, ledger), event
                 )
     return draft.commit()
+
+
+def _not_known(run: Run, email: str) -> None:
+    """A known email is the same person: never a silent second subject."""
+    known = run.subjects_with_email(email)
+    if known:
+        ids = ", ".join(str(subject) for subject in known[:5])
+        raise InvalidCommand(
+            "email",
+            f"already registered as subject {ids}: record to that subject, or "
+            "register with new_subject (--new-subject) for a second person",
+        )
 
 
 def _collection(
