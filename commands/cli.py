@@ -178,6 +178,15 @@ def _add_query_verbs(sub: Any) -> None:
     history.add_argument("--format", choices=formats, default="table")
     history.set_defaults(handler=_run_history)
 
+    people = sub.add_parser("subjects", help="find subjects by email, name or company")
+    people.add_argument(
+        "--search",
+        required=True,
+        help="an email (exact, any case), the start of a name, or part of a company",
+    )
+    people.add_argument("--format", choices=formats, default="table")
+    people.set_defaults(handler=_run_subjects)
+
     state = sub.add_parser("state", help="a subject's state, now or as of a date")
     state.add_argument("subject")
     state.add_argument("--as-of", help="what had happened by then")
@@ -412,6 +421,14 @@ def _run_history(args: argparse.Namespace, settings: Settings) -> int:
             ),
         )
     write_rows(rows, HISTORY_COLUMNS, args.format, sys.stdout)
+    return EX_OK
+
+
+def _run_subjects(args: argparse.Namespace, settings: Settings) -> int:
+    with _open(settings) as kirjuri:
+        rows = [match.as_row() for match in kirjuri.subjects(args.search)]
+    columns = ("subject_id", "name", "email", "company", "registered_at")
+    write_rows(rows, columns, args.format, sys.stdout)
     return EX_OK
 
 

@@ -14,6 +14,7 @@ import structlog
 
 from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.handlers import Outcome, handle
+from commands.search import SubjectMatch, find_subjects
 from ledger.checkpoints import Signer
 from ledger.errors import (
     ConcurrencyConflict,
@@ -308,6 +309,13 @@ class Kirjuri:
 
     def catch_up(self, progress: Progress | None = None) -> int:
         return self.projector.catch_up(progress)
+
+    def subjects(self, search: str) -> list[SubjectMatch]:
+        """Subjects by email (exact, any case), name prefix or company
+        (see commands.search for how sealed names are searched)."""
+        self.catch_up()
+        emails = self._with_email(search.strip()) if "@" in search else None
+        return find_subjects(self.ledger, search, emails)
 
     def resolve(self, reference: str) -> UUID:
         """A subject by id, unique id prefix, email, or ``request:ID``."""

@@ -239,3 +239,38 @@ def test_a_log_line_that_cannot_be_written_is_dropped(
     monkeypatch.setattr(sys, "stderr", Closed())
     configure_logging("info", json=True)
     structlog.get_logger("kirjuri").info("recorded", events=3)
+
+
+def test_subjects_are_found_by_email_name_prefix_or_company(cli: CLI) -> None:
+    assert cli("init", "--policy", POLICY)[0] == 0
+    cli("import", EXAMPLES / "crm-contacts.csv", "--source", "event_attendee_list")
+
+    def found(text: str) -> list[str]:
+        code, out, err = cli("subjects", "--search", text, "--format", "jsonl")
+        assert code == 0, err
+        return [json.loads(line)["email"] for line in out.splitlines()]
+
+    assert found(AINO.upper()) == [AINO]
+    assert found("virt") == [AINO]  # the start of a word of the name
+    assert found("aino v") == [AINO]
+    assert found("hydrauliikka") == ["mikko.korhonen@korhonenhydro.example"]
+    assert found("nobody") == []
+    code, _, err = cli("subjects", "--search", "a")
+    assert code == 65
+    assert "search:" in err
+
+
+def test_the_cli_refuses_a_known_email_and_registers_a_second_person_on_purpose(
+    cli: CLI,
+) -> None:
+    assert cli("init", "--policy", POLICY)[0] == 0
+    base = ("register", "--company", "A Oy", "--source", "subject")
+    code, out, _ = cli(*base, "--email", "a@a.example")
+    first = out.split(":")[0]
+    code, _, err = cli(*base, "--email", "A@A.example")
+    assert code == 65
+    assert first in err
+    assert "a@a.example" not in err.lower().split("error:")[-1]
+    code, out, _ = cli(*base, "--email", "A@A.example", "--new-subject")
+    assert code == 0
+    assert out.split(":")[0] != first
