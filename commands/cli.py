@@ -311,7 +311,9 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
             )
         return conclude(
             kirjuri,
-            FeedReport(rejected=report.rejected, last=report.last),
+            FeedReport(
+                rejected=report.rejected, last=report.last, failure=report.failure
+            ),
             report.summary(),
             interruption,
             lambda n: f"{args.file}:{n}: rejected",

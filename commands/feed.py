@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import structlog
+from eventsourcing.persistence import PersistenceError
 
 from commands.models import parse_command
 from ledger.errors import InvalidCommand, KirjuriError
@@ -63,6 +64,7 @@ class FeedReport:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     findings: int = 0
     last: int = 0  # the number of the last line recorded
+    failure: Exception | None = None  # the run could not go on
 
     @classmethod
     def of(cls, done: BatchReport, rejected: list[tuple[int, str]]) -> FeedReport:
@@ -72,6 +74,7 @@ class FeedReport:
             rejected=sorted({*rejected, *done.rejected}),
             findings=done.findings,
             last=done.last,
+            failure=done.failure,
         )
 
     def summary(self) -> str:
@@ -189,13 +192,23 @@ def conclude(
             f"kirjuri: {name}: stopped after line {report.last} (the last recorded);"
             " run the same file again to go on"
         )
+    if report.failure is not None:
+        lines.append(
+            f"kirjuri: error: {report.failure}; stopped after line {report.last}"
+            " (the last recorded): run the same file again to go on"
+        )
     if kirjuri.settings.auto_checkpoint:
-        stored = kirjuri.checkpoint()
-        lines.append(f"checkpoint {stored.checkpoint.size} signed")
+        try:
+            stored = kirjuri.checkpoint()
+            lines.append(f"checkpoint {stored.checkpoint.size} signed")
+        except (PersistenceError, KirjuriError, OSError) as err:
+            lines.append(f"kirjuri: error: checkpoint not signed: {err}")
     printed = _print(lines, sys.stderr) and _print([summary], sys.stdout)
     if interruption.exit_code is not None:
         return interruption.exit_code
-    if not printed:
+    if isinstance(report.failure, KirjuriError):
+        return report.failure.exit_code
+    if report.failure is not None or not printed:
         return EX_IOERR
     return InvalidCommand.exit_code if report.rejected else 0
 

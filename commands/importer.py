@@ -53,6 +53,7 @@ class ImportReport:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     findings: int = 0
     last: int = 0  # the line of the last row recorded
+    failure: Exception | None = None  # the run could not go on
 
     @property
     def recorded(self) -> int:
@@ -144,6 +145,7 @@ def import_contacts(
     report.findings = done.findings
     report.rejected = sorted({*report.rejected, *done.rejected})
     report.last = done.last
+    report.failure = done.failure
     return report
 
 

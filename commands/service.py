@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import structlog
+from eventsourcing.persistence import PersistenceError
 
 from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.handlers import Outcome, handle
@@ -60,6 +61,7 @@ class BatchReport:
     duplicates: list[tuple[int, str]] = field(default_factory=list)
     last: int = 0  # the highest number recorded
     stopped: bool = False  # ended early (a signal), after a saved batch
+    failure: Exception | None = None  # the database or input failed mid-run
 
     @property
     def recorded(self) -> int:
@@ -206,6 +208,25 @@ class Kirjuri:
         signal arrived): the run ends after the batch it just saved."""
         report = BatchReport()
         run = Run(self.ledger, self._lookup_in_run, self._with_email, bulk=True)
+        try:
+            self._run_all(run, commands, report, batch_size, progress, stop)
+        except (PersistenceError, OSError) as err:
+            # The database or the input failed mid-run: what was saved stays,
+            # and the caller still says so (and checkpoints it).
+            report.failure = err
+            return report
+        self.catch_up()
+        return report
+
+    def _run_all(  # noqa: PLR0917 - execute_many's arguments, passed once
+        self,
+        run: Run,
+        commands: Iterable[tuple[int, Any]],
+        report: BatchReport,
+        batch_size: int,
+        progress: Progress | None,
+        stop: Callable[[], bool] | None,
+    ) -> None:
         pending: list[tuple[int, Any]] = []
         for item in commands:
             # Commands of one number (one CSV row) stay in one batch.
@@ -216,16 +237,13 @@ class Kirjuri:
                     progress.advance(report.handled)
                 if stop is not None and stop():
                     report.stopped = True
-                    break
+                    return
             pending.append(item)
             if item[1].kind in _UNBATCHED:
                 self._run_batch(run, pending, report)
                 pending = []
-        else:
-            if pending:
-                self._run_batch(run, pending, report)
-        self.catch_up()
-        return report
+        if pending:
+            self._run_batch(run, pending, report)
 
     def _run_batch(
         self, run: Run, items: list[tuple[int, Any]], report: BatchReport

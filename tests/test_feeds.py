@@ -10,12 +10,14 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import structlog
+from eventsourcing.persistence import OperationalError
 
 from commands.logs import configure_logging
+from ledger.application import Ledger
 
 if TYPE_CHECKING:
     from commands.bootstrap import Settings
@@ -274,3 +276,29 @@ def test_the_cli_refuses_a_known_email_and_registers_a_second_person_on_purpose(
     code, out, _ = cli(*base, "--email", "A@A.example", "--new-subject")
     assert code == 0
     assert out.split(":")[0] != first
+
+
+def test_a_database_failure_mid_feed_keeps_says_and_checkpoints_what_was_saved(
+    cli: CLI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("init", "--policy", POLICY)[0] == 0
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join([REGISTER, DISCLOSE % 3, DISCLOSE % 4]) + "\n")
+    real = Ledger.append
+    saves: list[int] = []
+
+    def failing_second(self: Ledger, events: Any) -> list[int]:
+        saves.append(1)
+        if len(saves) == 2:
+            raise OperationalError("server closed the connection")
+        return real(self, events)
+
+    monkeypatch.setattr(Ledger, "append", failing_second)
+    code, out, err = cli("apply", feed, "--batch-size", "1")
+    assert code == 74
+    assert "stopped after line 1 (the last recorded)" in err
+    assert "checkpoint" in err
+    assert out.startswith("recorded 1, duplicates 0")
+    monkeypatch.setattr(Ledger, "append", real)
+    code, out, _ = cli("apply", feed, "--batch-size", "1")
+    assert (code, out.split(",")[:2]) == (0, ["recorded 2", " duplicates 1"])
