@@ -302,3 +302,14 @@ def test_a_database_failure_mid_feed_keeps_says_and_checkpoints_what_was_saved(
     monkeypatch.setattr(Ledger, "append", real)
     code, out, _ = cli("apply", feed, "--batch-size", "1")
     assert (code, out.split(",")[:2]) == (0, ["recorded 2", " duplicates 1"])
+
+
+def test_a_command_sent_twice_from_the_cli_says_it_is_a_duplicate(cli: CLI) -> None:
+    assert cli("init", "--policy", POLICY)[0] == 0
+    args = ("register", "--company", "A Oy", "--source", "subject")
+    args += ("--email", "a@a.example", "--command-id", "crm-7")
+    code, first, _ = cli(*args)
+    code, again, _ = cli(*args)
+    assert code == 0
+    assert again.split(":")[0] == first.split(":")[0]
+    assert "nothing: a duplicate" in again
