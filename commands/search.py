@@ -61,8 +61,9 @@ def find_subjects(
     wanted = text.strip().casefold()
     if len(wanted) < MIN_SEARCH:
         raise InvalidCommand("search", f"give {MIN_SEARCH} or more characters")
+    only = None if with_email is None else {str(s) for s in with_email}
     matches = []
-    for card in _cards(ledger):
+    for card in _cards(ledger, only):
         if with_email is not None:
             hit = card.subject_id in with_email
         else:
@@ -85,10 +86,13 @@ def _name_matches(name: str | None, wanted: str) -> bool:
     )
 
 
-def _cards(ledger: Ledger) -> list[SubjectMatch]:
-    """Each subject not erased, its latest name and email opened."""
+def _cards(ledger: Ledger, only: set[str] | None) -> list[SubjectMatch]:
+    """Each subject not erased (of `only`, if given), its latest name and
+    email opened."""
     rows: dict[str, dict[str, Any]] = {}
     for row in queries.subject_cards(ledger.database):
+        if only is not None and row["subject_id"] not in only:
+            continue
         card = rows.setdefault(row["subject_id"], dict(row))
         if row["category"] is not None:
             card[row["category"]] = row["sealed"]  # later versions win
