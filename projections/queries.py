@@ -32,6 +32,7 @@ __all__ = [
     "history",
     "request_subject",
     "requests",
+    "subject_cards",
     "subjects_by_lookup",
     "subjects_by_prefix",
     "suppressed",
@@ -66,6 +67,19 @@ def subjects_by_lookup(database: Database, lookup: str) -> list[str]:
         (lookup,),
     )
     return [row["subject_id"] for row in rows]
+
+
+def subject_cards(database: Database) -> list[dict[str, Any]]:
+    """Every subject not erased with its sealed company, names and emails,
+    oldest first (for a search that opens them: names are never in clear)."""
+    return _rows(
+        database,
+        "SELECT s.subject_id, s.registered_at, s.company_name, v.category, v.sealed"
+        " FROM {p}kirjuri_subjects s LEFT JOIN {p}kirjuri_values v"
+        " ON v.subject_id = s.subject_id AND v.category IN ('name', 'email')"
+        " WHERE s.erased_at IS NULL"
+        " ORDER BY s.registered_at, s.subject_id, v.version",
+    )
 
 
 def subjects_by_prefix(database: Database, prefix: str) -> list[str]:
