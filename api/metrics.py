@@ -51,13 +51,11 @@ class Metrics:
 
 
 def count_outcome(
-    request: Request, findings: int, *, recorded: int = 1, duplicate: bool = False
+    request: Request, findings: int, *, recorded: int, duplicates: int = 0
 ) -> None:
     metrics: Metrics = request.app.state.metrics
-    if duplicate:
-        metrics.duplicates.inc()
-        return
     metrics.recorded.inc(recorded)
+    metrics.duplicates.inc(duplicates)
     metrics.findings.inc(findings)
 
 

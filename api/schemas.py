@@ -36,16 +36,16 @@ class CommandAnswer(BaseModel):
     duplicate: bool = False
 
     @classmethod
-    def of(cls, outcome: Outcome, *, duplicate: bool = False) -> CommandAnswer:
+    def of(cls, outcome: Outcome, sequences: list[int]) -> CommandAnswer:
         return cls(
             subject=str(outcome.subject_id),
             recorded=[e.STORED_NAME for e in outcome.events],
-            sequences=list(outcome.sequences),
+            sequences=sequences,
             findings=[
                 FindingOut(rule=f.rule, detail=f.detail) for f in outcome.findings
             ],
             request=outcome.request_id,
-            duplicate=duplicate,
+            duplicate=outcome.duplicate,
         )
 
 
@@ -58,14 +58,18 @@ class BatchAnswer(BaseModel):
     """Like ``kirjuri apply``: counts, and each refused line with its error."""
 
     recorded: int
+    duplicates: int  # lines whose command id was recorded before
     findings: int
     rejected: list[LineResult]
     checkpoint: int | None
+    failure: str | None = None  # the database failed mid-batch
 
     @classmethod
     def of(cls, report: FeedReport) -> BatchAnswer:
         return cls(
             recorded=report.recorded,
+            duplicates=report.duplicates,
+            failure=report.failure,
             findings=report.findings,
             rejected=[LineResult(line=n, error=e) for n, e in report.rejected],
             checkpoint=report.checkpoint,

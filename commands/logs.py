@@ -6,6 +6,7 @@ careless ``log.info(..., email=...)`` never writes one in clear.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sys
@@ -36,8 +37,20 @@ def redact_personal(
     return event_dict
 
 
+class _DroppingLogger(structlog.PrintLogger):
+    """Prints to stderr; a line that cannot be written (a closed pipe, a full
+    disk) is dropped, so logging can never fail or undo a write."""
+
+    def msg(self, message: str) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            super().msg(message)
+
+    log = debug = info = warn = warning = msg
+    fatal = failure = err = error = critical = exception = msg
+
+
 def _stderr_logger(*_: Any) -> structlog.PrintLogger:
-    return structlog.PrintLogger(sys.stderr)
+    return _DroppingLogger(sys.stderr)
 
 
 def configure_logging(level: str = "info", *, json: bool | None = None) -> None:

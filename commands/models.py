@@ -103,10 +103,23 @@ def parse_choice(choices: type[_Choice], text: str, field: str) -> _Choice:
         raise InvalidCommand(field, f"must be one of {allowed}") from None
 
 
+# An idempotency key: printable ASCII, no spaces; stored in clear in the
+# command's receipt, so it must not carry a personal value either.
+CommandId = (
+    Annotated[str, Field(pattern=r"^[!-~]{1,128}$"), AfterValidator(_no_personal_value)]
+    | None
+)
+
+
 class _Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     help: ClassVar[str] = ""
 
+    command_id: CommandId = Field(
+        default=None,
+        description="idempotency key chosen by the sender: a command whose id "
+        "was already recorded is acknowledged as a duplicate and writes nothing",
+    )
     at: Moment = Field(
         default_factory=clock.now,
         description="when it happened (ISO date or time; default now)",
@@ -134,6 +147,11 @@ class RegisterSubject(_Command):
     title: Title | None = Field(default=None, description="title or salutation")
     purposes: Ids = Field(
         default=("customer_relationship",), description="purposes of the collection"
+    )
+    new_subject: bool = Field(
+        default=False,
+        description="register even though the email is already known: a second "
+        "person on purpose (without it, a known email is refused)",
     )
 
 

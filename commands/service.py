@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import structlog
+from eventsourcing.persistence import PersistenceError
 
 from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.handlers import Outcome, handle
@@ -31,17 +32,23 @@ from commands.usecases import (
 )
 from commands.usecases import verify as verification
 from commands.usecases.policy import policy_items
+from commands.usecases.search import find_subjects
 from commands.usecases.views import (
     PolicyAdoption,
     ProjectionFault,
     ProjectionStatus,
+    SubjectRow,
 )
 from ledger import clock
 from ledger.checkpoints import Signer, Verifier
-from ledger.errors import InvalidCommand, KirjuriError, UnknownSubject
-from ledger.events import POLICY_STREAM
-from ledger.keys import LEDGER_SUBJECT
+from ledger.errors import (
+    ConcurrencyConflict,
+    InvalidCommand,
+    KirjuriError,
+    UnknownSubject,
+)
 from ledger.notary import Notary, StoredCheckpoint, ledger_origin
+from ledger.run import Run
 from projections import queries
 from projections.merkle import MerkleStore
 from projections.reports.access import build_access_report, findings_warning
@@ -49,10 +56,10 @@ from projections.reports.export import build_export
 from projections.runner import Projector
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from datetime import date, datetime, timedelta
     from pathlib import Path
-    from typing import TextIO
+    from typing import BinaryIO, TextIO
 
     from commands.usecases.identities import Caller, IssuedToken, TokenRow
     from commands.usecases.views import (
@@ -90,20 +97,59 @@ _MIN_PREFIX = 8
 _READS_SUPPRESSION = frozenset({"register", "collect", "rectify"})
 # Erasure destroys keys once its event is saved: it runs on its own.
 _UNBATCHED = frozenset({"erase"})
-# Streams that are the ledger's own, never a data subject's.
-RESERVED_STREAMS = frozenset({POLICY_STREAM, LEDGER_SUBJECT})
-EMAILS_REMEMBERED = 50_000
 
 
 @dataclass
 class BatchReport:
+    """What a bulk run did, by command number (a feed's line, a CSV's row)."""
+
     findings: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
     done: list[tuple[int, str]] = field(default_factory=list)  # (number, kind)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)
+    last: int = 0  # the highest number recorded
+    stopped: bool = False  # ended early (a signal), after a saved batch
+    failure: Exception | None = None  # the database or input failed mid-run
 
     @property
     def recorded(self) -> int:
         return len(self.done)
+
+    @property
+    def handled(self) -> int:
+        return len(self.done) + len(self.duplicates) + len(self.rejected)
+
+
+@dataclass
+class _Attempt:
+    """One try at a batch: nothing of it counts until its save succeeded."""
+
+    done: list[tuple[int, str, int]] = field(default_factory=list)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+    def add_to(self, report: BatchReport) -> None:
+        report.done.extend((number, kind) for number, kind, _ in self.done)
+        report.findings += sum(found for _, _, found in self.done)
+        report.duplicates.extend(self.duplicates)
+        report.rejected.extend(self.rejected)
+        if self.done:
+            report.last = max(report.last, *(number for number, _, _ in self.done))
+
+
+def _duplicate_of(receipt: Any) -> Outcome:
+    """A command already recorded: its original subject and request."""
+    return Outcome(receipt.subject_id, request_id=receipt.request_id, duplicate=True)
+
+
+def _log_outcome(command: Any, outcome: Outcome) -> None:
+    log.info(
+        "recorded",
+        command=command.kind,
+        subject=str(outcome.subject_id),
+        events=len(outcome.events),
+        findings=[f.rule for f in outcome.findings],
+    )
 
 
 class Kirjuri:
@@ -117,10 +163,6 @@ class Kirjuri:
         self.origin = ledger_origin(ledger.database)
         self._signer: Signer | None = None
         self.notary = Notary(ledger.database, self.merkle, self.signer)
-        # Subjects and requests made in the open batch, by email hash, id
-        # and "request:ID" (the read models do not have them yet).
-        self._batch_subjects: dict[str, UUID] = {}
-        self._in_run = False
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool = False) -> Kirjuri:
@@ -159,19 +201,32 @@ class Kirjuri:
         self.close()
 
     def execute(self, command: Any, *, catch_up: bool = True) -> Outcome:
-        """Record one command; read models follow unless told not to."""
-        if command.kind in _READS_SUPPRESSION and not self.ledger.batching:
+        """Record one command; read models follow unless told not to.
+
+        A command whose `command_id` was already recorded writes nothing and
+        comes back as a duplicate, with the original subject and request."""
+        if command.kind in _READS_SUPPRESSION:
             self.catch_up()  # the suppression list must include every erasure
-        outcome = handle(self.ledger, command, self.resolve)
-        if self.ledger.batching:
-            self._remember_in_batch(command, outcome)
-        log.info(
-            "recorded",
-            command=command.kind,
-            subject=str(outcome.subject_id),
-            events=len(outcome.events),
-            findings=[f.rule for f in outcome.findings],
-        )
+        for attempt in (1, 2):
+            if command.command_id:
+                key = "command:" + command.command_id
+                receipt = self.ledger.receipts([key]).get(key)
+                if receipt is not None:
+                    return _duplicate_of(receipt)
+            run = Run(self.ledger, self._lookup_saved, self._with_email)
+            try:
+                outcome = self._record(run, command)
+            except BaseException:
+                run.discard()  # a refused command: no key of it is kept
+                raise
+            try:
+                run.save()
+            except ConcurrencyConflict:
+                if attempt == 2:
+                    raise
+                continue  # another writer won: look again (a duplicate now?)
+            break
+        _log_outcome(command, outcome)
         if catch_up:
             self.catch_up()
         return outcome
@@ -182,101 +237,179 @@ class Kirjuri:
         *,
         batch_size: int = 500,
         progress: Progress | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> BatchReport:
         """Record numbered commands in batches of one save each; commands of
         the same number (the rows of one CSV line) are never split.
 
         A command refused as malformed is reported and skipped (it wrote
-        nothing); the others of its batch are recorded. If a batch's save
-        fails, none of its commands is recorded, and all are reported."""
+        nothing); the others of its batch are recorded. A command whose id is
+        already recorded (before, or earlier in the run) is counted as a
+        duplicate and writes nothing. If a batch's save fails, it is tried
+        once more (a racing writer may have recorded some of its commands:
+        they are then duplicates); if it fails again, none of its commands is
+        recorded, and all are reported. `stop` is asked between batches (a
+        signal arrived): the run ends after the batch it just saved."""
         report = BatchReport()
-        pending: list[tuple[int, Any]] = []
-        self._in_run = True
+        run = Run(self.ledger, self._lookup_in_run, self._with_email, bulk=True)
         try:
-            with self.ledger.run():
-                for item in commands:
-                    # Commands of one number (one CSV row) stay in one batch.
-                    if len(pending) >= batch_size and item[0] != pending[-1][0]:
-                        self._run_batch(pending, report)
-                        pending = []
-                        if progress is not None:
-                            progress.advance(report.recorded + len(report.rejected))
-                    pending.append(item)
-                    if item[1].kind in _UNBATCHED:
-                        self._run_batch(pending, report)
-                        pending = []
-                if pending:
-                    self._run_batch(pending, report)
-        finally:
-            self._in_run = False
-            self._batch_subjects.clear()
+            self._run_all(run, commands, report, batch_size, progress, stop)
+        except (PersistenceError, OSError) as err:
+            # The database or the input failed mid-run: what was saved stays,
+            # and the caller still says so (and checkpoints it).
+            report.failure = err
+            return report
         self.catch_up()
         return report
 
-    def _run_batch(self, items: list[tuple[int, Any]], report: BatchReport) -> None:
+    def _run_all(  # noqa: PLR0917 - execute_many's arguments, passed once
+        self,
+        run: Run,
+        commands: Iterable[tuple[int, Any]],
+        report: BatchReport,
+        batch_size: int,
+        progress: Progress | None,
+        stop: Callable[[], bool] | None,
+    ) -> None:
+        pending: list[tuple[int, Any]] = []
+        for item in commands:
+            # Commands of one number (one CSV row) stay in one batch.
+            if len(pending) >= batch_size and item[0] != pending[-1][0]:
+                self._run_batch(run, pending, report)
+                pending = []
+                if progress is not None:
+                    progress.advance(report.handled)
+                if stop is not None and stop():
+                    report.stopped = True
+                    return
+            pending.append(item)
+            if item[1].kind in _UNBATCHED:
+                self._run_batch(run, pending, report)
+                pending = []
+        if pending:
+            self._run_batch(run, pending, report)
+
+    def _run_batch(
+        self, run: Run, items: list[tuple[int, Any]], report: BatchReport
+    ) -> None:
         single = [item for item in items if item[1].kind in _UNBATCHED]
         batched = [item for item in items if item[1].kind not in _UNBATCHED]
-        self.catch_up()  # erasures before this batch are in the suppression list
-        if len(self._batch_subjects) > EMAILS_REMEMBERED:
-            self._batch_subjects.clear()  # saved subjects: found again by email
-        done: list[tuple[int, Outcome]] = []
-        try:
-            with self.ledger.batch():
-                self.ledger.suppression = queries.suppression_list(self.ledger.database)
-                for number, command in batched:
-                    try:
-                        done.append((number, self.execute(command, catch_up=False)))
-                    except KirjuriError as err:  # it appended nothing
-                        report.rejected.append((number, str(err)))
-        except KirjuriError as err:
-            report.rejected.extend(
-                (number, f"batch not saved: {err}") for number, _ in done
+        for attempt in (1, 2):
+            self.catch_up()  # erasures before this batch are in the suppression list
+            run.begin(queries.suppression_list(self.ledger.database))
+            attempted = self._attempt(run, batched)
+            try:
+                run.save()
+            except ConcurrencyConflict as err:
+                if attempt == 1:
+                    continue  # once more: a racing writer's commands drop out
+                attempted.rejected.extend(
+                    (number, f"batch not saved: {err}")
+                    for number, _, _ in attempted.done
+                )
+                attempted.done = []
+            break
+        attempted.add_to(report)
+        if attempted.done:
+            log.info(
+                "batch recorded",
+                commands=len(attempted.done),
+                duplicates=len(attempted.duplicates),
+                last=attempted.done[-1][0],
             )
-            done = []
-            self._batch_subjects.clear()  # none of the batch's subjects exists
-
-        kinds = dict(batched)
-        report.done.extend((number, kinds[number].kind) for number, _ in done)
-        report.findings += sum(len(o.findings) for _, o in done)
         for number, command in single:  # erasure destroys keys: never batched
             try:
-                report.findings += len(self.execute(command).findings)
-                report.done.append((number, command.kind))
+                outcome = self.execute(command)
             except KirjuriError as err:
                 report.rejected.append((number, str(err)))
+            else:
+                kept = report.duplicates if outcome.duplicate else report.done
+                kept.append((number, command.kind))
+                report.findings += len(outcome.findings)
+                report.last = max(report.last, number)
             finally:
-                # An erased email must not resolve, nor the state from before
-                # the erasure be reused by the next batch.
-                self._batch_subjects.clear()
-                self.ledger.forget_run_states()
+                run.forget()  # an erased email must not resolve from memory
 
-    def _remember_in_batch(self, command: Any, outcome: Outcome) -> None:
-        """Let later commands of the batch name what earlier ones made."""
+    def _attempt(self, run: Run, batched: list[tuple[int, Any]]) -> _Attempt:
+        """Run a batch's commands into the run (not saved yet)."""
+        attempt = _Attempt()
+        keys = ["command:" + c.command_id for _, c in batched if c.command_id]
+        recorded = self.ledger.receipts(keys)  # one query for the whole batch
+        for number, command in batched:
+            if command.command_id:
+                receipt = recorded.get("command:" + command.command_id)
+                if receipt is not None:
+                    attempt.duplicates.append((number, command.kind))
+                    continue
+                if command.command_id in run.receipts:  # earlier in this batch
+                    attempt.duplicates.append((number, command.kind))
+                    continue
+            try:
+                outcome = self._record(run, command)
+            except KirjuriError as err:  # it appended nothing
+                attempt.rejected.append((number, str(err)))
+                continue
+            if outcome.duplicate:
+                attempt.duplicates.append((number, command.kind))
+            else:
+                attempt.done.append((number, command.kind, len(outcome.findings)))
+        return attempt
+
+    def _record(self, run: Run, command: Any) -> Outcome:
+        """A command's events and its receipt into the run's batch; names it
+        made are remembered for the commands after it."""
+        outcome = handle(run, command)
+        if command.command_id and not outcome.duplicate:
+            run.append([run.receipt(command, outcome.subject_id, outcome.request_id)])
+            run.receipts[command.command_id] = outcome
         if command.kind == "register" and command.email:
-            lookup = self.ledger.lookup_hash("email", command.email)
-            self._batch_subjects[lookup] = outcome.subject_id
+            run.name(command.email, outcome.subject_id)
         if outcome.request_id:
-            self._batch_subjects["request:" + outcome.request_id] = outcome.subject_id
-        self._batch_subjects[str(outcome.subject_id)] = outcome.subject_id
+            run.name("request:" + outcome.request_id, outcome.subject_id)
+        run.name(str(outcome.subject_id), outcome.subject_id)
+        return outcome
 
     def catch_up(self, progress: Progress | None = None) -> int:
         return self.projector.catch_up(progress)
 
+    def subjects(self, search: str) -> list[SubjectRow]:
+        """Subjects by email (exact, any case), name prefix or company
+        (see commands.usecases.search for how sealed names are searched)."""
+        self.catch_up()
+        emails = self._with_email(search.strip()) if "@" in search else None
+        return [
+            SubjectRow.model_validate(match.as_row())
+            for match in find_subjects(self.ledger, search, emails)
+        ]
+
     def resolve(self, reference: str) -> UUID:
         """A subject by id, unique id prefix, email, or ``request:ID``."""
+        return self._lookup_saved(reference)
+
+    def _lookup_in_run(self, reference: str) -> UUID:
+        # A bulk run's batch caught the read models up when it opened.
+        return self._lookup_saved(reference, catch_up=False)
+
+    def _with_email(self, email: str) -> list[UUID]:
+        """Saved subjects with an email (the read models are caught up)."""
+        lookup = self.ledger.lookup_hash("email", email)
+        return [
+            UUID(s) for s in queries.subjects_by_lookup(self.ledger.database, lookup)
+        ]
+
+    def _lookup_saved(self, reference: str, *, catch_up: bool = True) -> UUID:
+        """A saved subject, as the event store and the read models know it."""
         reference = reference.strip()
-        made = self._made_in_batch(reference)
-        if made is not None:
-            return made
         try:
             subject_id = UUID(reference)
         except ValueError:
             pass
         else:
-            if subject_id in RESERVED_STREAMS or not self.ledger.exists(subject_id):
+            # The policy's and receipts' streams are no subjects.
+            if not self.ledger.is_subject(subject_id):
                 raise UnknownSubject(reference)
             return subject_id
-        if not self.ledger.batching:  # a batch caught up when it opened
+        if catch_up:
             self.catch_up()
         if reference.startswith("request:"):
             found = queries.request_subject(
@@ -285,21 +418,7 @@ class Kirjuri:
             if found is None:
                 raise InvalidCommand("request_id", f"no request {reference[8:]}")
             return UUID(found)
-        match = self._one_match(reference)
-        self._remember_email(reference, match)
-        return match
-
-    def _made_in_batch(self, reference: str) -> UUID | None:
-        if not self._batch_subjects:
-            return None
-        if "@" in reference:
-            reference = self.ledger.lookup_hash("email", reference)
-        return self._batch_subjects.get(reference)
-
-    def _remember_email(self, reference: str, subject: UUID) -> None:
-        """In a run of batches an email, once found, is not looked up again."""
-        if self._in_run and "@" in reference:
-            self._batch_subjects[self.ledger.lookup_hash("email", reference)] = subject
+        return self._one_match(reference)
 
     def _one_match(self, reference: str) -> UUID:
         """A subject by email (blind index) or by a unique prefix of its id."""
@@ -320,8 +439,10 @@ class Kirjuri:
         if not matches:
             raise UnknownSubject(_mask(reference), problem)
         if len(matches) > 1:
+            listed = ", ".join(matches[:5]) + (", …" if len(matches) > 5 else "")
             raise UnknownSubject(
-                _mask(reference), f"{len(matches)} subjects match; give the full id"
+                _mask(reference),
+                f"{len(matches)} subjects match ({listed}); give the full id",
             )
         return UUID(matches[0])
 
@@ -596,6 +717,15 @@ class Kirjuri:
         """Every read model again from the log; returns the events applied."""
         return self.projector.rebuild(progress)
 
+    def sequences(self, outcome: Outcome) -> list[int]:
+        """Where a recorded command's events stand in the log (for an
+        answer that they are stored)."""
+        self.catch_up()
+        versions = [e.originator_version for e in outcome.events]
+        return queries.event_sequences(
+            self.ledger.database, str(outcome.subject_id), versions
+        )
+
     # API identities -----------------------------------------------------
 
     def create_token(
@@ -654,26 +784,33 @@ class Kirjuri:
 
     def apply(
         self,
-        lines: Iterable[str],
+        lines: Iterable[bytes | str],
         *,
         batch_size: int = 500,
         progress: Progress | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> FeedReport:
-        """Commands from JSON lines; a checkpoint is signed after them."""
-        return records.apply_feed(self, lines, batch_size, progress)
+        """Commands from JSON lines (bytes, decoded line by line); a line
+        without a command id gets one from its text, so a re-run records
+        nothing twice. A checkpoint is signed after them. `stop` is asked
+        between batches (a signal arrived)."""
+        return records.apply_feed(self, lines, batch_size, progress, stop)
 
     def import_contacts(
         self,
-        source: Path | TextIO,
+        source: Path | BinaryIO | TextIO,
         *,
         origin: str | None,
         purposes: Sequence[str] = ("customer_relationship",),
         reported_by: str = "crm_import",
         progress: Progress | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> ImportSummary:
-        """A CRM export (CSV), ``origin`` the policy source of its values."""
+        """A CRM export (CSV), ``origin`` the policy source of its values
+        (or a source column); each row is recorded once, however often the
+        file is imported."""
         return records.import_csv(
-            self, source, origin, tuple(purposes), reported_by, progress
+            self, source, origin, tuple(purposes), reported_by, progress, stop
         )
 
 

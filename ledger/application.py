@@ -8,21 +8,22 @@ store for personal values and the policy stream.
 from __future__ import annotations
 
 import hashlib
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 from eventsourcing.utils import Environment
 
 from ledger import clock
-from ledger.errors import (
-    ConcurrencyConflict,
-    ConfigurationError,
-    KeyDestroyed,
+from ledger.errors import ConcurrencyConflict, ConfigurationError, KeyDestroyed
+from ledger.events import (
+    POLICY_STREAM,
+    PolicyAdopted,
+    SubjectEvent,
+    SubjectRegistered,
+    receipt_stream,
 )
-from ledger.events import POLICY_STREAM, PolicyAdopted, SubjectEvent
 from ledger.keys import KeyStore, MasterKey
 from ledger.mapper import PydanticMapper
 from ledger.policy import Policy, parse_policy
@@ -31,17 +32,13 @@ from ledger.storage import Database
 from ledger.subject import SubjectState, fold, project_subject
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Sequence
     from datetime import datetime
 
     from eventsourcing.persistence import Notification
     from eventsourcing.utils import EnvType
 
 __all__ = ["Ledger"]
-
-# Subjects' states kept between the batches of a run: a bound on memory, so
-# that a ten-million-event import needs no more than a small one.
-RUN_STATES = 20_000
 
 
 class Ledger(Application[UUID]):
@@ -58,16 +55,6 @@ class Ledger(Application[UUID]):
         self.keys = KeyStore(self.database, master)
         self.keys.create_tables()
         self._policy: Policy | None = None
-        # While a batch is open (see `batch`): events not yet saved, and the
-        # states of the subjects they belong to.
-        self._batch: list[SubjectEvent] | None = None
-        self._batch_states: dict[UUID, SubjectState] = {}
-        # Across the batches of one run: states as the run's saves left them.
-        # A stale one (another writer) fails its batch's save, never silently.
-        self._run_states: dict[UUID, SubjectState] | None = None
-        # The suppression list as a batch read it when it opened (a read
-        # model's rows, set by the service): None outside batches.
-        self.suppression: dict[str, list[dict[str, Any]]] | None = None
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """The settings the bootstrap gave, and nothing else.
@@ -77,45 +64,6 @@ class Ledger(Application[UUID]):
         ``POSTGRES_*`` left in a shell would send events to another database
         than the configured one."""
         return Environment(name, {**type(self).env, **(env or {})})
-
-    def forget_run_states(self) -> None:
-        """After a write outside the batches, kept states may be stale."""
-        if self._run_states is not None:
-            self._run_states.clear()
-
-    @contextmanager
-    def run(self) -> Iterator[None]:
-        """Keep subjects' states between batches (a bulk import or feed)."""
-        self._run_states = {}
-        try:
-            yield
-        finally:
-            self._run_states = None
-
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Append many commands' events in one save: new subjects' keys are
-        stored first, then every event in one transaction (or none)."""
-        self._batch, self._batch_states = [], {}
-        try:
-            yield
-            if self._batch:
-                self._save(self._batch)
-            if self._run_states is not None:
-                self._run_states.update(self._batch_states)
-                while len(self._run_states) > RUN_STATES:  # oldest first
-                    del self._run_states[next(iter(self._run_states))]
-        except BaseException:
-            if self._run_states is not None:
-                self._run_states.clear()  # they may hold unsaved events
-            raise
-        finally:
-            self._batch, self._batch_states = None, {}
-            self.suppression = None
-
-    @property
-    def batching(self) -> bool:
-        return self._batch is not None
 
     def construct_mapper(self) -> Mapper[UUID]:
         return cast("Mapper[UUID]", PydanticMapper())
@@ -172,16 +120,51 @@ class Ledger(Application[UUID]):
     def exists(self, subject_id: UUID) -> bool:
         return any(True for _ in self.events.get(subject_id, limit=1))
 
+    def is_subject(self, stream_id: UUID) -> bool:
+        """A data subject's stream (it opens with its registration), not the
+        policy's nor a receipt's."""
+        first = list(self.events.get(stream_id, limit=1))
+        return bool(first) and isinstance(first[0], SubjectRegistered)
+
+    def receipts(self, keys: Iterable[str]) -> dict[str, SubjectEvent]:
+        """The receipts already stored for unique keys ("command:ID",
+        "request:ID"), in one query whatever their number."""
+        streams = {receipt_stream(key): key for key in keys}
+        if not streams:
+            return {}
+        table = getattr(self.recorder, "events_table_name", "stored_events")
+        postgres = self.database.backend == "postgres"
+        found: dict[str, SubjectEvent] = {}
+        ids = list(streams)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            params = [i if postgres else i.hex for i in chunk]
+            placeholders = ", ".join(["%s"] * len(chunk))
+            with self.database.transaction(commit=False) as cursor:
+                cursor.execute(
+                    "SELECT originator_id, originator_version, topic, state"
+                    f" FROM {{p}}{table} WHERE originator_version = 1"
+                    f" AND originator_id IN ({placeholders})",
+                    params,
+                )
+                rows = cursor.fetchall()
+            for row in rows:
+                stream = UUID(str(row["originator_id"]))
+                found[streams[stream]] = cast(
+                    "SubjectEvent",
+                    self.mapper.to_domain_event(
+                        StoredEvent(
+                            originator_id=stream,
+                            originator_version=1,
+                            topic=row["topic"],
+                            state=bytes(row["state"]),
+                        )
+                    ),
+                )
+        return found
+
     def load(self, subject_id: UUID) -> SubjectState:
-        """The subject's state from its events (empty if it has none),
-        including events of the open batch."""
-        if subject_id in self._batch_states:
-            return self._batch_states[subject_id]
-        if self._batch is not None and self._run_states:
-            kept = self._run_states.pop(subject_id, None)
-            if kept is not None:
-                self._batch_states[subject_id] = kept
-                return kept
+        """The subject's state from its stored events (empty if it has none)."""
         try:
             state = cast(
                 "SubjectState",
@@ -189,8 +172,6 @@ class Ledger(Application[UUID]):
             )
         except AggregateNotFoundError:
             state = SubjectState(subject_id)
-        if self._batch is not None:
-            self._batch_states[subject_id] = state
         return state
 
     def state_as_of(
@@ -202,23 +183,12 @@ class Ledger(Application[UUID]):
         return fold(subject_id, self.stream(subject_id), as_of=as_of, known_at=known_at)
 
     def append(self, events: Sequence[SubjectEvent]) -> list[int]:
-        """Store events atomically; a version clash means another writer won.
+        """Store events atomically. A clash on (stream, version) means another
+        writer won: a subject's next version, or a receipt's unique key.
 
-        In a batch they join the batch's one save (no ids yet)."""
-        if self._batch is None:
-            return self._save(events)
-        for event in events:
-            state = self._batch_states.get(event.originator_id)
-            folded = project_subject(state, [event])
-            assert folded is not None
-            self._batch_states[event.originator_id] = folded
-        self._batch.extend(events)
-        return []
-
-    def _save(self, events: Sequence[SubjectEvent]) -> list[int]:
-        # New data keys are stored with the first events that use them, just
-        # before those events (taken back if the events clash; after any other
-        # failure the events may have been committed, so the keys stay).
+        New data keys are stored with the first events that use them, just
+        before those events (taken back if the events clash; after any other
+        failure the events may have been committed, so the keys stay)."""
         stored = self.keys.store_for(events)
         try:
             # The event store's put: what Application.save does for events,

@@ -26,6 +26,9 @@ from ledger.sealed import Sealed
 __all__ = [
     "EVENT_TYPES",
     "POLICY_STREAM",
+    "RECEIPTS",
+    "RECEIPT_TYPES",
+    "CommandReceived",
     "ConsentGiven",
     "ConsentWithdrawn",
     "DataCollected",
@@ -47,6 +50,7 @@ __all__ = [
     "RequestAnswered",
     "RequestExtended",
     "RequestFoundExcessive",
+    "RequestIdClaimed",
     "RequestReceived",
     "RequestRefused",
     "RequestType",
@@ -62,12 +66,21 @@ __all__ = [
     "Suppression",
     "TokenCreated",
     "TokenRevoked",
+    "receipt_stream",
 ]
 
 EVENT_TYPES: dict[str, type[SubjectEvent]] = {}
 POLICY_STREAM = uuid5(
     UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8"), "urn:kirjuri:policy"
 )
+
+# Receipt streams (see `CommandReceived`) are named from the key they claim.
+RECEIPTS = uuid5(UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8"), "urn:kirjuri:receipts")
+
+
+def receipt_stream(key: str) -> UUID:
+    """The stream that claims a unique key ("command:ID", "request:ID")."""
+    return uuid5(RECEIPTS, key)
 
 
 class ObjectionScope(StrEnum):
@@ -380,6 +393,34 @@ class RetentionExpired(SubjectEvent):
     STORED_NAME: ClassVar[str] = "RetentionExpired"
     destroyed: tuple[str, ...]
     ground: str
+
+
+class CommandReceived(SubjectEvent):
+    """A command with an idempotency key was recorded, once.
+
+    Written in the same save as the command's events, as version 1 of the
+    stream `receipt_stream("command:" + command_id)`: the event store's
+    unique (stream, version) key makes a second recording of the same key
+    fail in the database, whichever process tries it. Not a subject's
+    stream: read models and subject look-ups skip it."""
+
+    STORED_NAME: ClassVar[str] = "CommandReceived"
+    command_id: str
+    command: str  # the command's kind
+    subject_id: UUID
+    request_id: str | None = None
+
+
+class RequestIdClaimed(SubjectEvent):
+    """A request id was taken, once per ledger (same guarantee as above):
+    version 1 of the stream `receipt_stream("request:" + request_id)`."""
+
+    STORED_NAME: ClassVar[str] = "RequestIdClaimed"
+    request_id: str
+    subject_id: UUID
+
+
+RECEIPT_TYPES: tuple[type[SubjectEvent], ...] = (CommandReceived, RequestIdClaimed)
 
 
 # Who may call the HTTP API, and who looked at whose data ------------------

@@ -60,8 +60,10 @@ class AuditModel(ReadModel):
     def apply(
         self, event: ev.SubjectEvent, cursor: Cursor, notification_id: int
     ) -> None:
-        if event.originator_id == ev.POLICY_STREAM:
-            return
+        if event.originator_id == ev.POLICY_STREAM or isinstance(
+            event, ev.RECEIPT_TYPES
+        ):
+            return  # no subject's event: the policy, a receipt
         meta = event_metadata(event)
         cursor.execute(
             "INSERT INTO {p}kirjuri_audit (notification_id, subject_id, version,"

@@ -43,7 +43,11 @@ class ContactsModel(ReadModel):
     def apply_batch(self, cursor: Cursor, batch: Batch) -> None:
         super().apply_batch(cursor, batch)
         # Each subject's newest version, once per batch rather than per event.
-        newest = {str(n.originator_id): n.originator_version for n, _ in batch}
+        newest = {
+            str(n.originator_id): n.originator_version
+            for n, event in batch
+            if not isinstance(event, ev.RECEIPT_TYPES)
+        }
         cursor.executemany(
             "UPDATE {p}kirjuri_subjects SET last_version = %s WHERE subject_id = %s",
             [(version, subject) for subject, version in newest.items()],

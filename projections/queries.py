@@ -28,10 +28,12 @@ __all__ = [
     "contact",
     "disclosures_of",
     "erasures",
+    "event_sequences",
     "findings",
     "history",
     "request_subject",
     "requests",
+    "subject_cards",
     "subjects_by_lookup",
     "subjects_by_prefix",
     "suppressed",
@@ -66,6 +68,19 @@ def subjects_by_lookup(database: Database, lookup: str) -> list[str]:
         (lookup,),
     )
     return [row["subject_id"] for row in rows]
+
+
+def subject_cards(database: Database) -> list[dict[str, Any]]:
+    """Every subject not erased with its sealed company, names and emails,
+    oldest first (for a search that opens them: names are never in clear)."""
+    return _rows(
+        database,
+        "SELECT s.subject_id, s.registered_at, s.company_name, v.category, v.sealed"
+        " FROM {p}kirjuri_subjects s LEFT JOIN {p}kirjuri_values v"
+        " ON v.subject_id = s.subject_id AND v.category IN ('name', 'email')"
+        " WHERE s.erased_at IS NULL"
+        " ORDER BY s.registered_at, s.subject_id, v.version",
+    )
 
 
 def subjects_by_prefix(database: Database, prefix: str) -> list[str]:
@@ -297,6 +312,22 @@ def history(database: Database, wanted: HistoryFilter) -> list[dict[str, Any]]:
         f"SELECT * FROM {{p}}kirjuri_audit {where} ORDER BY notification_id{limit}",
         tuple(params),
     )
+
+
+def event_sequences(
+    database: Database, subject_id: str, versions: Sequence[int]
+) -> list[int]:
+    """The log sequence numbers of a subject's events, by their versions."""
+    if not versions:
+        return []
+    marks = ", ".join(["%s"] * len(versions))
+    rows = _rows(
+        database,
+        f"SELECT notification_id FROM {{p}}kirjuri_audit WHERE subject_id = %s"
+        f" AND version IN ({marks}) ORDER BY notification_id",
+        (subject_id, *versions),
+    )
+    return [int(row["notification_id"]) for row in rows]
 
 
 def _literal(value: str) -> str:

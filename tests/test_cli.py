@@ -332,7 +332,7 @@ def test_import_rejects_a_bad_row_whole_and_records_the_good_ones(
     )
     code, out, err = cli("import", contacts, "--source", "event_attendee_list")
     assert code == 65
-    assert "registered 2, updated 0, rejected 1" in out
+    assert "recorded 2 (registered 2, updated 0), duplicates 0, rejected 1" in out
     assert f"{contacts}:3: rejected: value: email is not an email address" in err
     code, out, _ = cli("history", "--type", "SubjectRegistered", "--format", "jsonl")
     assert len(out.splitlines()) == 2
@@ -387,7 +387,7 @@ def test_a_feed_records_around_a_bad_line_and_names_it(
     )
     code, out, err = cli("apply", feed, "--batch-size", "10")
     assert code == 65
-    assert out.startswith("recorded 3, rejected 2")
+    assert out.startswith("recorded 3, duplicates 0, rejected 2")
     assert "line 2: category: unknown category 'shoe_size'" in err
     assert "line 3: " in err
     code, out, _ = cli("requests", "--format", "jsonl")
@@ -406,6 +406,8 @@ def test_an_import_with_the_same_person_twice_registers_them_once(
         encoding="utf-8",
     )
     code, out, _ = cli("import", contacts, "--source", "event_attendee_list")
-    assert (code, out.strip()) == (0, "registered 1, updated 1, rejected 0, findings 0")
+    summary = "recorded 2 (registered 1, updated 1), duplicates 0, rejected 0"
+    summary += ", findings 0"
+    assert (code, out.strip()) == (0, summary)
     code, out, _ = cli("state", "hanna@hyva.example")
     assert json.loads(out)["values"]["phone"]["value"] == "+358 40 999 8888"

@@ -102,7 +102,7 @@ def test_dash_means_stdin_for_import_and_apply(
     monkeypatch.setattr(sys, "stdin", io.StringIO(csv_text))
     code, out, err = cli("import", "-", "--source", "event_attendee_list")
     assert code == 0, err
-    assert out.startswith("registered 1,")
+    assert out.startswith("recorded 1 (registered 1,")
     line = {"kind": "left", "subject": "mikko@hydro.example"}
     monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(line) + "\n"))
     code, out, err = cli("apply", "-")

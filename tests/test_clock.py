@@ -165,10 +165,10 @@ def test_a_bad_date_in_a_feed_line_is_a_rejected_line(
     feed.write_text("".join(json.dumps(line) + "\n" for line in lines))
     code, out, err = cli("apply", feed)
     assert code == 65
-    assert out.startswith(f"recorded 1, rejected {len(BAD_MOMENTS)}")
+    assert out.startswith(f"recorded 1, duplicates 0, rejected {len(BAD_MOMENTS)}")
     for number in range(1, len(BAD_MOMENTS) + 1):
         assert f"line {number}: at: is " in err
-    assert _head(settings) == head + 1  # only the good line
+    assert _head(settings) == head + 2  # only the good line (and its receipt)
     _still_works(cli)
 
 
@@ -394,7 +394,7 @@ def test_a_bad_date_in_a_csv_row_rejects_that_row(
     )
     code, out, err = cli("import", rows, "--source", "subject")
     assert code == 65
-    assert out.startswith("registered 1,")
+    assert out.startswith("recorded 1 (registered 1,")
     assert ":2: rejected: at: is before 1970-01-01" in err
     _still_works(cli)
 

@@ -741,7 +741,7 @@ def test_an_import_names_the_real_source_of_every_person(
     )
     code, out, err = cli("import", contacts)
     assert code == 65
-    assert "registered 1, updated 0, rejected 1" in out
+    assert "(registered 1, updated 0), duplicates 0, rejected 1" in out
     assert f"{contacts}:3: rejected: source: not given" in err
     code, out, _ = cli("access-report", "hanna@hyva.example", "--format", "json")
     (source,) = json.loads(out)["sources"]

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from commands.service import Kirjuri
 
 
-def _fill(kirjuri: Kirjuri, subjects: int = 4) -> None:
-    for i in range(subjects):
+def _fill(kirjuri: Kirjuri, subjects: int = 4, first: int = 0) -> None:
+    for i in range(first, first + subjects):
         kirjuri.execute(
             parse_command(
                 {"kind": "register", "company": f"Yritys {i} Oy", "source": "subject",
@@ -171,7 +171,7 @@ def test_deleting_the_newest_events_and_their_checkpoints_is_caught_outside(
 ) -> None:
     _fill(kirjuri, 2)
     kept = kirjuri.checkpoint()
-    _fill(kirjuri, 2)
+    _fill(kirjuri, 2, first=2)  # two more people
     outside = tmp_path / "checkpoint.txt"
     outside.write_text(kirjuri.checkpoint().checkpoint.note, encoding="utf-8")
     size = kept.checkpoint.size

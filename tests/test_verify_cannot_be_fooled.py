@@ -186,7 +186,8 @@ def test_truncating_the_newest_events_with_their_checkpoints_is_refused(
     assert cli("apply", _feed(tmp_path, OBJECTION))[0] == 0
     code, out, err = cli("verify")
     assert code == 0, err
-    assert out.rstrip().endswith(f"witness at {kept + 1}")
+    # The objection and its receipt (the line's command id).
+    assert out.rstrip().endswith(f"witness at {kept + 2}")
     _sql(settings, "DELETE FROM {events} WHERE {seq} > %s", (kept,))
     _sql(settings, "DELETE FROM {p}kirjuri_checkpoints WHERE tree_size > %s", (kept,))
     _sql(
@@ -196,7 +197,7 @@ def test_truncating_the_newest_events_with_their_checkpoints_is_refused(
     assert code == 0, err  # what the database holds agrees with itself…
     code, out, err = cli("verify")
     assert code == 1  # …but not with what the witness saw
-    assert f"checkpoint {kept + 1}" in err
+    assert f"checkpoint {kept + 2}" in err
     assert "were removed" in err
 
 
@@ -213,7 +214,7 @@ def test_a_clean_ledger_advances_a_fresh_witness(
     assert cli("apply", _feed(tmp_path, OBJECTION))[0] == 0
     code, out, err = cli("verify", "--witness", folder)
     assert code == 0, err
-    assert out.rstrip().endswith(f"witness at {first + 1}")
+    assert out.rstrip().endswith(f"witness at {first + 2}")
     assert len(list(folder.glob("*/checkpoint-*.txt"))) == 2
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Header, Request, Response
 from pydantic import BaseModel, Field
 
 from api.auth import DPO_KINDS, allowed, facade
@@ -54,19 +54,49 @@ def _may_record(caller: Caller, kind: str) -> None:
         raise Refused(403, f"role {caller.role} may not record {kind}", "kind")
 
 
-@router.post("/commands", status_code=201, response_model=CommandAnswer)
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=r"^[!-~]{1,128}$",
+        description="the command's ``command_id``: a retry writes nothing",
+    ),
+]
+
+
+@router.post(
+    "/commands",
+    status_code=201,
+    response_model=CommandAnswer,
+    responses={200: {"model": CommandAnswer, "description": "a duplicate"}},
+)
 async def record(
     command: Annotated[Command, Body()],
     caller: Annotated[Caller, Depends(allowed("record"))],
     kirjuri: Annotated[Kirjuri, Depends(facade)],
     request: Request,
+    response: Response,
+    key: IdempotencyKey = None,
 ) -> CommandAnswer:
-    """One command of the tagged union ``kirjuri apply`` reads; answered once
-    its events are stored."""
+    """One command of the tagged union ``kirjuri apply`` reads; answered
+    201 once its events are stored, or 200 with ``duplicate`` when its
+    ``command_id`` (or ``Idempotency-Key``) was recorded before."""
     _may_record(caller, command.kind)
-    outcome = kirjuri.execute(command)
-    count_outcome(request, len(outcome.findings))
-    return CommandAnswer.of(outcome)
+    outcome = kirjuri.execute(_keyed(command, key))
+    done = (0, 1) if outcome.duplicate else (1, 0)
+    count_outcome(request, len(outcome.findings), recorded=done[0], duplicates=done[1])
+    if outcome.duplicate:
+        response.status_code = 200
+    return CommandAnswer.of(outcome, kirjuri.sequences(outcome))
+
+
+def _keyed(command: Any, key: str | None) -> Any:
+    """The command with the header's key as its ``command_id``."""
+    if key is None or command.command_id == key:
+        return command
+    if command.command_id is not None:
+        raise Refused(422, "command_id: differs from Idempotency-Key", "command_id")
+    return type(command).model_validate({**command.model_dump(), "command_id": key})
 
 
 @router.post("/commands/batch", response_model=BatchAnswer, openapi_extra=_BATCH_BODY)
@@ -82,7 +112,9 @@ async def record_batch(
         if kind is not None:
             _may_record(caller, kind)
     answer = BatchAnswer.of(kirjuri.apply(lines))
-    count_outcome(request, answer.findings, recorded=answer.recorded)
+    count_outcome(
+        request, answer.findings, recorded=answer.recorded, duplicates=answer.duplicates
+    )
     return answer
 
 

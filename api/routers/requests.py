@@ -49,7 +49,8 @@ async def receive(
 ) -> CommandAnswer:
     """A request received (access, erasure, …) with its channel and day."""
     command = parse_command({"reported_by": caller.name, **fields, "kind": "request"})
-    return CommandAnswer.of(kirjuri.execute(command))
+    outcome = kirjuri.execute(command)
+    return CommandAnswer.of(outcome, kirjuri.sequences(outcome))
 
 
 @router.post("/requests/{request_id}/{action}", response_model=CommandAnswer)
@@ -69,7 +70,8 @@ async def handle(
             "request_id": request_id,
         }
     )
-    return CommandAnswer.of(kirjuri.execute(command))
+    outcome = kirjuri.execute(command)
+    return CommandAnswer.of(outcome, kirjuri.sequences(outcome))
 
 
 @router.get("/retention", response_model=list[RetentionRow])

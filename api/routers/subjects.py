@@ -105,7 +105,8 @@ async def place_hold(
         {"kind": "hold", "subject": subject, "reason": asked.reason}
         | {"reported_by": caller.name}
     )
-    return CommandAnswer.of(kirjuri.execute(command))
+    outcome = kirjuri.execute(command)
+    return CommandAnswer.of(outcome, kirjuri.sequences(outcome))
 
 
 @router.post("/{subject}/holds/release", response_model=CommandAnswer)
@@ -119,7 +120,8 @@ async def release_hold(
         {"kind": "release-hold", "subject": subject, "reason": asked.reason}
         | {"reported_by": caller.name}
     )
-    return CommandAnswer.of(kirjuri.execute(command))
+    outcome = kirjuri.execute(command)
+    return CommandAnswer.of(outcome, kirjuri.sequences(outcome))
 
 
 class EraseAsked(BaseModel):
@@ -151,4 +153,4 @@ async def erase(
     outcome = kirjuri.erase(
         subject, request_id=asked.request_id, remove_objection=asked.remove_objection
     )
-    return Erasure(done=CommandAnswer.of(outcome))
+    return Erasure(done=CommandAnswer.of(outcome, kirjuri.sequences(outcome)))

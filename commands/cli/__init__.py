@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - a code pe
         print(f"kirjuri: error: database: {one_line(str(err))}", file=sys.stderr)
         return EX_IOERR
     except BrokenPipeError:
-        return EX_OK
+        return EX_IOERR  # the output was cut short: never a silent success
     except KeyboardInterrupt:
         print("kirjuri: interrupted", file=sys.stderr)
         return EX_INTERRUPTED

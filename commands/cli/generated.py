@@ -134,6 +134,8 @@ def _print_outcome(outcome: Any, as_json: bool) -> None:
         print(json.dumps(outcome.as_dict()))
         return
     recorded = ", ".join(e.STORED_NAME for e in outcome.events)
+    if outcome.duplicate:
+        recorded = "nothing: a duplicate of a command already recorded"
     print(f"{outcome.subject_id}: recorded {recorded}")
     if outcome.request_id:
         print(f"request: {outcome.request_id}")

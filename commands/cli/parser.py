@@ -54,7 +54,15 @@ GROUPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "query",
         "answer a person, an auditor or yourself",
         "kirjuri access-report aino.virtanen@esimerkki.fi --format html -o report.html",
-        ("access-report", "export", "history", "state", "findings", "check"),
+        (
+            "access-report",
+            "export",
+            "history",
+            "subjects",
+            "state",
+            "findings",
+            "check",
+        ),
     ),
     (
         "requests",

@@ -1,4 +1,5 @@
-"""Query verbs: access report, export, history, state, findings, check."""
+"""Query verbs: access report, export, history, subjects, state, findings,
+check."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from commands.cli.common import (
     write_output,
 )
 from commands.service import Kirjuri
-from commands.usecases.views import FindingRow, HistoryRow
+from commands.usecases.views import FindingRow, HistoryRow, SubjectRow
 from ledger.events import EVENT_TYPES
 from ledger.policy import LegalBasis
 from projections.reports.render import (
@@ -90,6 +91,17 @@ def add_verbs(sub: Any, **kw: Any) -> None:
     history.add_argument("--format", choices=FORMATS, default="table")
     history.set_defaults(handler=run_history)
 
+    people = sub.add_parser(
+        "subjects", description="find subjects by email, name or company", **kw
+    )
+    people.add_argument(
+        "--search",
+        required=True,
+        help="an email (exact, any case), the start of a name, or part of a company",
+    )
+    people.add_argument("--format", choices=FORMATS, default="table")
+    people.set_defaults(handler=run_subjects)
+
     state = sub.add_parser(
         "state", description="a subject's state, now or as of a date", **kw
     )
@@ -164,6 +176,13 @@ def run_history(args: argparse.Namespace, settings: Settings) -> int:
             limit=args.limit,
         )
     print_rows(rows, HistoryRow, args.format)
+    return EX_OK
+
+
+def run_subjects(args: argparse.Namespace, settings: Settings) -> int:
+    with Kirjuri.open(settings) as kirjuri:
+        rows = kirjuri.subjects(args.search)
+    print_rows(rows, SubjectRow, args.format)
     return EX_OK
 
 

@@ -21,21 +21,18 @@ from commands.handlers.switches import consent, objection, restrict
 from ledger import events as ev
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from uuid import UUID
-
-    from ledger.application import Ledger
+    from ledger.run import Run
 
 __all__ = ["Draft", "Outcome", "handle"]
 
 
-def handle(ledger: Ledger, command: Any, resolve: Callable[[str], UUID]) -> Outcome:
-    """Run one command: validate, judge, append atomically."""
-    return _handle(command, ledger, resolve)
+def handle(run: Run, command: Any) -> Outcome:
+    """Run one command: validate, judge, add its events to the run's batch."""
+    return _handle(command, run)
 
 
 @singledispatch
-def _handle(command: Any, ledger: Ledger, resolve: Callable[[str], UUID]) -> Outcome:
+def _handle(command: Any, run: Run) -> Outcome:
     raise TypeError(f"no handler for {type(command).__name__}")
 
 
@@ -71,9 +68,6 @@ def _register_handlers() -> None:
     _handle.register(m.PlaceLegalHold, simple(ev.LegalHoldPlaced, reason="reason"))
     _handle.register(m.ReleaseLegalHold, simple(ev.LegalHoldReleased, reason="reason"))
     _handle.register(m.EraseSubject, erase)
-
-
-_register_handlers()
 
 
 _register_handlers()

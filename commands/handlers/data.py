@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from commands.handlers.draft import (
     Draft,
@@ -21,11 +21,11 @@ from ledger.subject import SubjectState
 from projections import queries
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
 
     from commands import models as m
     from ledger.application import Ledger
+    from ledger.run import Run
 
 
 def seal_collection(
@@ -39,7 +39,7 @@ def seal_collection(
     event = draft.add(
         ev.DataCollected,
         category=category,
-        value=ledger.seal(subject, category, value),
+        value=draft.run.seal(subject, category, value),
         source=source,
         purposes=purposes,
     )
@@ -56,7 +56,7 @@ def _carry_over_objections(draft: Draft, lookup: str, about: ev.SubjectEvent) ->
         for scope, timeline in draft.state.objections.items()
         if timeline.at(draft.command.at)
     }
-    listed = draft.ledger.suppression
+    listed = draft.run.suppression
     entries = (
         listed.get(lookup, [])
         if listed is not None
@@ -81,16 +81,20 @@ def _carry_over_objections(draft: Draft, lookup: str, about: ev.SubjectEvent) ->
         )
 
 
-def register(
-    command: m.RegisterSubject, ledger: Ledger, _: Callable[[str], UUID]
-) -> Outcome:
+def register(command: m.RegisterSubject, run: Run) -> Outcome:
+    ledger = run.ledger
     policy = ledger.policy
     known(policy, "source", command.source)
     for purpose in command.purposes:
         known(policy, "purpose", purpose)
-    draft = Draft(ledger, SubjectState(uuid4()), command)
+    if command.email and not command.new_subject:
+        # A malformed email is refused before it is looked up (the look-up
+        # would make the ledger's index key for nothing).
+        check_value(policy, "email", command.email)
+        _not_known(run, command.email)
+    draft = Draft(run, SubjectState(uuid4()), command)
     subject = draft.state.id
-    ledger.keys.note_new_subject(subject)
+    run.new_subject(subject)
     if command.business_id is not None:
         check_value(policy, "company", command.company)
         problem = check_format("business_id", command.business_id)
@@ -98,9 +102,9 @@ def register(
             raise InvalidCommand("business_id", problem)
     draft.add(
         ev.SubjectRegistered,
-        company_name=ledger.seal(subject, "company", command.company),
+        company_name=run.seal(subject, "company", command.company),
         business_id=(
-            ledger.seal(subject, "company", command.business_id)
+            run.seal(subject, "company", command.business_id)
             if command.business_id
             else None
         ),
@@ -119,6 +123,18 @@ def register(
     return draft.commit()
 
 
+def _not_known(run: Run, email: str) -> None:
+    """A known email is the same person: never a silent second subject."""
+    known = run.subjects_with_email(email)
+    if known:
+        ids = ", ".join(str(subject) for subject in known[:5])
+        raise InvalidCommand(
+            "email",
+            f"already registered as subject {ids}: record to that subject, or "
+            "register with new_subject (--new-subject) for a second person",
+        )
+
+
 def _collection(
     purposes: tuple[str, ...], category: str, at: datetime, ledger: Ledger
 ) -> Processing:
@@ -132,14 +148,13 @@ def _collection(
     )
 
 
-def collect(
-    command: m.CollectData, ledger: Ledger, resolve: Callable[[str], UUID]
-) -> Outcome:
+def collect(command: m.CollectData, run: Run) -> Outcome:
+    ledger = run.ledger
     policy = ledger.policy
     known(policy, "source", command.source)
     for purpose in command.purposes:
         known(policy, "purpose", purpose)
-    draft = draft_for(ledger, command, resolve)
+    draft = draft_for(run, command)
     event = seal_collection(
         draft, command.category, command.value, command.source, command.purposes
     )
@@ -150,14 +165,13 @@ def collect(
     return draft.commit()
 
 
-def rectify(
-    command: m.RectifyData, ledger: Ledger, resolve: Callable[[str], UUID]
-) -> Outcome:
+def rectify(command: m.RectifyData, run: Run) -> Outcome:
+    ledger = run.ledger
     policy = ledger.policy
     known(policy, "category", command.category)
     known(policy, "source", command.source)
     check_value(policy, command.category, command.value)
-    draft = draft_for(ledger, command, resolve)
+    draft = draft_for(run, command)
     not_erased(draft.state)
     if command.category not in draft.state.values:
         raise InvalidCommand(
@@ -167,7 +181,7 @@ def rectify(
     event = draft.add(
         ev.DataRectified,
         category=command.category,
-        value=ledger.seal(subject, command.category, command.value),
+        value=run.seal(subject, command.category, command.value),
         source=command.source,
     )
     if policy.category(command.category).lookup:

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from uuid import UUID
 
     from commands import models as m
-    from ledger.application import Ledger
     from ledger.policy import LegalBasis, Policy
+    from ledger.run import Run
     from ledger.subject import SubjectState
 
 
@@ -37,8 +37,11 @@ class Outcome:
     request_id: str | None = None
     # An erasure whose freed key copies a reader keeps from being overwritten.
     scrub_pending: bool = False
-    # The events' log sequence numbers, once saved (none yet in a batch).
-    sequences: list[int] = field(default_factory=list)
+    # Nothing written: the command's id was already recorded (its original
+    # subject and request are given), or it asked for what is already held.
+    duplicate: bool = False
+    # Events of other streams saved with the command's (request id claims).
+    claims: list[ev.SubjectEvent] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -47,6 +50,7 @@ class Outcome:
             "findings": [{"rule": f.rule, "detail": f.detail} for f in self.findings],
             **({"request": self.request_id} if self.request_id else {}),
             **({"scrub": SCRUB_PENDING} if self.scrub_pending else {}),
+            **({"duplicate": True} if self.duplicate else {}),
         }
 
 
@@ -71,15 +75,14 @@ BEFORE_REGISTRATION = "dated_before_registration"
 class Draft:
     """New events of one subject, numbered after its current version."""
 
-    def __init__(
-        self, ledger: Ledger, state: SubjectState, command: m._Command
-    ) -> None:
-        self.ledger = ledger
+    def __init__(self, run: Run, state: SubjectState, command: m._Command) -> None:
+        self.run = run
+        self.ledger = run.ledger
         self.state = state
         self.command = command
         self.outcome = Outcome(state.id)
         self._version = state.version
-        self._now = clock.now()
+        self.recorded_at = clock.now()
         self._kind: str = getattr(command, "kind", "")
         registered = state.registered_at
         self._early = registered is not None and command.at < registered
@@ -97,7 +100,7 @@ class Draft:
             originator_id=self.state.id,
             originator_version=self._version,
             occurred_at=self.command.at,
-            recorded_at=self._now,
+            recorded_at=self.recorded_at,
             reported_by=self.command.reported_by,
             **fields,
         )
@@ -135,7 +138,7 @@ class Draft:
                 about_event=about.STORED_NAME,
                 detail=finding.detail,
             )
-        self.outcome.sequences = self.ledger.append(self.outcome.events)
+        self.run.append([*self.outcome.events, *self.outcome.claims])
         return self.outcome
 
 
@@ -174,18 +177,14 @@ def basis_of(policy: Policy, purpose: str, given: LegalBasis | None) -> LegalBas
     return given if given is not None else policy.purpose(purpose).legal_basis
 
 
-def draft_for(ledger: Ledger, command: Any, resolve: Callable[[str], UUID]) -> Draft:
-    subject_id = resolve(command.subject)
-    return Draft(ledger, ledger.load(subject_id), command)
+def draft_for(run: Run, command: Any) -> Draft:
+    subject_id = run.resolve(command.subject)
+    return Draft(run, run.load(subject_id), command)
 
 
-def simple(
-    cls: type[ev.SubjectEvent], **fields: str
-) -> Callable[[Any, Ledger, Callable[[str], UUID]], Outcome]:
-    def handler(
-        command: Any, ledger: Ledger, resolve: Callable[[str], UUID]
-    ) -> Outcome:
-        draft = draft_for(ledger, command, resolve)
+def simple(cls: type[ev.SubjectEvent], **fields: str) -> Callable[[Any, Run], Outcome]:
+    def handler(command: Any, run: Run) -> Outcome:
+        draft = draft_for(run, command)
         draft.add(
             cls, **{name: getattr(command, attr) for name, attr in fields.items()}
         )

@@ -16,18 +16,16 @@ from ledger.retention import plan_erasure
 from ledger.subject import SubjectState, Timeline
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
-    from uuid import UUID
 
     from commands import models as m
     from ledger.application import Ledger
+    from ledger.run import Run
 
 
-def erase(
-    command: m.EraseSubject, ledger: Ledger, resolve: Callable[[str], UUID]
-) -> Outcome:
-    draft = draft_for(ledger, command, resolve)
+def erase(command: m.EraseSubject, run: Run) -> Outcome:
+    ledger = run.ledger
+    draft = draft_for(run, command)
     state = draft.state
     if state.erased_at is not None:
         raise InvalidCommand(
@@ -62,10 +60,14 @@ def erase(
             answered_on=clock.local_date(command.at),
         )
         draft.outcome.request_id = command.request_id
-    outcome = draft.commit()
-    # Destroyed only once the erasure is recorded: a crash in between leaves
+    # Destroyed only once the erasure is stored: a crash in between leaves
     # keys that `retention sweep` destroys, never an unrecorded erasure.
-    outcome.scrub_pending = not ledger.keys.destroy(state.id, plan.destroy)
+    outcome = draft.commit()
+
+    def destroy() -> None:
+        outcome.scrub_pending = not ledger.keys.destroy(state.id, plan.destroy)
+
+    run.after_save(destroy)
     return outcome
 
 

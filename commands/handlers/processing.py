@@ -17,23 +17,18 @@ from ledger.errors import InvalidCommand
 from ledger.policy import EEA_COUNTRIES
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from uuid import UUID
-
     from commands import models as m
-    from ledger.application import Ledger
+    from ledger.run import Run
 
 
-def process(
-    command: m.RecordProcessing, ledger: Ledger, resolve: Callable[[str], UUID]
-) -> Outcome:
-    policy = ledger.policy
+def process(command: m.RecordProcessing, run: Run) -> Outcome:
+    policy = run.ledger.policy
     basis = basis_of(policy, command.purpose, command.legal_basis)
     for category in command.categories:
         known(policy, "category", category)
     if command.recipient is not None:
         known(policy, "recipient", command.recipient)
-    draft = draft_for(ledger, command, resolve)
+    draft = draft_for(run, command)
     event = draft.add(
         ev.DataProcessed,
         purpose=command.purpose,
@@ -72,10 +67,9 @@ def process(
 
 def disclose(
     command: m.RecordDisclosure | m.RecordTransfer,
-    ledger: Ledger,
-    resolve: Callable[[str], UUID],
+    run: Run,
 ) -> Outcome:
-    policy = ledger.policy
+    policy = run.ledger.policy
     known(policy, "recipient", command.recipient)
     basis = basis_of(policy, command.purpose, command.legal_basis)
     for category in command.categories:
@@ -89,7 +83,7 @@ def disclose(
         raise InvalidCommand(
             "country", f"{country} is inside the EU/EEA: record a disclosure"
         )
-    draft = draft_for(ledger, command, resolve)
+    draft = draft_for(run, command)
     common: dict[str, Any] = {
         "recipient": command.recipient,
         "country": country,

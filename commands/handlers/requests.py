@@ -16,28 +16,35 @@ from ledger.deadlines import due_date
 from ledger.errors import InvalidCommand
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from uuid import UUID
-
     from commands import models as m
-    from ledger.application import Ledger
+    from ledger.run import Run
 
 
-def receive(
-    command: m.ReceiveRequest, ledger: Ledger, resolve: Callable[[str], UUID]
-) -> Outcome:
-    policy = ledger.policy
+def receive(command: m.ReceiveRequest, run: Run) -> Outcome:
+    policy = run.ledger.policy
     if command.channel not in policy.rights.channels:
         raise InvalidCommand(
             "channel", f"unknown channel {command.channel!r} (policy rights.channels)"
         )
-    draft = draft_for(ledger, command, resolve)
+    draft = draft_for(run, command)
     received_on = command.received_on or clock.local_date(command.at)
     request_id = command.request_id or (
         f"R-{received_on:%Y%m%d}-{secrets.token_hex(3).upper()}"
     )
-    if request_id in draft.state.requests or _known_request(resolve, request_id):
+    if request_id in draft.state.requests or _known_request(run, request_id):
         raise InvalidCommand("request_id", f"{request_id} is already recorded")
+    # Unique per ledger in the database, not only in the read model.
+    draft.outcome.claims.append(
+        ev.RequestIdClaimed(
+            originator_id=ev.receipt_stream("request:" + request_id),
+            originator_version=1,
+            occurred_at=command.at,
+            recorded_at=draft.recorded_at,
+            reported_by=command.reported_by,
+            request_id=request_id,
+            subject_id=draft.state.id,
+        )
+    )
     draft.add(
         ev.RequestReceived,
         request_id=request_id,
@@ -50,10 +57,10 @@ def receive(
     return draft.commit()
 
 
-def _known_request(resolve: Callable[[str], UUID], request_id: str) -> bool:
+def _known_request(run: Run, request_id: str) -> bool:
     """Request ids are unique across subjects: the register is keyed by them."""
     try:
-        resolve("request:" + request_id)
+        run.resolve("request:" + request_id)
     except InvalidCommand:
         return False
     return True
@@ -72,11 +79,9 @@ def open_request(draft: Draft, request_id: str) -> Any:
     return request
 
 
-def extend(
-    command: m.ExtendRequest, ledger: Ledger, resolve: Callable[[str], UUID]
-) -> Outcome:
-    policy = ledger.policy
-    draft = draft_for(ledger, _with_subject(command, resolve), resolve)
+def extend(command: m.ExtendRequest, run: Run) -> Outcome:
+    policy = run.ledger.policy
+    draft = draft_for(run, _with_subject(command))
     request = open_request(draft, command.request_id)
     notified_on = clock.local_date(command.at)
     # Art. 12(3): the person is told within one month of receipt.
@@ -100,11 +105,9 @@ def extend(
     return draft.commit()
 
 
-def find_excessive(
-    command: m.FindRequestExcessive, ledger: Ledger, resolve: Callable[[str], UUID]
-) -> Outcome:
+def find_excessive(command: m.FindRequestExcessive, run: Run) -> Outcome:
     """Art. 12(5): the controller must show why; the reason is recorded."""
-    draft = draft_for(ledger, _with_subject(command, resolve), resolve)
+    draft = draft_for(run, _with_subject(command))
     open_request(draft, command.request_id)
     draft.add(
         ev.RequestFoundExcessive,
@@ -118,10 +121,9 @@ def find_excessive(
 
 def close(
     command: m.AnswerRequest | m.RefuseRequest,
-    ledger: Ledger,
-    resolve: Callable[[str], UUID],
+    run: Run,
 ) -> Outcome:
-    draft = draft_for(ledger, _with_subject(command, resolve), resolve)
+    draft = draft_for(run, _with_subject(command))
     open_request(draft, command.request_id)
     if command.kind == "answer-request":
         draft.add(
@@ -152,5 +154,5 @@ class _WithSubject:
         return getattr(self._command, name)
 
 
-def _with_subject(command: Any, resolve: Callable[[str], UUID]) -> Any:
+def _with_subject(command: Any) -> Any:
     return _WithSubject(command, "request:" + command.request_id)

@@ -12,20 +12,16 @@ from commands.handlers.draft import (
 from ledger import events as ev
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from uuid import UUID
-
     from commands import models as m
-    from ledger.application import Ledger
+    from ledger.run import Run
 
 
 def consent(
     command: m.GiveConsent | m.WithdrawConsent,
-    ledger: Ledger,
-    resolve: Callable[[str], UUID],
+    run: Run,
 ) -> Outcome:
-    known(ledger.policy, "purpose", command.purpose)
-    draft = draft_for(ledger, command, resolve)
+    known(run.ledger.policy, "purpose", command.purpose)
+    draft = draft_for(run, command)
     cls = ev.ConsentGiven if command.kind == "consent" else ev.ConsentWithdrawn
     draft.add(
         cls, purpose=command.purpose, channel=command.channel, evidence=command.evidence
@@ -35,18 +31,15 @@ def consent(
 
 def objection(
     command: m.RecordObjection | m.LiftObjection,
-    ledger: Ledger,
-    resolve: Callable[[str], UUID],
+    run: Run,
 ) -> Outcome:
-    draft = draft_for(ledger, command, resolve)
+    draft = draft_for(run, command)
     cls = ev.ObjectionRecorded if command.kind == "object" else ev.ObjectionLifted
     draft.add(cls, scope=command.scope, channel=command.channel)
     return draft.commit()
 
 
-def restrict(
-    command: m.RestrictProcessing, ledger: Ledger, resolve: Callable[[str], UUID]
-) -> Outcome:
-    draft = draft_for(ledger, command, resolve)
+def restrict(command: m.RestrictProcessing, run: Run) -> Outcome:
+    draft = draft_for(run, command)
     draft.add(ev.ProcessingRestricted, ground=command.ground)
     return draft.commit()

@@ -33,6 +33,7 @@ __all__ = [
     "Rotation",
     "Row",
     "SigningRotation",
+    "SubjectRow",
     "SubjectState",
     "SweepRow",
     "SwitchState",
@@ -75,6 +76,16 @@ class HistoryRow(Row):
     reference: str | None = None
     detail: str | None = None
     reported_by: str
+
+
+class SubjectRow(Row):
+    """A subject found by `subjects --search`, its values opened."""
+
+    subject_id: str
+    name: str | None
+    email: str | None
+    company: str | None
+    registered_at: datetime | str | None
 
 
 class FindingRow(Row):
@@ -261,12 +272,24 @@ class ProjectionStatus(_View):
 
 
 class FeedReport(_View):
-    """A feed or an import: counts, rejected lines, the checkpoint signed."""
+    """A feed: counts, rejected lines, how it ended, the checkpoint signed."""
 
     recorded: int
+    duplicates: int  # lines already recorded (by their command ids)
     rejected: tuple[tuple[int, str], ...]
     findings: int
+    last: int  # the number of the last line recorded
+    failure: str | None = None  # the database or input failed mid-run
+    failure_code: int | None = None  # its exit code
     checkpoint: int | None  # the tree size signed after it, if any
+    checkpoint_error: str | None = None  # why no checkpoint was signed
+    checkpoint_code: int | None = None  # and its exit code
+
+    def summary(self) -> str:
+        return (
+            f"recorded {self.recorded}, duplicates {self.duplicates}, "
+            f"rejected {len(self.rejected)}, findings {self.findings}"
+        )
 
 
 class ImportSummary(_View):
@@ -274,6 +297,23 @@ class ImportSummary(_View):
 
     registered: int
     updated: int
+    duplicates: int  # rows already recorded, or holding nothing new
     rejected: tuple[tuple[int, str], ...]
     findings: int
+    last: int  # the line of the last row recorded
+    failure: str | None = None
+    failure_code: int | None = None
     checkpoint: int | None
+    checkpoint_error: str | None = None
+    checkpoint_code: int | None = None
+
+    @property
+    def recorded(self) -> int:
+        return self.registered + self.updated
+
+    def summary(self) -> str:
+        return (
+            f"recorded {self.recorded} (registered {self.registered}, updated "
+            f"{self.updated}), duplicates {self.duplicates}, "
+            f"rejected {len(self.rejected)}, findings {self.findings}"
+        )

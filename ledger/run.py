@@ -1,0 +1,199 @@
+"""A run of commands: what is saved together, and what the run already knows.
+
+`Kirjuri.execute_many` makes one `Run` for a whole feed or import and
+`Kirjuri.execute` one for a single command; handlers read and write through
+it, never through modes set on the ledger or the key store. A run holds, for
+the batch being built:
+
+- the pending events (every command's, and their receipts), saved by `save`
+  in one append, all or none;
+- the states of the subjects those events touch (so a later command of the
+  batch sees what an earlier one did);
+- the subjects made in the batch (their data keys are made in memory by the
+  key store and stored by the ledger's append with the first events that use
+  them, so a refused command leaves no key);
+- the names the batch made (emails of new subjects, request ids), which the
+  read models cannot know yet;
+- the command ids it recorded (a second command of the batch with the same
+  id is a duplicate), and the suppression list as read when it opened.
+
+Across the batches of a run it keeps the states its saves left (bounded by
+`RUN_STATES`) and the emails it already found. A stale kept state (another
+writer appended) makes the next save fail on the stream's version, never
+silently.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ledger import clock
+from ledger import events as ev
+from ledger.subject import SubjectState, project_subject
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from uuid import UUID
+
+    from ledger.application import Ledger
+    from ledger.sealed import Sealed
+
+__all__ = ["RUN_STATES", "Run"]
+
+# Subjects' states kept between the batches of a run: a bound on memory, so
+# that a ten-million-event import needs no more than a small one.
+RUN_STATES = 20_000
+# Emails found in earlier batches, kept so they are not looked up again.
+EMAILS_REMEMBERED = 50_000
+
+Suppression = dict[str, list[dict[str, Any]]]
+
+
+class Run:
+    """The commands of one `execute` or `execute_many`, batch by batch."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        lookup: Callable[[str], UUID],
+        matches: Callable[[str], list[UUID]],
+        *,
+        bulk: bool = False,
+    ) -> None:
+        self.ledger = ledger
+        self.bulk = bulk
+        self._lookup = lookup  # a name the read models know (saved subjects)
+        self._matches = matches  # every saved subject with an email
+        self._kept: dict[UUID, SubjectState] = {}
+        self._found: dict[str, UUID] = {}
+        self.begin(None)
+
+    # The batch ----------------------------------------------------------------
+
+    def begin(self, suppression: Suppression | None) -> None:
+        """Open a new batch (the previous one saved or discarded)."""
+        self.pending: list[ev.SubjectEvent] = []
+        self.states: dict[UUID, SubjectState] = {}
+        self.suppression = suppression
+        self.receipts: dict[str, Any] = {}  # command id -> its outcome
+        self._made_names: dict[str, UUID] = {}
+        self._after_save: list[Callable[[], None]] = []
+
+    def load(self, subject_id: UUID) -> SubjectState:
+        """The subject's state with the batch's events (empty if it has none)."""
+        state = self.states.get(subject_id)
+        if state is None:
+            state = self._kept.pop(subject_id, None) or self.ledger.load(subject_id)
+            self.states[subject_id] = state
+        return state
+
+    def append(self, events: Sequence[ev.SubjectEvent]) -> None:
+        """Add events to the batch; subjects' states follow at once."""
+        for event in events:
+            if isinstance(event, ev.RECEIPT_TYPES):
+                continue  # a receipt stream is no subject
+            folded = project_subject(self.states.get(event.originator_id), [event])
+            assert folded is not None
+            self.states[event.originator_id] = folded
+        self.pending.extend(events)
+
+    def after_save(self, action: Callable[[], None]) -> None:
+        """Do this once the batch's events are stored (erasure destroys keys)."""
+        self._after_save.append(action)
+
+    def save(self) -> None:
+        """Store every pending event in one append (with the new keys they
+        use; keys of refused commands are dropped, never stored)."""
+        try:
+            if self.pending:
+                self.ledger.append(self.pending)
+            else:
+                self.ledger.keys.store_for(())
+        except BaseException:
+            self.discard()
+            raise
+        self._kept.update(self.states)
+        while len(self._kept) > RUN_STATES:  # oldest first
+            del self._kept[next(iter(self._kept))]
+        if self.bulk:
+            self._found.update(self._made_names)
+            if len(self._found) > EMAILS_REMEMBERED:
+                self._found.clear()  # saved subjects: found again by email
+        actions = self._after_save
+        self.begin(self.suppression)
+        for action in actions:
+            action()
+
+    def discard(self) -> None:
+        """Forget the batch; kept states may hold its unsaved events."""
+        self._kept.clear()
+        self.ledger.keys.store_for(())  # no key of an unsaved batch is kept
+        self.begin(self.suppression)
+
+    def forget(self) -> None:
+        """After an erasure: an erased email must not resolve, nor a state
+        from before the erasure be reused."""
+        self._kept.clear()
+        self._found.clear()
+
+    # Keys and values of subjects made in the batch ------------------------------
+
+    def new_subject(self, subject_id: UUID) -> None:
+        """A subject made in this batch: it has no stored keys to look up."""
+        self.ledger.keys.note_new_subject(subject_id)
+
+    def seal(self, subject_id: UUID, category: str, value: str) -> Sealed:
+        return self.ledger.seal(subject_id, category, value)
+
+    def open_or_none(
+        self, subject_id: UUID, category: str, sealed: Sealed
+    ) -> str | None:
+        return self.ledger.open_or_none(subject_id, category, sealed)
+
+    # Names ------------------------------------------------------------------
+
+    def name(self, name: str, subject_id: UUID) -> None:
+        """Let later commands of the run find what this batch made."""
+        self._made_names[self._key(name)] = subject_id
+
+    def resolve(self, reference: str) -> UUID:
+        """A subject by a name made in the run, else as the read models say."""
+        reference = reference.strip()
+        key = self._key(reference) if (self._made_names or self._found) else ""
+        found = self._made_names.get(key) or self._found.get(key)
+        if found is not None:
+            return found
+        subject = self._lookup(reference)
+        if self.bulk and "@" in reference:
+            self._found[key or self._key(reference)] = subject
+        return subject
+
+    def subjects_with_email(self, email: str) -> list[UUID]:
+        """Every subject with this email: made in the run, or saved."""
+        key = self._key(email)
+        found = [s for s in (self._made_names.get(key), self._found.get(key)) if s]
+        return list(dict.fromkeys([*found, *self._matches(email)]))
+
+    def _key(self, name: str) -> str:
+        if "@" in name and not name.startswith("request:"):
+            return self.ledger.lookup_hash("email", name)
+        return name
+
+    # Receipts ---------------------------------------------------------------
+
+    def receipt(
+        self, command: Any, subject_id: UUID, request_id: str | None
+    ) -> ev.CommandReceived:
+        """The event that claims the command's id, for the batch's save."""
+        now = clock.now()
+        return ev.CommandReceived(
+            originator_id=ev.receipt_stream("command:" + command.command_id),
+            originator_version=1,
+            occurred_at=command.at,
+            recorded_at=now,
+            reported_by=command.reported_by,
+            command_id=command.command_id,
+            command=command.kind,
+            subject_id=subject_id,
+            request_id=request_id,
+        )
