@@ -174,3 +174,53 @@ def test_the_access_report_tells_the_person_who_looked_and_why(
     assert "Kuka tietojasi on katsonut" in report.text
     assert "tarkastaja, vuositarkastus" in report.text
     assert "t_auditor" not in report.text  # the caller's name is not told
+
+
+def test_a_retried_command_is_a_duplicate_and_writes_nothing(kirjuri: Kirjuri) -> None:
+    """The Idempotency-Key (or command_id) makes a retry answer 200 with the
+    original subject, flagged as a duplicate, and nothing more is stored."""
+    headers = {**token(kirjuri, "ingest"), "Idempotency-Key": "crm-4711"}
+    with client(kirjuri) as api:
+        first = api.post("/v1/commands", json=REGISTER, headers=headers)
+        head = kirjuri.ledger.head()
+        again = api.post("/v1/commands", json=REGISTER, headers=headers)
+        by_body = api.post(
+            "/v1/commands",
+            json={**REGISTER, "command_id": "crm-4711"},
+            headers=token(kirjuri, "ingest"),
+        )
+        clash = api.post(
+            "/v1/commands", json={**REGISTER, "command_id": "other"}, headers=headers
+        )
+        metrics = api.get("/metrics", headers=headers)
+    assert first.status_code == 201 and first.json()["duplicate"] is False
+    assert again.status_code == by_body.status_code == 200
+    assert again.json()["duplicate"] is True
+    assert again.json()["subject"] == first.json()["subject"]
+    assert clash.status_code == 422
+    assert kirjuri.ledger.head() == head + 1  # the second token only
+    assert "kirjuri_commands_duplicate_total 2.0" in metrics.text
+
+
+def test_a_retried_batch_records_nothing_twice(kirjuri: Kirjuri) -> None:
+    lines = [
+        {**REGISTER, "command_id": "b-1"},
+        {**REGISTER, "email": "b@b.example", "command_id": "b-2"},
+    ]
+    headers = token(kirjuri, "ingest")
+    with client(kirjuri) as api:
+        first = api.post("/v1/commands/batch", json=lines, headers=headers)
+        again = api.post("/v1/commands/batch", json=lines, headers=headers)
+    assert (first.json()["recorded"], first.json()["duplicates"]) == (2, 0)
+    assert (again.json()["recorded"], again.json()["duplicates"]) == (0, 2)
+
+
+def test_subjects_are_found_by_email_for_a_dpo(kirjuri: Kirjuri) -> None:
+    with client(kirjuri) as api:
+        api.post("/v1/commands", json=REGISTER, headers=token(kirjuri, "ingest"))
+        found = api.get(
+            "/v1/subjects?search=AINO.virtanen@esimerkki.fi",
+            headers=token(kirjuri, "dpo"),
+        )
+    assert found.status_code == 200
+    assert [row["company"] for row in found.json()] == ["Esimerkki Oy"]

@@ -23,6 +23,7 @@ TABLE: list[tuple[str, str, Any, str]] = [
     ("POST", "/v1/commands/batch", [REGISTER], "record"),
     ("POST", "/v1/check", {"subject": S, "purpose": "order_delivery"}, "check"),
     ("GET", "/v1/policy/purposes", None, "policy"),
+    ("GET", "/v1/subjects?search=aino", None, "manage"),
     ("GET", f"/v1/subjects/{S}/state", None, "consult"),
     ("GET", f"/v1/subjects/{S}/access-report", None, "consult"),
     ("GET", f"/v1/subjects/{S}/export", None, "export"),
@@ -71,7 +72,9 @@ def test_the_table_names_every_route(kirjuri: Kirjuri) -> None:
 
     def covered(method: str, template: str) -> bool:
         pattern = re.sub(r"\\{[a-z_]+\\}", "[^/]+", re.escape(template))
-        return any(m == method and re.fullmatch(pattern, p) for m, p in listed)
+        return any(
+            m == method and re.fullmatch(pattern, p.split("?")[0]) for m, p in listed
+        )
 
     assert [route for route in sorted(routes) if not covered(*route)] == []
     assert len(routes) == len(listed)

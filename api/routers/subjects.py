@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel
 
 from api.auth import Purpose, allowed, facade, purpose_of
@@ -14,7 +14,7 @@ from api.schemas import CommandAnswer
 from commands.models import Reason, RequestId, parse_command
 from commands.service import Kirjuri
 from commands.usecases.identities import Caller
-from commands.usecases.views import ErasurePreview, SubjectState
+from commands.usecases.views import ErasurePreview, SubjectRow, SubjectState
 from projections.reports.export import PortabilityExport
 from projections.reports.model import AccessReport
 from projections.reports.render import render_html, render_markdown
@@ -33,6 +33,16 @@ _REPORT_TYPES = {
     "text/html": {"schema": {"type": "string"}},
     "text/markdown": {"schema": {"type": "string"}},
 }
+
+
+@router.get("", response_model=list[SubjectRow])
+async def search(
+    search: Annotated[str, Query(min_length=1, max_length=254)],
+    _: Annotated[Caller, Depends(allowed("manage"))],
+    kirjuri: Annotated[Kirjuri, Depends(facade)],
+) -> list[SubjectRow]:
+    """Subjects by email (any case), the start of a name, or a company."""
+    return kirjuri.subjects(search)
 
 
 @router.get("/{subject}/state", response_model=SubjectState)
