@@ -61,7 +61,9 @@ def test_malformed_and_oversized_bodies_are_4xx_and_write_nothing(
             content=b"\xff\xfe",
             headers={**headers, "content-type": "application/x-ndjson"},
         )
+        empty = api.post("/v1/commands/batch", json=[], headers=headers)
     assert broken.status_code == 422
+    assert empty.status_code == 422  # no checkpoint signed for nothing
     assert big.status_code == 413
     assert big.headers["content-type"] == "application/problem+json"
     assert batch.status_code == 400
