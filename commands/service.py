@@ -23,6 +23,7 @@ from commands.handlers import Outcome, handle
 from commands.models import EraseSubject
 from commands.usecases import (
     backup,
+    identities,
     integrity,
     lifecycle,
     reads,
@@ -56,10 +57,11 @@ from projections.runner import Projector
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
-    from datetime import date, datetime
+    from datetime import date, datetime, timedelta
     from pathlib import Path
     from typing import BinaryIO, TextIO
 
+    from commands.usecases.identities import Caller, IssuedToken, TokenRow
     from commands.usecases.views import (
         BackupMade,
         CheckResult,
@@ -457,18 +459,49 @@ class Kirjuri:
         return None if reference is None else self.resolve(reference)
 
     def access_report(
-        self, subject: str, *, lang: Language = "en", request: str | None = None
+        self,
+        subject: str,
+        *,
+        lang: Language = "en",
+        request: str | None = None,
+        caller: Caller | None = None,
+        purpose: str | None = None,
     ) -> AccessReport:
-        """Art. 15, with the signed checkpoint it was made at."""
-        found = self._subject(subject)
+        """Art. 15, with the signed checkpoint it was made at; a caller's
+        look at it is put on the person's record (values masked for some)."""
+        found = self._consulted(subject, "access_report", caller, purpose)
         report = build_access_report(self.ledger, found, lang, request)
         entry = integrity.integrity_entry(self, str(found))
         warning = findings_warning(self.ledger, found)
-        return report.model_copy(update={"integrity": entry, "review_warning": warning})
+        report = report.model_copy(
+            update={"integrity": entry, "review_warning": warning}
+        )
+        if caller is not None and caller.masked:
+            return identities.mask_report(report)
+        return report
 
-    def export(self, subject: str) -> PortabilityExport:
+    def export(
+        self,
+        subject: str,
+        *,
+        caller: Caller | None = None,
+        purpose: str | None = None,
+    ) -> PortabilityExport:
         """Art. 20: what the person provided, on consent or contract."""
-        return build_export(self.ledger, self._subject(subject))
+        return build_export(
+            self.ledger, self._consulted(subject, "export", caller, purpose)
+        )
+
+    def _consulted(
+        self, subject: str, view: str, caller: Caller | None, purpose: str | None
+    ) -> UUID:
+        """The subject; a caller's look at its values recorded first."""
+        found = self._subject(subject)
+        if caller is not None:
+            identities.check_reach(caller, found)
+            identities.consulted(self.ledger, found, view, caller, purpose)
+            self.catch_up()
+        return found
 
     def history(
         self,
@@ -482,6 +515,7 @@ class Kirjuri:
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
+        after: int | None = None,
     ) -> list[HistoryRow]:
         found = self._optional(subject)
         wanted = queries.HistoryFilter(
@@ -494,6 +528,7 @@ class Kirjuri:
             since=since,
             until=until,
             limit=limit,
+            after=after,
         )
         checked = queries.validate_filter(wanted, self.ledger.adopted_policies())
         return reads.history(self.ledger, checked)
@@ -519,8 +554,14 @@ class Kirjuri:
         *,
         as_of: datetime | None = None,
         known_at: datetime | None = None,
+        caller: Caller | None = None,
+        purpose: str | None = None,
     ) -> SubjectState:
-        return reads.state(self.ledger, self._subject(subject), as_of, known_at)
+        found = self._consulted(subject, "state", caller, purpose)
+        state = reads.state(self.ledger, found, as_of, known_at)
+        if caller is not None and caller.masked:
+            return identities.mask_state(state)
+        return state
 
     def check(
         self,
@@ -675,6 +716,56 @@ class Kirjuri:
     def rebuild(self, progress: Progress | None = None) -> int:
         """Every read model again from the log; returns the events applied."""
         return self.projector.rebuild(progress)
+
+    def sequences(self, outcome: Outcome) -> list[int]:
+        """Where a recorded command's events stand in the log (for an
+        answer that they are stored)."""
+        self.catch_up()
+        versions = [e.originator_version for e in outcome.events]
+        return queries.event_sequences(
+            self.ledger.database, str(outcome.subject_id), versions
+        )
+
+    # API identities -----------------------------------------------------
+
+    def create_token(
+        self,
+        name: str,
+        role: str,
+        *,
+        expires: timedelta | None = None,
+        subjects: Sequence[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> IssuedToken:
+        """A bearer token for the HTTP API: shown once, its hash kept."""
+        found = [self._subject(s) for s in subjects]
+        issued = identities.create_token(
+            self.ledger,
+            name,
+            role,
+            expires=expires,
+            subjects=found,
+            since=since,
+            until=until,
+        )
+        self.catch_up()
+        return issued
+
+    def list_tokens(self) -> list[TokenRow]:
+        self.catch_up()
+        return identities.tokens(self.ledger)
+
+    def revoke_token(self, token_id: str) -> TokenRow:
+        self.catch_up()
+        row = identities.revoke_token(self.ledger, token_id)
+        self.catch_up()
+        return row
+
+    def authenticate(self, token: str) -> Caller:
+        """The live token's caller (raises NotAuthenticated otherwise)."""
+        self.catch_up()  # a revocation counts at once
+        return identities.authenticate(self.ledger, token)
 
     # Policy and bulk intake ----------------------------------------------
 

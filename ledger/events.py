@@ -57,12 +57,15 @@ __all__ = [
     "RestrictionGround",
     "RestrictionLifted",
     "RetentionExpired",
+    "SubjectConsulted",
     "SubjectErased",
     "SubjectEvent",
     "SubjectInformed",
     "SubjectLeftCompany",
     "SubjectRegistered",
     "Suppression",
+    "TokenCreated",
+    "TokenRevoked",
     "receipt_stream",
 ]
 
@@ -418,3 +421,37 @@ class RequestIdClaimed(SubjectEvent):
 
 
 RECEIPT_TYPES: tuple[type[SubjectEvent], ...] = (CommandReceived, RequestIdClaimed)
+
+
+# Who may call the HTTP API, and who looked at whose data ------------------
+
+
+class TokenCreated(SubjectEvent):
+    """An API token was issued (the ledger's own stream). Only the token's
+    SHA-256 is kept: the token itself was shown once and never stored."""
+
+    STORED_NAME: ClassVar[str] = "TokenCreated"
+    token_id: str = Field(max_length=32)
+    name: str = Field(max_length=64)
+    role: str = Field(max_length=16)
+    token_hash: str = Field(min_length=64, max_length=64)
+    expires_at: AwareDatetime | None = None
+    subjects: tuple[str, ...] = ()  # a regulator's subjects (ids), if limited
+    since: AwareDatetime | None = None  # a regulator's window
+    until: AwareDatetime | None = None
+
+
+class TokenRevoked(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "TokenRevoked"
+    token_id: str = Field(max_length=32)
+
+
+class SubjectConsulted(SubjectEvent):
+    """Someone was shown this person's values (C-579/21: the person may learn
+    when and why). Who by name and role, which view; never the values."""
+
+    STORED_NAME: ClassVar[str] = "SubjectConsulted"
+    view: str = Field(max_length=32)
+    caller: str = Field(max_length=64)
+    role: str = Field(max_length=16)
+    purpose: str | None = Field(default=None, max_length=200)

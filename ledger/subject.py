@@ -336,6 +336,7 @@ _NOT_ACTIVITY = frozenset(
         "LegalHoldReleased",
         "SubjectLeftCompany",
         "SubjectInformed",
+        "SubjectConsulted",
     }
 )
 

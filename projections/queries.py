@@ -28,6 +28,7 @@ __all__ = [
     "contact",
     "disclosures_of",
     "erasures",
+    "event_sequences",
     "findings",
     "history",
     "request_subject",
@@ -215,6 +216,7 @@ class HistoryFilter:
     since: datetime | None = None
     until: datetime | None = None
     limit: int | None = None
+    after: int | None = None  # a page's cursor: the last sequence seen
 
 
 _COUNTRY = re.compile(r"[A-Z]{2}\Z")
@@ -300,6 +302,9 @@ def history(database: Database, wanted: HistoryFilter) -> list[dict[str, Any]]:
     if wanted.until is not None:
         clauses.append("occurred_at < %s")
         params.append(iso(wanted.until))
+    if wanted.after is not None:
+        clauses.append("notification_id > %s")
+        params.append(wanted.after)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     limit = f" LIMIT {int(wanted.limit)}" if wanted.limit else ""
     return _rows(
@@ -307,6 +312,22 @@ def history(database: Database, wanted: HistoryFilter) -> list[dict[str, Any]]:
         f"SELECT * FROM {{p}}kirjuri_audit {where} ORDER BY notification_id{limit}",
         tuple(params),
     )
+
+
+def event_sequences(
+    database: Database, subject_id: str, versions: Sequence[int]
+) -> list[int]:
+    """The log sequence numbers of a subject's events, by their versions."""
+    if not versions:
+        return []
+    marks = ", ".join(["%s"] * len(versions))
+    rows = _rows(
+        database,
+        f"SELECT notification_id FROM {{p}}kirjuri_audit WHERE subject_id = %s"
+        f" AND version IN ({marks}) ORDER BY notification_id",
+        (subject_id, *versions),
+    )
+    return [int(row["notification_id"]) for row in rows]
 
 
 def _literal(value: str) -> str:

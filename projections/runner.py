@@ -27,6 +27,7 @@ from projections.findings import FindingsModel
 from projections.lookup import BlindIndexModel
 from projections.merkle import MerkleModel
 from projections.requests import RequestsModel
+from projections.tokens import TokensModel
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -82,6 +83,7 @@ def default_models(ledger: Ledger) -> tuple[ReadModel, ...]:
         AuditModel(),
         ErasuresModel(),
         MerkleModel(ledger.notifications),
+        TokensModel(),
     )
 
 

@@ -9,7 +9,15 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any, NoReturn
 
 from commands import models
-from commands.cli import integrity, lifecycle, policy, query, record, requests
+from commands.cli import (
+    integrity,
+    lifecycle,
+    policy,
+    query,
+    record,
+    requests,
+    server,
+)
 from commands.cli.common import UsageError
 from commands.cli.generated import add_command_verb
 from ledger.errors import InvalidCommand
@@ -80,6 +88,12 @@ GROUPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "kirjuri policy show purposes",
         ("init", "policy"),
     ),
+    (
+        "service",
+        "the HTTP API and who may call it",
+        "kirjuri tokens create --name crm --role ingest --expires 90d",
+        ("serve", "tokens"),
+    ),
 )
 
 
@@ -144,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     kw: dict[str, Any] = {"parents": [common]}
     for model in models.COMMANDS:
         add_command_verb(sub, model, **kw)
-    for module in (record, query, requests, integrity, lifecycle, policy):
+    for module in (record, query, requests, integrity, lifecycle, policy, server):
         module.add_verbs(sub, **kw)
     parser.epilog = _epilog(sub)
     return parser

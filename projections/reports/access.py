@@ -17,6 +17,7 @@ from ledger.errors import UnknownSubject
 from ledger.policy import RetentionRule
 from ledger.retention import LEGAL_HOLD, holdings
 from projections import queries
+from projections.reports.consultations import consultations_of
 from projections.reports.context import (
     Context,
     findings_by_version,
@@ -146,6 +147,7 @@ def build_access_report(
         told_of_changes=[r.name for r in named + standing],
         rectified=any(v["rectified"] for v in found["values"]),
         ever_restricted=any(s["kind"] == "restriction" for s in switches),
+        consultations=consultations_of(ledger, subject_id),
     )
 
 

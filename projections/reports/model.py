@@ -250,6 +250,15 @@ class IntegrityEntry(_Part):
     models_checked_at: datetime | None = None
 
 
+class Consultation(_Part):
+    """A look at the person's values: when, by which role, why (no names)."""
+
+    at: datetime
+    role: str
+    view: str
+    purpose: str | None
+
+
 class AccessReport(_Part):
     language: Language
     generated_at: datetime
@@ -282,3 +291,4 @@ class AccessReport(_Part):
     told_of_changes: list[str] = []
     rectified: bool = False
     ever_restricted: bool = False
+    consultations: list[Consultation] = []  # C-579/21

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from projections.reports.consultations import consultations_section
 from projections.reports.document import (
     BLANK,
     Block,
@@ -521,6 +522,7 @@ _SECTIONS = (
     _sources,
     _automated,
     transfers_section,
+    consultations_section,  # C-579/21
     _sign_off,
     _integrity,  # an appendix, after the signature
 )

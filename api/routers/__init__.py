@@ -1,0 +1,1 @@
+"""One router per area: commands, subjects, history, requests, integrity."""

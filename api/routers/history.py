@@ -1,0 +1,114 @@
+"""The audit index: history with every filter of ``kirjuri history``, in
+pages (a cursor) or streamed whole as CSV or JSON lines; findings."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from functools import partial
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+from api.auth import allowed, facade, within_reach
+from api.moments import MomentQuery, parsed
+from commands.service import Kirjuri
+from commands.usecases.identities import Caller
+from commands.usecases.views import FindingRow, HistoryRow
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+
+router = APIRouter(prefix="/v1", tags=["history"])
+
+PAGE, STREAM_PAGE = 100, 1000
+Name = Annotated[str | None, Query(max_length=64)]
+_STREAMS = {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/x-ndjson": {"schema": {"type": "string"}},
+}
+
+
+class HistoryPage(BaseModel):
+    items: list[HistoryRow]
+    next_cursor: int | None  # give it as ``cursor`` for the next page
+
+
+@router.get(
+    "/history", response_model=HistoryPage, responses={200: {"content": _STREAMS}}
+)
+async def history(
+    caller: Annotated[Caller, Depends(allowed("audit"))],
+    kirjuri: Annotated[Kirjuri, Depends(facade)],
+    subject: Annotated[str | None, Query(min_length=1, max_length=300)] = None,
+    recipient: Name = None,
+    purpose: Name = None,
+    category: Name = None,
+    type: Name = None,
+    country: Annotated[str | None, Query(max_length=2)] = None,
+    since: MomentQuery = None,
+    until: MomentQuery = None,
+    cursor: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = PAGE,
+    format: Literal["json", "csv", "jsonl"] = "json",
+) -> HistoryPage | Response:
+    """Events' clear metadata, oldest first, filtered exactly."""
+    start, end = within_reach(
+        caller, subject, parsed(since, "since"), parsed(until, "until")
+    )
+    query = partial(
+        kirjuri.history,
+        subject=subject,
+        recipient=recipient,
+        purpose=purpose,
+        category=category,
+        event_type=type,
+        country=country,
+        since=start,
+        until=end,
+    )
+    if format != "json":
+        # The first page now: a bad filter is a problem, not a cut stream.
+        first = query(limit=STREAM_PAGE, after=cursor)
+        media = "text/csv" if format == "csv" else "application/x-ndjson"
+        return StreamingResponse(_stream(query, first, format), media_type=media)
+    rows = query(limit=limit + 1, after=cursor)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return HistoryPage(
+        items=rows, next_cursor=rows[-1].notification_id if more else None
+    )
+
+
+async def _stream(
+    query: Callable[..., list[HistoryRow]], rows: list[HistoryRow], form: str
+) -> AsyncIterator[str]:
+    columns = HistoryRow.columns()
+    if form == "csv":
+        yield ",".join(columns) + "\r\n"
+    while rows:
+        out = io.StringIO()
+        for row in rows:
+            record = row.model_dump(mode="json")
+            if form == "csv":
+                csv.writer(out).writerow([record.get(c) for c in columns])
+            else:
+                out.write(json.dumps(record) + "\n")
+        yield out.getvalue()
+        if len(rows) < STREAM_PAGE:
+            return
+        rows = query(limit=STREAM_PAGE, after=rows[-1].notification_id)
+
+
+@router.get("/findings", response_model=list[FindingRow])
+async def findings(
+    caller: Annotated[Caller, Depends(allowed("audit"))],
+    kirjuri: Annotated[Kirjuri, Depends(facade)],
+    subject: Annotated[str | None, Query(min_length=1, max_length=300)] = None,
+) -> list[FindingRow]:
+    """Every recorded processing that breached the policy."""
+    within_reach(caller, subject)
+    return kirjuri.findings(subject)

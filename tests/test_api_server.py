@@ -1,0 +1,155 @@
+"""``kirjuri tokens`` and a real ``kirjuri serve`` on a free loopback port,
+on each backend: a few calls through it."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+
+from tests.api_helpers import REGISTER
+from tests.conftest import POLICY
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from commands.bootstrap import Settings
+
+KIRJURI = str(Path(sys.executable).parent / "kirjuri")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    url = settings.database_url or f"sqlite:{settings.sqlite_path}"
+    return {
+        **os.environ,
+        "KIRJURI_DATABASE_URL": url,
+        "KIRJURI_MASTER_KEY": settings.master_key or "",
+        "KIRJURI_SIGNING_KEY": settings.signing_key or "",
+        "KIRJURI_LOG_LEVEL": "debug",  # the most a server could ever log
+    }
+
+
+def _until_up(base: str, server: subprocess.Popen[bytes]) -> None:
+    """Poll /healthz until the server answers (or has died)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError("the server stopped")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.05)  # not yet listening
+    raise AssertionError("the server did not start")
+
+
+@pytest.fixture
+def served(
+    settings: Settings, cli: Callable[..., tuple[int, str, str]], tmp_path: Path
+) -> Iterator[str]:
+    """A server on a free port; what it logs goes to ``server.log``."""
+    assert cli("init", "--policy", str(POLICY))[0] == 0
+    port = _free_port()
+    with (tmp_path / "server.log").open("wb") as log:
+        server = subprocess.Popen(
+            [KIRJURI, "serve", "--port", str(port)],
+            env=_env(settings),
+            stdout=log,
+            stderr=log,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _until_up(base, server)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_tokens_are_shown_once_listed_and_revoked(
+    cli: Callable[..., tuple[int, str, str]],
+) -> None:
+    """The token is printed once; list never shows it; a revoked one is marked."""
+    assert cli("init", "--policy", str(POLICY))[0] == 0
+    code, out, _ = cli("tokens", "create", "--name", "crm", "--role", "ingest")
+    token = out.strip()
+    assert code == 0 and token.startswith("kj_")
+    code, listed, _ = cli("tokens", "list", "--format", "jsonl")
+    assert code == 0 and "crm" in listed and token not in listed
+    token_id = listed.split('"token_id": "')[1].split('"')[0]
+    assert cli("tokens", "revoke", token_id)[0] == 0
+    assert '"revoked_at": null' not in cli("tokens", "list", "--format", "jsonl")[1]
+    code, _, err = cli("tokens", "create", "--name", "dpa", "--role", "regulator")
+    assert code == 65 and "expires" in err
+
+
+def test_a_real_server_records_and_refuses(
+    served: str, cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    """Through uvicorn: a command recorded, a wrong token refused, the signed
+    note public."""
+    token = cli("tokens", "create", "--name", "crm", "--role", "ingest")[1].strip()
+    headers = {"Authorization": f"Bearer {token}"}
+    made = httpx.post(f"{served}/v1/commands", json=REGISTER, headers=headers)
+    assert made.status_code == 201, made.text
+    wrong = httpx.get(
+        f"{served}/v1/findings", headers={"Authorization": "Bearer kj_nope"}
+    )
+    assert wrong.status_code == 401
+    forbidden = httpx.get(f"{served}/v1/findings", headers=headers)
+    assert forbidden.status_code == 403
+    assert httpx.get(f"{served}/readyz").status_code == 200
+    metrics = httpx.get(f"{served}/metrics", headers=headers)
+    assert "kirjuri_commands_recorded_total 1.0" in metrics.text
+    assert cli("checkpoint")[0] == 0
+    assert httpx.get(f"{served}/v1/checkpoints/latest").text.startswith("kirjuri/")
+
+
+def test_the_readme_curl_calls_run_against_a_real_server(
+    served: str, settings: Settings, tmp_path: Path
+) -> None:
+    """The README's HTTP tour, as written (the server is the fixture's)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    found = re.search(r"## The HTTP API\n\n(?:.*?\n\n)*?```sh\n(.*?)```", readme, re.S)
+    assert found is not None
+    script = "\n".join(
+        line for line in found.group(1).splitlines() if "kirjuri serve" not in line
+    )
+    bin_dir = str(Path(KIRJURI).parent)
+    env = {
+        **_env(settings),
+        "KIRJURI_URL": served,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+    }
+    ran = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "Kuka tietojasi on katsonut" in ran.stdout
+    assert "SubjectConsulted" in ran.stdout
+    # The server never logs a token or a personal value, even at debug.
+    logged = (tmp_path / "server.log").read_text()
+    assert "recorded" in logged
+    assert "pumppu.example" not in logged
+    assert (tmp_path / "crm.token").read_text().strip() not in logged
