@@ -11,6 +11,8 @@ however it names the subject. The use cases live in commands.usecases.
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -95,6 +97,9 @@ _MIN_PREFIX = 8
 _READS_SUPPRESSION = frozenset({"register", "collect", "rectify"})
 # Erasure destroys keys once its event is saved: it runs on its own.
 _UNBATCHED = frozenset({"erase"})
+# Saves that clash with other writers are judged again this many times in
+# all, after a random pause that grows (writers on the same subjects).
+CONFLICT_ATTEMPTS = 8
 
 
 @dataclass
@@ -126,6 +131,11 @@ class _Attempt:
     duplicates: list[tuple[int, str]] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
+    def merge(self, other: _Attempt) -> None:
+        self.done.extend(other.done)
+        self.duplicates.extend(other.duplicates)
+        self.rejected.extend(other.rejected)
+
     def add_to(self, report: BatchReport) -> None:
         report.done.extend((number, kind) for number, kind, _ in self.done)
         report.findings += sum(found for _, _, found in self.done)
@@ -133,6 +143,20 @@ class _Attempt:
         report.rejected.extend(self.rejected)
         if self.done:
             report.last = max(report.last, *(number for number, _, _ in self.done))
+
+
+def _pause(attempt: int) -> None:
+    """A random pause before trying again, so that clashing writers part."""
+    time.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))  # noqa: S311
+
+
+def _conflicted(items: list[tuple[int, Any]]) -> _Attempt:
+    """Commands that clashed with other writers on every attempt."""
+    reason = (
+        f"not saved: other writers appended to its subject first"
+        f" {CONFLICT_ATTEMPTS} times; run the same file again to go on"
+    )
+    return _Attempt(rejected=[(number, reason) for number, _ in items])
 
 
 def _duplicate_of(receipt: Any) -> Outcome:
@@ -205,7 +229,9 @@ class Kirjuri:
         comes back as a duplicate, with the original subject and request."""
         if command.kind in _READS_SUPPRESSION:
             self.catch_up()  # the suppression list must include every erasure
-        for attempt in (1, 2):
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            if attempt > 1:
+                _pause(attempt)
             if command.command_id:
                 key = "command:" + command.command_id
                 receipt = self.ledger.receipts([key]).get(key)
@@ -220,7 +246,7 @@ class Kirjuri:
             try:
                 run.save()
             except ConcurrencyConflict:
-                if attempt == 2:
+                if attempt == CONFLICT_ATTEMPTS:
                     raise
                 continue  # another writer won: look again (a duplicate now?)
             break
@@ -292,21 +318,15 @@ class Kirjuri:
     ) -> None:
         single = [item for item in items if item[1].kind in _UNBATCHED]
         batched = [item for item in items if item[1].kind not in _UNBATCHED]
-        for attempt in (1, 2):
-            self.catch_up()  # erasures before this batch are in the suppression list
-            run.begin(queries.suppression_list(self.ledger.database))
-            attempted = self._attempt(run, batched)
-            try:
-                run.save()
-            except ConcurrencyConflict as err:
-                if attempt == 1:
-                    continue  # once more: a racing writer's commands drop out
-                attempted.rejected.extend(
-                    (number, f"batch not saved: {err}")
-                    for number, _, _ in attempted.done
-                )
-                attempted.done = []
-            break
+        attempted = self._save_batch(run, batched)
+        if attempted is None and len(batched) == 1:
+            attempted = _conflicted(batched)
+        elif attempted is None:
+            # Still clashing: one command at a time, so that only a command
+            # that cannot be recorded is reported, by its line.
+            attempted = _Attempt()
+            for item in batched:
+                attempted.merge(self._save_batch(run, [item]) or _conflicted([item]))
         attempted.add_to(report)
         if attempted.done:
             log.info(
@@ -327,6 +347,25 @@ class Kirjuri:
                 report.last = max(report.last, number)
             finally:
                 run.forget()  # an erased email must not resolve from memory
+
+    def _save_batch(
+        self, run: Run, batched: list[tuple[int, Any]]
+    ) -> _Attempt | None:
+        """Judge and save a batch; on a conflict (another writer appended to
+        one of its subjects) reload and judge again, a bounded number of
+        times with a random pause. None: every attempt clashed."""
+        for attempt in range(CONFLICT_ATTEMPTS):
+            if attempt:
+                _pause(attempt)
+            self.catch_up()  # erasures before this batch are in the suppression list
+            run.begin(queries.suppression_list(self.ledger.database))
+            attempted = self._attempt(run, batched)
+            try:
+                run.save()
+            except ConcurrencyConflict:
+                continue  # the save discarded the run's states: load them again
+            return attempted
+        return None
 
     def _attempt(self, run: Run, batched: list[tuple[int, Any]]) -> _Attempt:
         """Run a batch's commands into the run (not saved yet)."""
