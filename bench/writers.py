@@ -148,9 +148,7 @@ def main(argv: list[str] | None = None) -> None:
                     "died": sum(code != 0 for code, _, _ in results),
                     "lost": len(wanted - set(written)),
                     "doubled": len(written) - len(set(written)),
-                    "rejected": sum(
-                        err.count("kirjuri: ") for _, _, err in results
-                    ),
+                    "rejected": sum(err.count("kirjuri: ") for _, _, err in results),
                     "verify": ok,
                     "read_models_equal_rebuild": rebuilt,
                     "errors": sorted(

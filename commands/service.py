@@ -147,7 +147,7 @@ class _Attempt:
 
 def _pause(attempt: int) -> None:
     """A random pause before trying again, so that clashing writers part."""
-    time.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))  # noqa: S311
+    time.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))
 
 
 def _conflicted(items: list[tuple[int, Any]]) -> _Attempt:
@@ -269,21 +269,21 @@ class Kirjuri:
         A command refused as malformed is reported and skipped (it wrote
         nothing); the others of its batch are recorded. A command whose id is
         already recorded (before, or earlier in the run) is counted as a
-        duplicate and writes nothing. If a batch's save fails, it is tried
-        once more (a racing writer may have recorded some of its commands:
-        they are then duplicates); if it fails again, none of its commands is
-        recorded, and all are reported. `stop` is asked between batches (a
-        signal arrived): the run ends after the batch it just saved."""
+        duplicate and writes nothing. A batch whose save clashes with
+        another writer is judged again (bounded, with a random pause; a
+        racing writer's commands are then duplicates), then one command at a
+        time: only a command that still cannot be recorded is reported.
+        `stop` is asked between batches (a signal arrived): the run ends
+        after the batch it just saved."""
         report = BatchReport()
         run = Run(self.ledger, self._lookup_in_run, self._with_email, bulk=True)
         try:
             self._run_all(run, commands, report, batch_size, progress, stop)
+            self.catch_up()
         except (PersistenceError, OSError) as err:
             # The database or the input failed mid-run: what was saved stays,
             # and the caller still says so (and checkpoints it).
             report.failure = err
-            return report
-        self.catch_up()
         return report
 
     def _run_all(  # noqa: PLR0917 - execute_many's arguments, passed once
@@ -348,9 +348,7 @@ class Kirjuri:
             finally:
                 run.forget()  # an erased email must not resolve from memory
 
-    def _save_batch(
-        self, run: Run, batched: list[tuple[int, Any]]
-    ) -> _Attempt | None:
+    def _save_batch(self, run: Run, batched: list[tuple[int, Any]]) -> _Attempt | None:
         """Judge and save a batch; on a conflict (another writer appended to
         one of its subjects) reload and judge again, a bounded number of
         times with a random pause. None: every attempt clashed."""
