@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
+
 from bench.interrupted import init, read_models, story, verified
 from bench.writers import feeds, start_writers
 from commands.service import Kirjuri
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
 
     from commands.bootstrap import Settings
 
-WRITERS, COMMANDS, SUBJECTS = 4, 100, 6
+WRITERS, COMMANDS, SUBJECTS = 8, 100, 6
 
 
 def test_concurrent_writers_on_shared_subjects_all_succeed(
@@ -40,3 +42,32 @@ def test_concurrent_writers_on_shared_subjects_all_succeed(
         before = read_models(kirjuri)
         kirjuri.projector.rebuild()
         assert read_models(kirjuri) == before
+
+
+def test_two_writers_signing_the_same_checkpoint_both_succeed(
+    kirjuri: Kirjuri, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second writer read the latest checkpoint before the first stored
+    its own of the same size: it finds that one instead of failing."""
+    kirjuri.apply(
+        [
+            '{"kind": "register", "company": "A Oy", "source": "subject",'
+            ' "email": "a@a.example", "at": "2025-01-02"}'
+        ]
+    )
+    earlier = kirjuri.notary.latest()
+    kirjuri.apply(
+        [
+            '{"kind": "register", "company": "B Oy", "source": "subject",'
+            ' "email": "b@b.example", "at": "2025-01-02"}'
+        ]
+    )
+    first = kirjuri.notary.latest()
+    assert first is not None and earlier is not None and first != earlier
+    monkeypatch.setattr(kirjuri.notary, "latest", lambda: earlier)
+    second = kirjuri.notary.issue()
+    assert second.checkpoint == first.checkpoint
+    monkeypatch.undo()
+    sizes = [c.checkpoint.size for c in kirjuri.checkpoints()]
+    assert len(sizes) == len(set(sizes))
+    assert kirjuri.verify().ok
