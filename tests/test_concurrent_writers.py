@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pytest
-
 from bench.interrupted import init, read_models, story, verified
 from bench.writers import feeds, start_writers
 from commands.service import Kirjuri
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    import pytest
 
     from commands.bootstrap import Settings
 
