@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import structlog
-from eventsourcing.persistence import PersistenceError
+from eventsourcing.persistence import OperationalError, PersistenceError
 
 from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.handlers import Outcome, handle
@@ -143,6 +143,13 @@ class _Attempt:
         report.rejected.extend(self.rejected)
         if self.done:
             report.last = max(report.last, *(number for number, _, _ in self.done))
+
+
+def _transient(err: OperationalError) -> bool:
+    """A write that waited too long for another writer's lock (SQLite), or
+    lost a deadlock (PostgreSQL): nothing of it was stored; try again."""
+    text = str(err)
+    return "database is locked" in text or "deadlock detected" in text
 
 
 def _pause(attempt: int) -> None:
@@ -362,6 +369,11 @@ class Kirjuri:
                 run.save()
             except ConcurrencyConflict:
                 continue  # the save discarded the run's states: load them again
+            except OperationalError as err:
+                if not _transient(err):
+                    raise
+                log.warning("database busy; batch judged again", error=str(err)[:80])
+                continue
             return attempted
         return None
 

@@ -4,7 +4,9 @@ rebuild (issue 9, "Concurrent writers"; bench.writers runs the full target)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.persistence import OperationalError
 
 from bench.interrupted import init, read_models, story, verified
 from bench.writers import feeds, start_writers
@@ -18,6 +20,10 @@ if TYPE_CHECKING:
     from commands.bootstrap import Settings
 
 WRITERS, COMMANDS, SUBJECTS = 8, 100, 6
+REGISTER = (
+    '{"kind": "register", "company": "A Oy", "source": "subject",'
+    ' "email": "a%d@a.example", "at": "2025-01-02"}'
+)
 
 
 def test_concurrent_writers_on_shared_subjects_all_succeed(
@@ -49,19 +55,9 @@ def test_two_writers_signing_the_same_checkpoint_both_succeed(
 ) -> None:
     """The second writer read the latest checkpoint before the first stored
     its own of the same size: it finds that one instead of failing."""
-    kirjuri.apply(
-        [
-            '{"kind": "register", "company": "A Oy", "source": "subject",'
-            ' "email": "a@a.example", "at": "2025-01-02"}'
-        ]
-    )
+    kirjuri.apply([REGISTER % 1])
     earlier = kirjuri.notary.latest()
-    kirjuri.apply(
-        [
-            '{"kind": "register", "company": "B Oy", "source": "subject",'
-            ' "email": "b@b.example", "at": "2025-01-02"}'
-        ]
-    )
+    kirjuri.apply([REGISTER % 2])
     first = kirjuri.notary.latest()
     assert first is not None and earlier is not None and first != earlier
     monkeypatch.setattr(kirjuri.notary, "latest", lambda: earlier)
@@ -71,3 +67,21 @@ def test_two_writers_signing_the_same_checkpoint_both_succeed(
     sizes = [c.checkpoint.size for c in kirjuri.checkpoints()]
     assert len(sizes) == len(set(sizes))
     assert kirjuri.verify().ok
+
+
+def test_a_write_that_found_the_database_locked_is_tried_again(
+    kirjuri: Kirjuri, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's lock timeout (another writer held the database) is no reason
+    to stop a feed: the batch is judged and saved again."""
+    append = kirjuri.ledger.append
+    failures = iter([OperationalError("database is locked")])
+
+    def busy_once(events: Any) -> list[int]:
+        for failure in failures:
+            raise failure
+        return append(events)
+
+    monkeypatch.setattr(kirjuri.ledger, "append", busy_once)
+    report = kirjuri.apply([REGISTER % 3, REGISTER % 4])
+    assert (report.recorded, report.rejected, report.failure) == (2, (), None)
