@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,6 +86,8 @@ def start_writers(
     """Run one `kirjuri apply` per feed, all at once; (exit, stdout, stderr)."""
     env = environment(settings)
     env["KIRJURI_LOG_LEVEL"] = "warning"
+    # The witness beside the feeds, never in the working folder.
+    env["KIRJURI_WITNESS"] = str(settings.witness_dir)
     processes = [
         subprocess.Popen(
             [
@@ -120,7 +123,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        settings = _settings(args.postgres, folder)
+        settings = replace(
+            _settings(args.postgres, folder), witness_path=folder / "witness"
+        )
         init(settings)
         paths = feeds(folder, args.writers, args.commands, args.subjects, settings)
         started = time.perf_counter()
