@@ -11,12 +11,14 @@ however it names the subject. The use cases live in commands.usecases.
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import structlog
-from eventsourcing.persistence import PersistenceError
+from eventsourcing.persistence import OperationalError, PersistenceError
 
 from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.handlers import Outcome, handle
@@ -97,6 +99,9 @@ _MIN_PREFIX = 8
 _READS_SUPPRESSION = frozenset({"register", "collect", "rectify"})
 # Erasure destroys keys once its event is saved: it runs on its own.
 _UNBATCHED = frozenset({"erase"})
+# Saves that clash with other writers are judged again this many times in
+# all, after a random pause that grows (writers on the same subjects).
+CONFLICT_ATTEMPTS = 8
 
 
 @dataclass
@@ -128,6 +133,11 @@ class _Attempt:
     duplicates: list[tuple[int, str]] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
+    def merge(self, other: _Attempt) -> None:
+        self.done.extend(other.done)
+        self.duplicates.extend(other.duplicates)
+        self.rejected.extend(other.rejected)
+
     def add_to(self, report: BatchReport) -> None:
         report.done.extend((number, kind) for number, kind, _ in self.done)
         report.findings += sum(found for _, _, found in self.done)
@@ -135,6 +145,27 @@ class _Attempt:
         report.rejected.extend(self.rejected)
         if self.done:
             report.last = max(report.last, *(number for number, _, _ in self.done))
+
+
+def _transient(err: OperationalError) -> bool:
+    """A write that waited too long for another writer's lock (SQLite), or
+    lost a deadlock (PostgreSQL): nothing of it was stored; try again."""
+    text = str(err)
+    return "database is locked" in text or "deadlock detected" in text
+
+
+def _pause(attempt: int) -> None:
+    """A random pause before trying again, so that clashing writers part."""
+    time.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))
+
+
+def _conflicted(items: list[tuple[int, Any]]) -> _Attempt:
+    """Commands that clashed with other writers on every attempt."""
+    reason = (
+        f"not saved: other writers appended to its subject first"
+        f" {CONFLICT_ATTEMPTS} times; run the same file again to go on"
+    )
+    return _Attempt(rejected=[(number, reason) for number, _ in items])
 
 
 def _duplicate_of(receipt: Any) -> Outcome:
@@ -207,7 +238,9 @@ class Kirjuri:
         comes back as a duplicate, with the original subject and request."""
         if command.kind in _READS_SUPPRESSION:
             self.catch_up()  # the suppression list must include every erasure
-        for attempt in (1, 2):
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            if attempt > 1:
+                _pause(attempt)
             if command.command_id:
                 key = "command:" + command.command_id
                 receipt = self.ledger.receipts([key]).get(key)
@@ -222,7 +255,7 @@ class Kirjuri:
             try:
                 run.save()
             except ConcurrencyConflict:
-                if attempt == 2:
+                if attempt == CONFLICT_ATTEMPTS:
                     raise
                 continue  # another writer won: look again (a duplicate now?)
             break
@@ -245,21 +278,21 @@ class Kirjuri:
         A command refused as malformed is reported and skipped (it wrote
         nothing); the others of its batch are recorded. A command whose id is
         already recorded (before, or earlier in the run) is counted as a
-        duplicate and writes nothing. If a batch's save fails, it is tried
-        once more (a racing writer may have recorded some of its commands:
-        they are then duplicates); if it fails again, none of its commands is
-        recorded, and all are reported. `stop` is asked between batches (a
-        signal arrived): the run ends after the batch it just saved."""
+        duplicate and writes nothing. A batch whose save clashes with
+        another writer is judged again (bounded, with a random pause; a
+        racing writer's commands are then duplicates), then one command at a
+        time: only a command that still cannot be recorded is reported.
+        `stop` is asked between batches (a signal arrived): the run ends
+        after the batch it just saved."""
         report = BatchReport()
         run = Run(self.ledger, self._lookup_in_run, self._with_email, bulk=True)
         try:
             self._run_all(run, commands, report, batch_size, progress, stop)
+            self.catch_up()
         except (PersistenceError, OSError) as err:
             # The database or the input failed mid-run: what was saved stays,
             # and the caller still says so (and checkpoints it).
             report.failure = err
-            return report
-        self.catch_up()
         return report
 
     def _run_all(  # noqa: PLR0917 - execute_many's arguments, passed once
@@ -294,21 +327,15 @@ class Kirjuri:
     ) -> None:
         single = [item for item in items if item[1].kind in _UNBATCHED]
         batched = [item for item in items if item[1].kind not in _UNBATCHED]
-        for attempt in (1, 2):
-            self.catch_up()  # erasures before this batch are in the suppression list
-            run.begin(queries.suppression_list(self.ledger.database))
-            attempted = self._attempt(run, batched)
-            try:
-                run.save()
-            except ConcurrencyConflict as err:
-                if attempt == 1:
-                    continue  # once more: a racing writer's commands drop out
-                attempted.rejected.extend(
-                    (number, f"batch not saved: {err}")
-                    for number, _, _ in attempted.done
-                )
-                attempted.done = []
-            break
+        attempted = self._save_batch(run, batched)
+        if attempted is None and len(batched) == 1:
+            attempted = _conflicted(batched)
+        elif attempted is None:
+            # Still clashing: one command at a time, so that only a command
+            # that cannot be recorded is reported, by its line.
+            attempted = _Attempt()
+            for item in batched:
+                attempted.merge(self._save_batch(run, [item]) or _conflicted([item]))
         attempted.add_to(report)
         if attempted.done:
             log.info(
@@ -329,6 +356,28 @@ class Kirjuri:
                 report.last = max(report.last, number)
             finally:
                 run.forget()  # an erased email must not resolve from memory
+
+    def _save_batch(self, run: Run, batched: list[tuple[int, Any]]) -> _Attempt | None:
+        """Judge and save a batch; on a conflict (another writer appended to
+        one of its subjects) reload and judge again, a bounded number of
+        times with a random pause. None: every attempt clashed."""
+        for attempt in range(CONFLICT_ATTEMPTS):
+            if attempt:
+                _pause(attempt)
+            self.catch_up()  # erasures before this batch are in the suppression list
+            run.begin(queries.suppression_list(self.ledger.database))
+            attempted = self._attempt(run, batched)
+            try:
+                run.save()
+            except ConcurrencyConflict:
+                continue  # the save discarded the run's states: load them again
+            except OperationalError as err:
+                if not _transient(err):
+                    raise
+                log.warning("database busy; batch judged again", error=str(err)[:80])
+                continue
+            return attempted
+        return None
 
     def _attempt(self, run: Run, batched: list[tuple[int, Any]]) -> _Attempt:
         """Run a batch's commands into the run (not saved yet)."""

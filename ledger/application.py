@@ -28,14 +28,14 @@ from ledger.keys import KeyStore, MasterKey
 from ledger.mapper import PydanticMapper
 from ledger.policy import Policy, parse_policy
 from ledger.sealed import Sealed, blind_index, open_value, seal_value
-from ledger.storage import Database
+from ledger.storage import Database, ddl_lock
 from ledger.subject import SubjectState, fold, project_subject
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from datetime import datetime
 
-    from eventsourcing.persistence import Notification
+    from eventsourcing.persistence import ApplicationRecorder, Notification
     from eventsourcing.utils import EnvType
 
 __all__ = ["Ledger"]
@@ -55,6 +55,11 @@ class Ledger(Application[UUID]):
         self.keys = KeyStore(self.database, master)
         self.keys.create_tables()
         self._policy: Policy | None = None
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        """The library's recorder, its tables made by one process at a time."""
+        with ddl_lock(self.factory.datastore):  # type: ignore[attr-defined]
+            return super().construct_recorder()
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """The settings the bootstrap gave, and nothing else.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -92,7 +92,8 @@ class Notary:
         with self.database.transaction() as cursor:
             cursor.execute(
                 "INSERT INTO {p}kirjuri_checkpoints (tree_size, root, issued_at, note,"
-                " previous_size, consistency) VALUES (%s, %s, %s, %s, %s, %s)",
+                " previous_size, consistency) VALUES (%s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (tree_size) DO NOTHING",
                 (
                     size,
                     checkpoint.root,
@@ -102,8 +103,18 @@ class Notary:
                     ",".join(p.hex() for p in proof),
                 ),
             )
+            # Another writer may have signed this size first: theirs stands.
+            cursor.execute(
+                "SELECT * FROM {p}kirjuri_checkpoints WHERE tree_size = %s", (size,)
+            )
+            stored = _stored(cursor.fetchone())
+        if stored.checkpoint.root != checkpoint.root:
+            raise LogInconsistent(
+                f"checkpoint {size} was signed for another tree: not signed;"
+                " run 'kirjuri verify'"
+            )
         log.info("checkpoint issued", size=size, root=checkpoint.root.hex())
-        return StoredCheckpoint(checkpoint, previous_size, proof)
+        return stored
 
     def store_hand_over(self, checkpoint: Checkpoint) -> None:
         """A signing key's hand-over (ledger.checkpoints) takes the place of
@@ -132,14 +143,7 @@ class Notary:
         with self.database.transaction(commit=False) as cursor:
             cursor.execute("SELECT * FROM {p}kirjuri_checkpoints ORDER BY tree_size")
             rows = cursor.fetchall()
-        return [
-            StoredCheckpoint(
-                parse_checkpoint(row["note"]),
-                row["previous_size"],
-                [bytes.fromhex(h) for h in row["consistency"].split(",") if h],
-            )
-            for row in rows
-        ]
+        return [_stored(row) for row in rows]
 
     def last_verified(self) -> int | None:
         """The sequence up to which the last clean verify reached."""
@@ -185,3 +189,11 @@ class Notary:
     def latest(self) -> StoredCheckpoint | None:
         stored = self.all()
         return stored[-1] if stored else None
+
+
+def _stored(row: Any) -> StoredCheckpoint:
+    return StoredCheckpoint(
+        parse_checkpoint(row["note"]),
+        row["previous_size"],
+        [bytes.fromhex(h) for h in row["consistency"].split(",") if h],
+    )

@@ -25,7 +25,14 @@ if TYPE_CHECKING:
 
     from eventsourcing.sqlite import SQLiteDatastore
 
-__all__ = ["Cursor", "Database", "PortableCursor"]
+__all__ = [
+    "CATCH_UP_LOCK",
+    "DDL_LOCK",
+    "Cursor",
+    "Database",
+    "PortableCursor",
+    "ddl_lock",
+]
 
 log = structlog.get_logger("kirjuri.storage")
 
@@ -36,6 +43,31 @@ Backend = Literal["sqlite", "postgres"]
 SCRUB_ATTEMPTS = 4
 SCRUB_PAUSE = 0.05
 SCRUB_LOCK_TIMEOUT = "1s"
+
+
+# PostgreSQL advisory locks (with the schema's name as the second key): one
+# process at a time creates tables (concurrent CREATE OR REPLACE fail with
+# "tuple concurrently updated"), and applies a batch to the read models
+# (concurrent catch-ups would update the same rows in different orders and
+# deadlock). SQLite serialises every write already.
+DDL_LOCK = 7_402_001
+CATCH_UP_LOCK = 7_402_002
+
+
+@contextmanager
+def ddl_lock(datastore: SQLiteDatastore | PostgresDatastore) -> Iterator[None]:
+    """Hold the table-creation lock on a connection of its own (PostgreSQL),
+    for DDL the library runs in transactions we do not open."""
+    if not isinstance(datastore, PostgresDatastore):
+        yield
+        return
+    with datastore.get_connection() as conn:  # autocommit: a session lock
+        key = (DDL_LOCK, datastore.schema)
+        conn.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", key)
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", key)
 
 
 class Cursor(Protocol):
@@ -151,8 +183,21 @@ class Database:
             finally:
                 copy.close()
 
+    def serialise(self, cursor: PortableCursor, lock: int) -> bool:
+        """Wait for every other process's transaction holding `lock` on this
+        schema to end; held until this transaction ends. False on SQLite,
+        where a write transaction excludes the others already."""
+        if not isinstance(self.datastore, PostgresDatastore):
+            return False
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+            (lock, self.datastore.schema),
+        )
+        return True
+
     def execute_script(self, statements: Sequence[str]) -> None:
         with self.transaction() as cursor:
+            self.serialise(cursor, DDL_LOCK)  # writers start at once
             for statement in statements:
                 cursor.execute(statement)
 

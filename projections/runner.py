@@ -18,6 +18,7 @@ import structlog
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from ledger.errors import KirjuriError
+from ledger.storage import CATCH_UP_LOCK, ddl_lock
 from projections.audit import AuditModel
 from projections.base import BatchWriter
 from projections.contacts import ContactsModel
@@ -103,7 +104,8 @@ class Projector:
         self._applied = -1
         # Events of the batch being applied that do not decode: error class.
         self._undecodable: dict[int, str] = {}
-        self.tracking: TrackingRecorder = ledger.factory.tracking_recorder()
+        with ddl_lock(ledger.database.datastore):  # writers start at once
+            self.tracking: TrackingRecorder = ledger.factory.tracking_recorder()
         self._create_tables()
 
     def _create_tables(self) -> None:
@@ -223,6 +225,12 @@ class Projector:
                     error=type(err).__name__,
                 )
         with self.ledger.database.transaction() as cursor:
+            # One catch-up at a time: concurrent ones would update the same
+            # rows in different orders and deadlock. Whoever waited finds the
+            # batch applied and resumes from where the other one got.
+            serialised = self.ledger.database.serialise(cursor, CATCH_UP_LOCK)
+            if serialised and self.positions() != positions:
+                raise IntegrityError("another process applied this batch first")
             for model in self.models:
                 position = positions[model.name]
                 if position >= last:
