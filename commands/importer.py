@@ -59,24 +59,6 @@ class ImportReport:
     def recorded(self) -> int:
         return self.registered + self.updated
 
-    def summary(self) -> str:
-        return (
-            f"recorded {self.recorded} (registered {self.registered}, updated "
-            f"{self.updated}), duplicates {self.duplicates}, "
-            f"rejected {len(self.rejected)}, findings {self.findings}"
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "registered": self.registered,
-            "updated": self.updated,
-            "duplicates": self.duplicates,
-            "findings": self.findings,
-            "rejected": [
-                {"line": line, "error": error} for line, error in self.rejected
-            ],
-        }
-
 
 def read_rows(source: Iterable[bytes], rejected: list[tuple[int, str]]) -> list[Row]:
     """The rows of a CSV file by line number; bad lines go to `rejected`."""

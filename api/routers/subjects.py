@@ -111,12 +111,7 @@ async def place_hold(
     kirjuri: Annotated[Kirjuri, Depends(facade)],
 ) -> CommandAnswer:
     """A legal hold: the data is kept until released."""
-    command = parse_command(
-        {"kind": "hold", "subject": subject, "reason": asked.reason}
-        | {"reported_by": caller.name}
-    )
-    outcome = kirjuri.execute(command)
-    return CommandAnswer.of(outcome, kirjuri.sequences(outcome))
+    return _hold_command(kirjuri, "hold", subject, asked, caller)
 
 
 @router.post("/{subject}/holds/release", response_model=CommandAnswer)
@@ -126,8 +121,15 @@ async def release_hold(
     caller: Annotated[Caller, Depends(allowed("manage"))],
     kirjuri: Annotated[Kirjuri, Depends(facade)],
 ) -> CommandAnswer:
+    """The hold released: the dispute is resolved."""
+    return _hold_command(kirjuri, "release-hold", subject, asked, caller)
+
+
+def _hold_command(
+    kirjuri: Kirjuri, kind: str, subject: str, asked: HoldAsked, caller: Caller
+) -> CommandAnswer:
     command = parse_command(
-        {"kind": "release-hold", "subject": subject, "reason": asked.reason}
+        {"kind": kind, "subject": subject, "reason": asked.reason}
         | {"reported_by": caller.name}
     )
     outcome = kirjuri.execute(command)
