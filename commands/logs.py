@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import sys
 from typing import TYPE_CHECKING, Any
 
 import structlog
+
+from ledger.redaction import mask_in_log
 
 if TYPE_CHECKING:
     from collections.abc import MutableMapping
@@ -23,7 +24,6 @@ __all__ = ["PERSONAL_KEYS", "configure_logging", "redact_personal"]
 PERSONAL_KEYS = frozenset(
     {"value", "name", "email", "phone", "title", "company", "business_id", "address"}
 )
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
 def redact_personal(
@@ -33,7 +33,7 @@ def redact_personal(
         if key in PERSONAL_KEYS and value is not None:
             event_dict[key] = "[redacted]"
         elif isinstance(value, str) and "@" in value:
-            event_dict[key] = _EMAIL.sub("[email]", value)
+            event_dict[key] = mask_in_log(value)
     return event_dict
 
 

@@ -56,6 +56,22 @@ def mask_personal(text: str) -> str:
     return _PHONE.sub(lambda m: "[phone]" + m[0][len(m[0].rstrip()) :], text)
 
 
+def mask_in_log(text: str) -> str:
+    """What a log line may show of a text: any ``x@y`` token (dot or not, as
+    logs have always masked) and phone numbers replaced; linear."""
+    if "@" in text:
+        text = _TOKEN.sub(
+            lambda m: "[email]" if _has_address(m[0]) else m[0],
+            text,
+        )
+    return _PHONE.sub(lambda m: "[phone]" + m[0][len(m[0].rstrip()) :], text)
+
+
+def _has_address(token: str) -> bool:
+    parts = token.split("@")
+    return any(parts[i] and parts[i + 1] for i in range(len(parts) - 1))
+
+
 def one_line(text: str, limit: int = MESSAGE_LIMIT) -> str:
     """Error text as printed: one line, bounded, with no personal value."""
     # Cut first (with room for masks), so masking never reads more than that;
