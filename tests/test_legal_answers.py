@@ -932,3 +932,54 @@ def test_an_in_house_use_that_breached_the_policy_is_told_as_such(
     assert "Uses of your data that breached our policy" in out["en"]
     assert "rajoitettu" in line_of(out["fi"], "20.5.2025")
     assert "Tietojesi käyttö toimintaperiaatteidemme vastaisesti" in out["fi"]
+
+
+def test_art19_names_only_recipients_who_had_the_data_before_the_change(
+    kirjuri: Kirjuri,
+) -> None:
+    """A rectification reaches those sent the rectified data before it; a
+    recipient sent other data, or sent the data after, got nothing to fix."""
+    register(kirjuri)
+    run(kirjuri, kind="start-relationship", subject=EMAIL, at="2025-01-15")
+    for recipient, categories, at in (
+        ("delivery_partner", ["name", "phone"], "2025-02-01"),
+        ("debt_collector", ["name", "company"], "2025-02-02"),
+        ("group_company_se", ["name", "phone"], "2025-04-01"),
+    ):
+        purpose = "debt_collection" if recipient == "debt_collector" else None
+        run(
+            kirjuri,
+            kind="disclose",
+            subject=EMAIL,
+            recipient=recipient,
+            categories=categories,
+            purpose=purpose or "customer_relationship",
+            at=at,
+        )
+    run(
+        kirjuri,
+        kind="rectify",
+        subject=EMAIL,
+        category="phone",
+        value="+358 40 765 0011",
+        at="2025-03-01",
+    )
+    run(
+        kirjuri,
+        kind="restrict",
+        subject=EMAIL,
+        ground="accuracy_contested",
+        at="2025-03-15",
+    )
+    out = answers(kirjuri)
+    report = out["json"]
+    names = {r["id"]: r["name"] for r in report["recipients"]}
+    delivery = names["delivery_partner"]
+    assert delivery in report["told_of_rectification"]
+    assert names["debt_collector"] not in report["told_of_rectification"]
+    assert names["group_company_se"] not in report["told_of_rectification"]
+    assert names["debt_collector"] in report["told_of_restriction"]
+    assert names["group_company_se"] not in report["told_of_restriction"]
+    assert f"received the data before it (GDPR Art. 19): {delivery}" in (
+        " ".join(out["en"].split())
+    )

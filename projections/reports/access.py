@@ -47,6 +47,7 @@ from projections.reports.model import (
     SwitchChange,
 )
 from projections.reports.recipients import (
+    art19_recipients,
     breached_uses,
     possible_recipients,
     recipients,
@@ -145,6 +146,8 @@ def build_access_report(
         erasures=_erasures(ctx),
         breached_uses=breached_uses(ctx),
         told_of_changes=[r.name for r in named + standing],
+        told_of_rectification=art19_recipients(ctx, standing, "rectification"),
+        told_of_restriction=art19_recipients(ctx, standing, "restriction"),
         rectified=any(v["rectified"] for v in found["values"]),
         ever_restricted=any(s["kind"] == "restriction" for s in switches),
         consultations=consultations_of(ledger, subject_id),

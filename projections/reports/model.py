@@ -288,7 +288,9 @@ class AccessReport(_Part):
     notice_updated: date | None = None  # the privacy notice this reflects
     breached_uses: list[BreachedUse] = []
     # Art. 19: who is told of an erasure, rectification or restriction.
-    told_of_changes: list[str] = []
+    told_of_changes: list[str] = []  # of an erasure: every recipient
+    told_of_rectification: list[str] = []  # those sent the data before it
+    told_of_restriction: list[str] = []
     rectified: bool = False
     ever_restricted: bool = False
     consultations: list[Consultation] = []  # C-579/21

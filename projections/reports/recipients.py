@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from projections.reports.model import Language
 
 __all__ = [
+    "art19_recipients",
     "breached_uses",
     "possible_recipients",
     "recipients",
@@ -241,3 +242,41 @@ def possible_recipients(ctx: Context, named: set[str]) -> list[PossibleRecipient
                 )
             )
     return found
+
+
+def art19_recipients(
+    ctx: Context, standing: list[RecipientEntry], change: str
+) -> list[str]:
+    """Art. 19: the recipients to tell of a rectification or restriction are
+    those who received the data before it (later ones got it as changed);
+    a rectification concerns only those sent the rectified category. The
+    standing processors hold the data all along and are always told."""
+    if change == "rectification":
+        changed = {
+            v["category"]: _moment(v["occurred_at"])
+            for v in ctx.found["values"]
+            if v["rectified"]
+        }
+    else:
+        starts = [
+            _moment(s["occurred_at"])
+            for s in ctx.found["switches"]
+            if s["kind"] == "restriction" and s["active"]
+        ]
+        changed = {"*": max(starts)} if starts else {}
+    told: list[str] = []
+    for row in ctx.disclosures:
+        sent = _moment(row["occurred_at"])
+        categories = row["categories"].split(",") if row["categories"] else []
+        if any(
+            sent < at and (category == "*" or category in categories)
+            for category, at in changed.items()
+        ):
+            name = ctx.policy.recipient(row["recipient"]).name
+            if name not in told:
+                told.append(name)
+    return told + [r.name for r in standing if r.name not in told]
+
+
+def _moment(stored: str) -> datetime:
+    return datetime.fromisoformat(stored)

@@ -296,7 +296,7 @@ def _earlier_data(report: AccessReport) -> tuple[Block, ...]:
         "label.source",
     )
     intro = Para(text("label.history_intro", lang))
-    notice = told(report, "label.art19_rectification") if report.rectified else []
+    notice = told(report.told_of_rectification, "label.art19_rectification", lang)
     return (Sub(text("heading.history", lang)), intro, Table(columns, rows), *notice)
 
 
@@ -379,7 +379,7 @@ def _switches(report: AccessReport) -> tuple[Block, ...]:
         *history,
         Sub(text("heading.restriction", lang)),
         Para(text(restricted, lang)),
-        *(told(report, "label.art19_restriction") if report.ever_restricted else ()),
+        *told(report.told_of_restriction, "label.art19_restriction", lang),
     )
 
 

@@ -17,7 +17,7 @@ from projections.reports.document import (
 from projections.reports.texts import text
 
 if TYPE_CHECKING:
-    from projections.reports.model import AccessReport, ErasureEntry
+    from projections.reports.model import AccessReport, ErasureEntry, Language
 
 __all__ = ["erasure_blocks", "told"]
 
@@ -89,13 +89,13 @@ def _after_erasure(report: AccessReport, erasure: ErasureEntry) -> list[Block]:
         )
     if erasure.kind == "erasure":
         said.append(Para(text("label.metadata_kept", lang)))
-        said += told(report, "label.art19_erasure")
+        said += told(report.told_of_changes, "label.art19_erasure", lang)
     return said
 
 
-def told(report: AccessReport, key: str) -> list[Block]:
+def told(recipients: list[str], key: str, lang: Language) -> list[Block]:
     """Art. 19: the recipients told of a change, named."""
-    if not report.told_of_changes:
+    if not recipients:
         return []
-    names = ", ".join(report.told_of_changes).rstrip(".")
-    return [Para(text(key, report.language).format(recipients=names))]
+    names = ", ".join(recipients).rstrip(".")
+    return [Para(text(key, lang).format(recipients=names))]

@@ -174,10 +174,10 @@ _EN: dict[str, str] = {
     " kept, to show that your data was processed lawfully (GDPR Art. 5(2)).",
     "label.art19_erasure": "We tell every recipient of your data of the"
     " erasure (GDPR Art. 19): {recipients}.",
-    "label.art19_rectification": "We tell every recipient of your data of the"
-    " rectification (GDPR Art. 19): {recipients}.",
-    "label.art19_restriction": "We tell every recipient of your data of the"
-    " restriction (GDPR Art. 19): {recipients}.",
+    "label.art19_rectification": "We tell of the rectification each recipient"
+    " who received the data before it (GDPR Art. 19): {recipients}.",
+    "label.art19_restriction": "We tell of the restriction each recipient"
+    " who received your data before it (GDPR Art. 19): {recipients}.",
     "request_status.this_answer": "Answered by this letter",
     "label.refusal_reason": "Why we did not act on your request",
     "label.refusal_remedies": "If you disagree, you have the right to lodge a"
@@ -584,11 +584,12 @@ _FI: dict[str, str] = {
     " (tietosuoja-asetuksen 5 artiklan 2 kohta).",
     "label.art19_erasure": "Ilmoitamme poistosta kaikille tietojesi"
     " vastaanottajille (tietosuoja-asetuksen 19 artikla): {recipients}.",
-    "label.art19_rectification": "Ilmoitamme oikaisusta kaikille tietojesi"
-    " vastaanottajille (tietosuoja-asetuksen 19 artikla): {recipients}.",
-    "label.art19_restriction": "Ilmoitamme käsittelyn rajoittamisesta kaikille"
-    " tietojesi vastaanottajille (tietosuoja-asetuksen 19 artikla):"
-    " {recipients}.",
+    "label.art19_rectification": "Ilmoitamme oikaisusta jokaiselle"
+    " vastaanottajalle, joka sai tiedon ennen sitä (tietosuoja-asetuksen"
+    " 19 artikla): {recipients}.",
+    "label.art19_restriction": "Ilmoitamme käsittelyn rajoittamisesta"
+    " jokaiselle vastaanottajalle, joka sai tietojasi ennen sitä"
+    " (tietosuoja-asetuksen 19 artikla): {recipients}.",
     "request_status.this_answer": "Vastattu tällä kirjeellä",
     "label.refusal_reason": "Syy, miksi emme toteuttaneet pyyntöäsi",
     "label.refusal_remedies": "Jos olet eri mieltä, sinulla on oikeus tehdä"
