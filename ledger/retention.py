@@ -71,11 +71,14 @@ def _categories_of(
 
 
 def _last_data(policy: Policy, state: SubjectState, retention: str) -> date | None:
+    # A rectification corrects what was collected: the clock runs from the
+    # collection (Art. 5(1)(e)), unless the value was only ever rectified.
     days = [
         local_date(held.occurred_at)
         for category, values in state.values.items()
         if policy.retention_of(category).id == retention
         for held in values
+        if not held.rectified or all(h.rectified for h in values)
     ]
     if retention == policy.retention_of("company").id and state.registered_at:
         days.append(local_date(state.registered_at))

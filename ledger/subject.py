@@ -313,7 +313,7 @@ def project_subject(
 
 # The controller's own use of data does not restart retention clocks, nor
 # does the person exercising their rights (a request, an objection, a
-# restriction, a withdrawal): only business interactions do.
+# restriction, a withdrawal, a rectification): only business interactions do.
 _NOT_ACTIVITY = frozenset(
     {
         "FindingRaised",
@@ -337,6 +337,7 @@ _NOT_ACTIVITY = frozenset(
         "SubjectLeftCompany",
         "SubjectInformed",
         "SubjectConsulted",
+        "DataRectified",  # a correction (Art. 16) is not new data
     }
 )
 

@@ -475,11 +475,20 @@ def test_after_leaving_the_company_only_accounting_and_claims_go_on(
 
 
 def test_exercising_rights_does_not_extend_retention(kirjuri: Kirjuri) -> None:
-    """Requests, objections and restrictions do not restart the clock."""
+    """Requests, objections, restrictions and rectifications (Art. 16: a
+    correction, not new data) do not restart the clock."""
     register(kirjuri)  # a prospect, first and last met on 10.1.2025
     before = _retention(answers(kirjuri), "email")["until"]
     assert before == "2027-01-10"
     _request(kirjuri, "R-1", "access", "2025-06-01")
+    run(
+        kirjuri,
+        kind="rectify",
+        subject=EMAIL,
+        category="email",
+        value="aino.virtanen@esimerkki.fi",
+        at="2025-06-15",
+    )
     for kind, more in (
         ("object", {"scope": "direct_marketing", "channel": "email"}),
         ("restrict", {"ground": "accuracy_contested"}),
