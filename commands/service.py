@@ -726,7 +726,12 @@ class Kirjuri:
     ) -> verification.WitnessRun:
         """An auditor's witness in ``folder``: the newest checkpoint must
         extend the one it saw before; it is then kept."""
-        verifier = None if public_key is None else Verifier.parse(public_key)
+        # The key given is trusted with the earlier keys its hand-overs name.
+        verifier = (
+            None
+            if public_key is None
+            else signing.key_ring(self, Verifier.parse(public_key))
+        )
         return verification.witness(self, folder, verifier)
 
     def prove(

@@ -178,3 +178,25 @@ def test_a_rotation_cut_short_before_its_hand_over_keeps_the_old_key(
         assert len(reopened.public_keys()) == 1
     assert key_file.read_text() == (settings.signing_key or "") + "\n"
     assert not key_file.with_name("signing.key.new").exists()
+
+
+def test_a_witness_given_the_new_key_accepts_what_it_saw_under_the_old(
+    kirjuri: Kirjuri, tmp_path: Path
+) -> None:
+    """An auditor's witness keeps checkpoints signed by the old key; after a
+    rotation it is handed the new public key and trusts the old one for its
+    span through the hand-over, as verify does."""
+    rich_subject(kirjuri)
+    kirjuri.checkpoint()
+    folder = tmp_path / "auditor"
+    assert kirjuri.witness(folder, kirjuri.public_key()).ok
+    rotation = kirjuri.rotate_signing_key(tmp_path / "signing.key")
+    _register(kirjuri, "Myöhemmin Oy")
+    kirjuri.checkpoint()
+    run_ = kirjuri.witness(folder, rotation.public_key)
+    assert run_.problems == ()
+    assert run_.recorded
+    # A key that no hand-over names is still refused.
+    stranger = Signer(kirjuri.origin, Ed25519PrivateKey.generate())
+    refused = kirjuri.witness(folder, str(stranger.verifier))
+    assert not refused.ok
