@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from commands.models import COMMANDS
 from commands.usecases.identities import NotPermitted
 from ledger.errors import (
+    CommandIdReused,
     ConcurrencyConflict,
     ConfigurationError,
     InvalidCommand,
@@ -47,6 +48,7 @@ _STATUS: tuple[tuple[type[KirjuriError], int], ...] = (
     (UnknownSubject, 404),
     (NotPermitted, 403),
     (InvalidCommand, 422),
+    (CommandIdReused, 409),
     (ConcurrencyConflict, 409),
     (KeyUnavailable, 503),
     (ConfigurationError, 503),
@@ -121,7 +123,7 @@ def problem_response(
 def _kirjuri_error(_: Request, err: Exception) -> JSONResponse:
     assert isinstance(err, KirjuriError)
     status = next((code for cls, code in _STATUS if isinstance(err, cls)), 400)
-    field = err.field if isinstance(err, InvalidCommand) else None
+    field = err.field if isinstance(err, InvalidCommand | CommandIdReused) else None
     return problem_response(status, str(err), field)
 
 

@@ -7,6 +7,8 @@ Field descriptions double as the CLI's help.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
@@ -443,3 +445,13 @@ def parse_command(data: dict[str, Any] | str | bytes) -> Command:
             # Pydantic's text repeats the given kind: never echo input.
             field, message = "kind", f"must be one of {', '.join(_KINDS)}"
         raise InvalidCommand(field, message) from err
+
+
+def fingerprint(command: BaseModel) -> str:
+    """SHA-256 of the command as its sender gave it, its id aside: fields
+    left to their defaults (a missing `at` is "now") do not count, so a
+    retry of the same message has the same print."""
+    given = command.model_dump(mode="json", exclude_unset=True, exclude={"command_id"})
+    given["kind"] = getattr(command, "kind", "")
+    text = json.dumps(given, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -22,7 +22,7 @@ from eventsourcing.persistence import OperationalError, PersistenceError
 
 from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.handlers import Outcome, handle
-from commands.models import EraseSubject
+from commands.models import EraseSubject, fingerprint
 from commands.usecases import (
     backup,
     identities,
@@ -44,6 +44,7 @@ from commands.usecases.views import (
 from ledger import clock
 from ledger.checkpoints import Signer, Verifier
 from ledger.errors import (
+    CommandIdReused,
     ConcurrencyConflict,
     InvalidCommand,
     KirjuriError,
@@ -168,6 +169,18 @@ def _conflicted(items: list[tuple[int, Any]]) -> _Attempt:
     return _Attempt(rejected=[(number, reason) for number, _ in items])
 
 
+def _same_command(recorded: tuple[str, str | None], command: Any) -> None:
+    """A key sent again must carry the same command, or it is refused."""
+    kind, printed = recorded
+    if printed is not None and printed != fingerprint(command):
+        raise CommandIdReused(kind)
+
+
+def _recorded_as(receipt: Any) -> tuple[str, str | None]:
+    """A command receipt's kind and fingerprint."""
+    return str(receipt.command), receipt.fingerprint
+
+
 def _duplicate_of(receipt: Any) -> Outcome:
     """A command already recorded: its original subject and request."""
     return Outcome(receipt.subject_id, request_id=receipt.request_id, duplicate=True)
@@ -245,6 +258,7 @@ class Kirjuri:
                 key = "command:" + command.command_id
                 receipt = self.ledger.receipts([key]).get(key)
                 if receipt is not None:
+                    _same_command(_recorded_as(receipt), command)
                     return _duplicate_of(receipt)
             run = Run(self.ledger, self._lookup_saved, self._with_email)
             try:
@@ -387,10 +401,18 @@ class Kirjuri:
         for number, command in batched:
             if command.command_id:
                 receipt = recorded.get("command:" + command.command_id)
-                if receipt is not None:
-                    attempt.duplicates.append((number, command.kind))
-                    continue
-                if command.command_id in run.receipts:  # earlier in this batch
+                # or a command earlier in this batch
+                earlier = (
+                    _recorded_as(receipt)
+                    if receipt is not None
+                    else run.fingerprints.get(command.command_id, ("", None))
+                )
+                if receipt is not None or command.command_id in run.receipts:
+                    try:
+                        _same_command(earlier, command)
+                    except CommandIdReused as err:
+                        attempt.rejected.append((number, str(err)))
+                        continue
                     attempt.duplicates.append((number, command.kind))
                     continue
             try:
@@ -409,8 +431,12 @@ class Kirjuri:
         made are remembered for the commands after it."""
         outcome = handle(run, command)
         if command.command_id and not outcome.duplicate:
-            run.append([run.receipt(command, outcome.subject_id, outcome.request_id)])
+            printed = fingerprint(command)
+            run.append(
+                [run.receipt(command, outcome.subject_id, outcome.request_id, printed)]
+            )
             run.receipts[command.command_id] = outcome
+            run.fingerprints[command.command_id] = (command.kind, printed)
         if command.kind == "register" and command.email:
             run.name(command.email, outcome.subject_id)
         if outcome.request_id:

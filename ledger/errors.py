@@ -44,6 +44,20 @@ class PolicyError(KirjuriError):
     exit_code = 78
 
 
+class CommandIdReused(KirjuriError):
+    """An idempotency key sent again with a different command: refused, so
+    that no fact is dropped as a false duplicate."""
+
+    exit_code = 65  # EX_DATAERR
+    field = "command_id"
+
+    def __init__(self, recorded_kind: str) -> None:
+        super().__init__(
+            f"command_id: already recorded for a different {recorded_kind}"
+            " command; give each command its own id"
+        )
+
+
 class InvalidCommand(KirjuriError):
     """Malformed input: refused, and nothing was written."""
 

@@ -409,6 +409,9 @@ class CommandReceived(SubjectEvent):
     command: str  # the command's kind
     subject_id: UUID
     request_id: str | None = None
+    # SHA-256 of the command as sent (its id aside): a key sent again with
+    # other content is refused, not taken for a retry. None on old receipts.
+    fingerprint: str | None = None
 
 
 class RequestIdClaimed(SubjectEvent):

@@ -76,6 +76,7 @@ class Run:
         self.states: dict[UUID, SubjectState] = {}
         self.suppression = suppression
         self.receipts: dict[str, Any] = {}  # command id -> its outcome
+        self.fingerprints: dict[str, tuple[str, str]] = {}  # id -> (kind, print)
         self._made_names: dict[str, UUID] = {}
         self._after_save: list[Callable[[], None]] = []
 
@@ -182,7 +183,11 @@ class Run:
     # Receipts ---------------------------------------------------------------
 
     def receipt(
-        self, command: Any, subject_id: UUID, request_id: str | None
+        self,
+        command: Any,
+        subject_id: UUID,
+        request_id: str | None,
+        fingerprint: str,
     ) -> ev.CommandReceived:
         """The event that claims the command's id, for the batch's save."""
         now = clock.now()
@@ -196,4 +201,5 @@ class Run:
             command=command.kind,
             subject_id=subject_id,
             request_id=request_id,
+            fingerprint=fingerprint,
         )

@@ -194,8 +194,15 @@ def test_a_retried_command_is_a_duplicate_and_writes_nothing(kirjuri: Kirjuri) -
         clash = api.post(
             "/v1/commands", json={**REGISTER, "command_id": "other"}, headers=headers
         )
+        reused = api.post(
+            "/v1/commands", json={**REGISTER, "name": "Toinen"}, headers=headers
+        )
         metrics = api.get("/metrics", headers=headers)
     assert first.status_code == 201 and first.json()["duplicate"] is False
+    # The key sent again with another command: refused, not taken for a retry.
+    assert reused.status_code == 409
+    assert reused.headers["content-type"] == "application/problem+json"
+    assert reused.json()["errors"][0]["pointer"] == "#/command_id"
     assert again.status_code == by_body.status_code == 200
     assert again.json()["duplicate"] is True
     assert again.json()["subject"] == first.json()["subject"]

@@ -10,7 +10,12 @@ import pytest
 from commands.models import parse_command
 from commands.service import Kirjuri
 from ledger import events as ev
-from ledger.errors import ConcurrencyConflict, InvalidCommand, UnknownSubject
+from ledger.errors import (
+    CommandIdReused,
+    ConcurrencyConflict,
+    InvalidCommand,
+    UnknownSubject,
+)
 from projections import queries
 
 if TYPE_CHECKING:
@@ -89,6 +94,37 @@ def test_a_bulk_run_counts_duplicates_before_and_within_the_run(
     assert report.rejected == []
     assert stored_names(kirjuri).count("DataDisclosed") == 2
     assert stored_names(kirjuri).count("CommandReceived") == 3
+
+
+def test_a_key_sent_again_with_another_command_is_refused_not_dropped(
+    kirjuri: Kirjuri,
+) -> None:
+    """A sender that reuses an id for a different fact would lose that fact
+    if it were taken for a retry: it is refused, naming the field, and the
+    first command stands. The same message sent again (its `at` left to
+    default both times) is still a duplicate."""
+    kirjuri.execute(command(REGISTER, "r-1"))
+    kirjuri.execute(command(DISCLOSE, "d-1"))
+    head = kirjuri.ledger.head()
+    other = {**DISCLOSE, "recipient": "debt_collector", "purpose": "debt_collection"}
+    with pytest.raises(CommandIdReused, match=r"^command_id: already recorded for"):
+        kirjuri.execute(command(other, "d-1"))
+    undated = {**REGISTER, "email": "b@konepaja.example"}  # its `at` is "now"
+    kirjuri.execute(command(undated, "r-2"))
+    assert kirjuri.execute(command(undated, "r-2")).duplicate
+    head = kirjuri.ledger.head()
+    items = [
+        (1, command(other, "d-1")),  # recorded before the run, other content
+        (2, command(other, "d-9")),
+        (3, command(DISCLOSE, "d-9")),  # earlier in this batch, other content
+        (4, command(DISCLOSE, "d-1")),  # the same as recorded: a duplicate
+    ]
+    report = kirjuri.execute_many(items)
+    assert [n for n, _ in report.done] == [2]
+    assert [n for n, _ in report.duplicates] == [4]
+    assert [n for n, _ in report.rejected] == [1, 3]
+    assert all("command_id: already recorded" in why for _, why in report.rejected)
+    assert stored_names(kirjuri)[head:].count("DataDisclosed") == 1
 
 
 def test_the_database_refuses_a_second_receipt_for_one_id(kirjuri: Kirjuri) -> None:

@@ -96,7 +96,8 @@ def _keyed(command: Any, key: str | None) -> Any:
         return command
     if command.command_id is not None:
         raise Refused(422, "command_id: differs from Idempotency-Key", "command_id")
-    return type(command).model_validate({**command.model_dump(), "command_id": key})
+    given = command.model_dump(exclude_unset=True)  # its defaults stay defaults
+    return type(command).model_validate({**given, "command_id": key})
 
 
 @router.post("/commands/batch", response_model=BatchAnswer, openapi_extra=_BATCH_BODY)
