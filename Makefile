@@ -27,6 +27,7 @@ demo: install
 	cd demo && $(KIRJURI) apply ../examples/year-2025.jsonl
 	cd demo && $(KIRJURI) findings
 	cd demo && $(KIRJURI) requests
+	cd demo && $(KIRJURI) ropa --since 2025-01-01 --until 2026-01-01 --lang fi --format html -o ropa-fi.html
 	cd demo && $(KIRJURI) access-report aino.virtanen@esimerkki.fi --format html --lang fi -o access-report-fi.html
 	cd demo && $(KIRJURI) access-report aino.virtanen@esimerkki.fi --format markdown
 	cd demo && $(KIRJURI) prove --subject aino.virtanen@esimerkki.fi -o evidence-aino.json

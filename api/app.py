@@ -19,7 +19,16 @@ from fastapi import FastAPI
 from api import problems
 from api.limits import BodyLimit
 from api.metrics import Metrics, MetricsMiddleware
-from api.routers import commands, health, history, integrity, policy, requests, subjects
+from api.routers import (
+    commands,
+    health,
+    history,
+    integrity,
+    policy,
+    requests,
+    ropa,
+    subjects,
+)
 from commands.bootstrap import Settings
 from commands.service import Kirjuri
 
@@ -53,7 +62,8 @@ def create_app(
     )
     app.state.metrics = Metrics()
     app.state.lag_bound = lag_bound
-    for module in (health, commands, subjects, history, requests, integrity, policy):
+    routers = (health, commands, subjects, history, requests, integrity, policy, ropa)
+    for module in routers:
         app.include_router(module.router, responses=problems.documented())
     problems.install(app)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)

@@ -56,6 +56,7 @@ from projections import queries
 from projections.merkle import MerkleStore
 from projections.reports.access import build_access_report, findings_warning
 from projections.reports.export import build_export
+from projections.reports.ropa import build_processing_record
 from projections.runner import Projector
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ if TYPE_CHECKING:
     from ledger.verification import Verification
     from projections.reports.export import PortabilityExport
     from projections.reports.model import AccessReport, Language
+    from projections.reports.ropa import ProcessingRecord
     from projections.runner import Progress
 
 __all__ = ["Kirjuri"]
@@ -607,6 +609,27 @@ class Kirjuri:
         )
         checked = queries.validate_filter(wanted, self.ledger.adopted_policies())
         return reads.history(self.ledger, checked)
+
+    def processing_record(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        language: Language = "en",
+    ) -> ProcessingRecord:
+        """The Art. 30(1) record: the policy's activities beside what the
+        ledger observed in the period, and where the two differ."""
+        if since is not None and until is not None and since >= until:
+            raise InvalidCommand("until", "must be later than since")
+        self.catch_up()
+        return build_processing_record(
+            self.ledger.database,
+            self.ledger.policy,
+            self.ledger.head(),
+            since=since,
+            until=until,
+            language=language,
+        )
 
     def findings(self, subject: str | None = None) -> list[FindingRow]:
         return reads.findings(self.ledger, self._optional(subject))

@@ -140,6 +140,9 @@ class Controller(_Model):
     privacy_email: str | None = None
     # Who signs the answers (a role, e.g. the data protection officer).
     signer: Label | None = None
+    # The data protection officer's contact (Art. 30(1)(a), Art. 37), if one
+    # is designated; the Art. 30 record says when none is.
+    dpo: Label | None = None
 
 
 class RetentionRule(StrEnum):
@@ -255,6 +258,8 @@ class Policy(_Model):
     sources: tuple[Source, ...] = Field(min_length=1)
     recipient_types: tuple[RecipientType, ...] = ()
     recipients: tuple[Recipient, ...] = ()
+    # Whose data this is (Art. 30(1)(c)), in the record of processing.
+    data_subjects: Label | None = None
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Policy:

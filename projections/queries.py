@@ -29,8 +29,10 @@ __all__ = [
     "disclosures_of",
     "erasures",
     "event_sequences",
+    "finding_totals",
     "findings",
     "history",
+    "processing_totals",
     "request_subject",
     "requests",
     "subject_cards",
@@ -202,6 +204,56 @@ def findings(database: Database, subject_id: str | None = None) -> list[dict[str
         database,
         f"SELECT * FROM {{p}}kirjuri_findings {where} ORDER BY notification_id",
         params,
+    )
+
+
+# What the Art. 30 record observes: every use of data with a purpose.
+_USES = ("DataCollected", "DataProcessed", "DataDisclosed", "DataTransferred")
+
+
+def _period(since: datetime | None, until: datetime | None) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    if since is not None:
+        clauses.append("occurred_at >= %s")
+        params.append(iso(since))
+    if until is not None:
+        clauses.append("occurred_at < %s")
+        params.append(iso(until))
+    return "".join(f" AND {clause}" for clause in clauses), params
+
+
+def processing_totals(
+    database: Database, since: datetime | None, until: datetime | None
+) -> list[dict[str, Any]]:
+    """Uses of data in a period, counted by event type, purposes, recipient,
+    country, basis, safeguard and categories, with the people concerned and
+    the first and last time (UTC text)."""
+    within, params = _period(since, until)
+    marks = ", ".join("%s" for _ in _USES)
+    grouped = (
+        "event_type, purposes, recipient, country, legal_basis, safeguard, categories"
+    )
+    return _rows(
+        database,
+        f"SELECT {grouped}, COUNT(*) AS events,"
+        " COUNT(DISTINCT subject_id) AS subjects,"
+        " MIN(occurred_at) AS first_at, MAX(occurred_at) AS last_at"
+        f" FROM {{p}}kirjuri_audit WHERE event_type IN ({marks}){within}"
+        f" GROUP BY {grouped} ORDER BY {grouped}",
+        (*_USES, *params),
+    )
+
+
+def finding_totals(
+    database: Database, since: datetime | None, until: datetime | None
+) -> list[dict[str, Any]]:
+    """Findings raised about events of a period, counted by rule."""
+    within, params = _period(since, until)
+    return _rows(
+        database,
+        "SELECT rule, COUNT(*) AS findings FROM {p}kirjuri_findings"
+        f" WHERE 1 = 1{within} GROUP BY rule ORDER BY rule",
+        tuple(params),
     )
 
 

@@ -15,6 +15,7 @@ from commands.cli import (
     policy,
     query,
     record,
+    record_of_processing,
     requests,
     server,
 )
@@ -62,6 +63,7 @@ GROUPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
             "state",
             "findings",
             "check",
+            "ropa",
         ),
     ),
     (
@@ -158,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     kw: dict[str, Any] = {"parents": [common]}
     for model in models.COMMANDS:
         add_command_verb(sub, model, **kw)
-    for module in (record, query, requests, integrity, lifecycle, policy, server):
+    verbs = (record, query, record_of_processing, requests, integrity, lifecycle)
+    for module in (*verbs, policy, server):
         module.add_verbs(sub, **kw)
     parser.epilog = _epilog(sub)
     return parser

@@ -186,7 +186,12 @@ def _html_head(doc: Outline) -> str:
 
 def render_html(report: AccessReport) -> str:
     """A complete, self-contained document to print, read and sign."""
-    doc = outline(report)
+    return html_document(outline(report))
+
+
+def html_document(doc: Outline) -> str:
+    """Any outlined document (the access report, the Art. 30 record) as
+    self-contained printable HTML."""
     sections = "\n".join(_html_section(section) for section in doc.sections)
     return (
         "<!DOCTYPE html>\n"

@@ -11,6 +11,7 @@ from projections.reports.document import (
     Fields,
     Items,
     Keep,
+    Outline,
     Para,
     SignOff,
     Sub,
@@ -87,7 +88,10 @@ def _md_block(block: Block) -> list[str]:
 
 
 def render_markdown(report: AccessReport) -> str:
-    doc = outline(report)
+    return markdown_document(outline(report))
+
+
+def markdown_document(doc: Outline) -> str:
     # The letter's head (lines ending in two spaces break without a gap).
     lines = [f"**{_md(k)}:** {_md(v)}  " for k, v in doc.head]
     if lines:

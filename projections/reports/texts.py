@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from projections.reports import ropa_texts
+
 if TYPE_CHECKING:
     from ledger.policy import Policy
 
@@ -892,6 +894,8 @@ _COUNTRIES: dict[str, tuple[str, str]] = {
 _EN.update({f"country.{code}": names[0] for code, names in _COUNTRIES.items()})
 _FI.update({f"country.{code}": names[1] for code, names in _COUNTRIES.items()})
 
+_EN.update(ropa_texts.EN)
+_FI.update(ropa_texts.FI)
 _TEXTS: dict[str, dict[str, str]] = {"en": _EN, "fi": _FI}
 
 
