@@ -32,6 +32,7 @@ from commands.usecases import (
     records,
     signing,
 )
+from commands.usecases import findings as noted
 from commands.usecases import verify as verification
 from commands.usecases.policy import policy_items
 from commands.usecases.search import find_subjects
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
         ErasurePreview,
         Evidence,
         FeedReport,
+        FindingAcknowledged,
         FindingRow,
         HistoryRow,
         ImportSummary,
@@ -582,8 +584,33 @@ class Kirjuri:
         checked = queries.validate_filter(wanted, self.ledger.adopted_policies())
         return reads.history(self.ledger, checked)
 
-    def findings(self, subject: str | None = None) -> list[FindingRow]:
-        return reads.findings(self.ledger, self._optional(subject))
+    def findings(
+        self, subject: str | None = None, *, unacknowledged: bool = False
+    ) -> list[FindingRow]:
+        """Findings, each with who acknowledged it, when, with what note."""
+        return noted.findings(
+            self.ledger, self._optional(subject), unacknowledged=unacknowledged
+        )
+
+    def finding(self, finding_id: int) -> FindingRow:
+        """One finding by its id (raises UnknownFinding)."""
+        self.catch_up()
+        return noted.finding(self.ledger, finding_id)
+
+    def acknowledge_finding(
+        self,
+        finding_id: int,
+        note: str,
+        *,
+        by: str = "cli",
+        command_id: str | None = None,
+        at: datetime | None = None,
+    ) -> FindingAcknowledged:
+        """Take note of a finding (a new event; the finding never changes).
+        A repeated ``command_id`` writes nothing and says ``duplicate``."""
+        return noted.acknowledge(
+            self, finding_id, note, by=by, command_id=command_id, at=at
+        )
 
     def requests(
         self,

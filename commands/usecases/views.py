@@ -14,12 +14,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 from ledger import clock
 
 __all__ = [
+    "Acknowledgement",
     "BackupMade",
     "CheckResult",
     "ErasurePreview",
     "Evidence",
     "EvidenceEvent",
     "FeedReport",
+    "FindingAcknowledged",
     "FindingRow",
     "HistoryRow",
     "ImportSummary",
@@ -88,13 +90,33 @@ class SubjectRow(Row):
     registered_at: datetime | str | None
 
 
+class Acknowledgement(Row):
+    """Who took note of a finding, when, and what they noted."""
+
+    sequence: int  # the acknowledgement's own place in the log
+    acknowledged_by: str
+    occurred_at: datetime | str
+    note: str
+
+
 class FindingRow(Row):
+    finding_id: int  # its sequence number in the log
     occurred_at: datetime | str
     subject_id: str
     rule: str
     about_event: str
     about_version: int
     detail: str
+    acknowledgements: tuple[Acknowledgement, ...] = ()
+
+
+class FindingAcknowledged(_View):
+    """A finding acknowledged: the finding with every acknowledgement so far;
+    ``duplicate`` when the command id was recorded before (nothing written)."""
+
+    finding: FindingRow
+    duplicate: bool = False
+    sequences: tuple[int, ...] = ()  # the new event's place in the log
 
 
 class RequestRow(Row):
