@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from commands.usecases.views import (
         BackupMade,
         CheckResult,
+        ConsistencyProof,
         ErasurePreview,
         Evidence,
         FeedReport,
@@ -774,6 +775,11 @@ class Kirjuri:
         else:
             raise InvalidCommand("sequence", "give a sequence or a subject")
         return integrity.prove(self, sequences, hashes_only=hashes_only)
+
+    def consistency(self, from_size: int, to_size: int) -> ConsistencyProof:
+        """Proof that the checkpoint of ``to_size`` extends the one of
+        ``from_size`` (both must be signed checkpoints)."""
+        return integrity.consistency(self, from_size, to_size)
 
     @staticmethod
     def verify_proof(evidence: Any, public_key: str) -> ProofCheck:

@@ -46,6 +46,7 @@ TABLE: list[tuple[str, str, Any, str]] = [
     ("GET", "/v1/checkpoints", None, "audit"),
     ("GET", f"/v1/subjects/{S}/evidence", None, "audit"),
     ("GET", "/v1/proofs/1", None, "audit"),
+    ("GET", "/v1/proofs/consistency?from=1&to=1", None, "audit"),
     ("GET", "/metrics", None, "metrics"),
 ]
 

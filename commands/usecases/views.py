@@ -17,6 +17,7 @@ __all__ = [
     "Acknowledgement",
     "BackupMade",
     "CheckResult",
+    "ConsistencyProof",
     "ErasurePreview",
     "Evidence",
     "EvidenceEvent",
@@ -240,6 +241,18 @@ class Evidence(_View):
     public_key: str
     checkpoint: str
     events: tuple[EvidenceEvent, ...]
+
+
+class ConsistencyProof(_View):
+    """RFC 9162 §2.1.4: the tree of ``to_size`` extends the one of
+    ``from_size``; both signed checkpoints as their notes, the proof's
+    hashes in hex (empty when the sizes are equal or the first is 0)."""
+
+    from_size: int
+    to_size: int
+    from_checkpoint: str
+    to_checkpoint: str
+    proof: tuple[str, ...]
 
 
 class ProofCheck(_View):
