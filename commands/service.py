@@ -31,9 +31,11 @@ from commands.usecases import (
     reads,
     records,
     signing,
+    window,
 )
 from commands.usecases import findings as noted
 from commands.usecases import verify as verification
+from commands.usecases.identities import NotPermitted
 from commands.usecases.policy import policy_items
 from commands.usecases.search import find_subjects
 from commands.usecases.views import (
@@ -528,6 +530,7 @@ class Kirjuri:
         report = report.model_copy(
             update={"integrity": entry, "review_warning": warning}
         )
+        report = window.report(caller, report)
         if caller is not None and caller.masked:
             return identities.mask_report(report)
         return report
@@ -586,17 +589,26 @@ class Kirjuri:
         return reads.history(self.ledger, checked)
 
     def findings(
-        self, subject: str | None = None, *, unacknowledged: bool = False
+        self,
+        subject: str | None = None,
+        *,
+        unacknowledged: bool = False,
+        caller: Caller | None = None,
     ) -> list[FindingRow]:
-        """Findings, each with who acknowledged it, when, with what note."""
-        return noted.findings(
-            self.ledger, self._optional(subject), unacknowledged=unacknowledged
-        )
+        """Findings, each with who acknowledged it, when, with what note (a
+        regulator's: those of its subjects and window)."""
+        found = self._optional(subject)
+        rows = noted.findings(self.ledger, found, unacknowledged=unacknowledged)
+        if caller is not None and caller.subjects:
+            rows = [r for r in rows if r.subject_id in caller.subjects]
+        return window.findings(caller, rows)
 
-    def finding(self, finding_id: int) -> FindingRow:
+    def finding(self, finding_id: int, *, caller: Caller | None = None) -> FindingRow:
         """One finding by its id (raises UnknownFinding)."""
         self.catch_up()
-        return noted.finding(self.ledger, finding_id)
+        row = noted.finding(self.ledger, finding_id)
+        window.check_event(caller, UUID(row.subject_id), row.occurred_at)
+        return window.findings(caller, [row])[0]
 
     def acknowledge_finding(
         self,
@@ -619,11 +631,17 @@ class Kirjuri:
         *,
         open_only: bool = False,
         today: date | None = None,
+        caller: Caller | None = None,
     ) -> list[RequestRow]:
+        """The register (a regulator's: requests of its subjects received in
+        its window, as they stood at the window's end)."""
         found = self._optional(subject)
-        return reads.requests(
-            self.ledger, found, open_only=open_only, today=today or clock.today()
-        )
+        day = window.today(caller, today or clock.today())
+        rows = reads.requests(self.ledger, found, open_only=False, today=day)
+        if caller is not None and caller.subjects:
+            rows = [r for r in rows if r.subject_id in caller.subjects]
+        rows = window.requests(caller, rows)
+        return [r for r in rows if r.status == "open"] if open_only else rows
 
     def state(
         self,
@@ -634,6 +652,7 @@ class Kirjuri:
         caller: Caller | None = None,
         purpose: str | None = None,
     ) -> SubjectState:
+        as_of, known_at = window.state_moments(caller, as_of, known_at)
         found = self._consulted(subject, "state", caller, purpose)
         state = reads.state(self.ledger, found, as_of, known_at)
         if caller is not None and caller.masked:
@@ -763,18 +782,39 @@ class Kirjuri:
         subject: str | None = None,
         sequence: int | None = None,
         hashes_only: bool = False,
+        caller: Caller | None = None,
     ) -> Evidence:
-        """Evidence for a third party: a subject's events, or one event."""
+        """Evidence for a third party: a subject's events, or one event (a
+        regulator's: of its subjects and window only)."""
         if subject is not None:
-            found = str(self._subject(subject))
-            sequences = [row["notification_id"] for row in self.merkle.leaves_of(found)]
+            found = self._subject(subject)
+            window.check_event(caller, found, None)
+            sequences = [
+                row["notification_id"] for row in self.merkle.leaves_of(str(found))
+            ]
+            if window.limited(caller):
+                assert caller is not None
+                seen = self.history(
+                    subject=str(found), since=caller.since, until=caller.until
+                )
+                inside = {row.notification_id for row in seen}
+                sequences = [s for s in sequences if s in inside]
         elif sequence is not None:
             integrity.check_sequence(sequence, "sequence")
             self.catch_up()
+            if caller is not None and (window.limited(caller) or caller.subjects):
+                self._check_event_reach(caller, sequence)
             sequences = [sequence]
         else:
             raise InvalidCommand("sequence", "give a sequence or a subject")
         return integrity.prove(self, sequences, hashes_only=hashes_only)
+
+    def _check_event_reach(self, caller: Caller, sequence: int) -> None:
+        """A limited caller asks for a subject's event of its reach only."""
+        rows = self.history(after=sequence - 1, limit=1)
+        if not rows or rows[0].notification_id != sequence:
+            raise NotPermitted("sequence: not an event this token may see")
+        window.check_event(caller, UUID(rows[0].subject_id), rows[0].occurred_at)
 
     def consistency(self, from_size: int, to_size: int) -> ConsistencyProof:
         """Proof that the checkpoint of ``to_size`` extends the one of

@@ -118,7 +118,7 @@ async def findings(
     acknowledged it, when, with what note (``unacknowledged``: only those
     nobody did)."""
     within_reach(caller, subject)
-    return kirjuri.findings(subject, unacknowledged=unacknowledged)
+    return kirjuri.findings(subject, unacknowledged=unacknowledged, caller=caller)
 
 
 FindingId = Annotated[int, Path(ge=1, le=2**62, description="its sequence number")]
@@ -131,9 +131,7 @@ async def finding(
     kirjuri: Annotated[Kirjuri, Depends(facade)],
 ) -> FindingRow:
     """One finding with its acknowledgements."""
-    found = kirjuri.finding(finding_id)
-    within_reach(caller, found.subject_id)
-    return found
+    return kirjuri.finding(finding_id, caller=caller)
 
 
 class AcknowledgementAsked(BaseModel):
