@@ -173,11 +173,6 @@ def _conflicted(items: list[tuple[int, Any]]) -> _Attempt:
     return _Attempt(rejected=[(number, reason) for number, _ in items])
 
 
-def _duplicate_of(receipt: Any) -> Outcome:
-    """A command already recorded: its original subject and request."""
-    return Outcome(receipt.subject_id, request_id=receipt.request_id, duplicate=True)
-
-
 def _log_outcome(command: Any, outcome: Outcome) -> None:
     log.info(
         "recorded",
@@ -250,7 +245,7 @@ class Kirjuri:
                 key = "command:" + command.command_id
                 receipt = self.ledger.receipts([key]).get(key)
                 if receipt is not None:
-                    return _duplicate_of(receipt)
+                    return records.original(self.ledger, receipt)
             run = Run(self.ledger, self._lookup_saved, self._with_email)
             try:
                 outcome = self._record(run, command)
@@ -414,7 +409,10 @@ class Kirjuri:
         made are remembered for the commands after it."""
         outcome = handle(run, command)
         if command.command_id and not outcome.duplicate:
-            run.append([run.receipt(command, outcome.subject_id, outcome.request_id)])
+            receipt = run.receipt(command, outcome.subject_id, outcome.request_id)
+            # Which events were the command's: a retry is answered with them.
+            versions = tuple(e.originator_version for e in outcome.events)
+            run.append([receipt.model_copy(update={"versions": versions})])
             run.receipts[command.command_id] = outcome
         if command.kind == "register" and command.email:
             run.name(command.email, outcome.subject_id)
@@ -911,12 +909,14 @@ class Kirjuri:
         batch_size: int = 500,
         progress: Progress | None = None,
         stop: Callable[[], bool] | None = None,
+        per_line: bool = False,
     ) -> FeedReport:
         """Commands from JSON lines (bytes, decoded line by line); a line
         without a command id gets one from its text, so a re-run records
         nothing twice. A checkpoint is signed after them. `stop` is asked
-        between batches (a signal arrived)."""
-        return records.apply_feed(self, lines, batch_size, progress, stop)
+        between batches (a signal arrived). ``per_line``: each line's
+        outcome too (sequence numbers, findings; a duplicate's original)."""
+        return records.apply_feed(self, lines, batch_size, progress, stop, per_line)
 
     def import_contacts(
         self,

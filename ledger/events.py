@@ -414,13 +414,22 @@ class CommandReceived(SubjectEvent):
     stream `receipt_stream("command:" + command_id)`: the event store's
     unique (stream, version) key makes a second recording of the same key
     fail in the database, whichever process tries it. Not a subject's
-    stream: read models and subject look-ups skip it."""
+    stream: read models and subject look-ups skip it.
+
+    v2: ``versions``, the subject's stream versions the command appended,
+    so that a retry is answered with the original's events and findings."""
 
     STORED_NAME: ClassVar[str] = "CommandReceived"
+    class_version: ClassVar[int] = 2
     command_id: str
     command: str  # the command's kind
     subject_id: UUID
     request_id: str | None = None
+    versions: tuple[int, ...] = ()
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A v1 receipt did not say its events: a retry names none."""
 
 
 class RequestIdClaimed(SubjectEvent):

@@ -31,6 +31,7 @@ __all__ = [
     "event_sequences",
     "finding",
     "findings",
+    "findings_at",
     "history",
     "request_subject",
     "requests",
@@ -224,6 +225,21 @@ def findings(
         row["finding_id"] = row["notification_id"]
         row["acknowledgements"] = acks.get(row["notification_id"], [])
     return rows
+
+
+def findings_at(
+    database: Database, subject_id: str, versions: Sequence[int]
+) -> list[dict[str, Any]]:
+    """The findings a subject's events of these versions raised."""
+    if not versions:
+        return []
+    marks = ", ".join(["%s"] * len(versions))
+    return _rows(
+        database,
+        f"SELECT * FROM {{p}}kirjuri_findings WHERE subject_id = %s"
+        f" AND version IN ({marks}) ORDER BY notification_id",
+        (subject_id, *versions),
+    )
 
 
 def finding(database: Database, finding_id: int) -> dict[str, Any] | None:

@@ -7,7 +7,7 @@ person or a program sees (the CLI's table, CSV and JSON lines use them).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
@@ -26,6 +26,7 @@ __all__ = [
     "FindingRow",
     "HistoryRow",
     "ImportSummary",
+    "LineOutcome",
     "PolicyAdoption",
     "PolicyItem",
     "ProjectionFault",
@@ -306,8 +307,22 @@ class ProjectionStatus(_View):
     faults: tuple[ProjectionFault, ...] = ()
 
 
+class LineOutcome(_View):
+    """One line of a feed: recorded now, recorded before (a duplicate: the
+    original's events and findings), or rejected (why)."""
+
+    line: int
+    status: Literal["recorded", "duplicate", "rejected"]
+    subject: str | None = None
+    request: str | None = None
+    sequences: tuple[int, ...] = ()
+    findings: tuple[FindingView, ...] = ()
+    error: str | None = None
+
+
 class FeedReport(_View):
-    """A feed: counts, rejected lines, how it ended, the checkpoint signed."""
+    """A feed: counts, rejected lines, how it ended, the checkpoint signed;
+    each line's outcome when asked for."""
 
     recorded: int
     duplicates: int  # lines already recorded (by their command ids)
@@ -319,6 +334,7 @@ class FeedReport(_View):
     checkpoint: int | None  # the tree size signed after it, if any
     checkpoint_error: str | None = None  # why no checkpoint was signed
     checkpoint_code: int | None = None  # and its exit code
+    lines: tuple[LineOutcome, ...] = ()
 
     def summary(self) -> str:
         return (
