@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
@@ -16,6 +16,7 @@ __all__ = [
     "CommandAnswer",
     "FindingOut",
     "Health",
+    "LineAnswer",
     "LineResult",
 ]
 
@@ -54,8 +55,22 @@ class LineResult(BaseModel):
     error: str
 
 
+class LineAnswer(BaseModel):
+    """One line: ``recorded`` now, a ``duplicate`` (the original's sequence
+    numbers and findings, nothing written), or ``rejected`` (``error``)."""
+
+    line: int
+    status: Literal["recorded", "duplicate", "rejected"]
+    subject: str | None = None
+    request: str | None = None
+    sequences: list[int] = []
+    findings: list[FindingOut] = []
+    error: str | None = None
+
+
 class BatchAnswer(BaseModel):
-    """Like ``kirjuri apply``: counts, and each refused line with its error."""
+    """Like ``kirjuri apply``: counts, each refused line with its error, and
+    every line's answer."""
 
     recorded: int
     duplicates: int  # lines whose command id was recorded before
@@ -63,6 +78,7 @@ class BatchAnswer(BaseModel):
     rejected: list[LineResult]
     checkpoint: int | None
     failure: str | None = None  # the database failed mid-batch
+    lines: list[LineAnswer] = []
 
     @classmethod
     def of(cls, report: FeedReport) -> BatchAnswer:
@@ -73,6 +89,9 @@ class BatchAnswer(BaseModel):
             findings=report.findings,
             rejected=[LineResult(line=n, error=e) for n, e in report.rejected],
             checkpoint=report.checkpoint,
+            lines=[
+                LineAnswer.model_validate(line.model_dump()) for line in report.lines
+            ],
         )
 
 

@@ -49,6 +49,8 @@ class FeedRun:
     findings: int = 0
     last: int = 0  # the number of the last line recorded
     failure: Exception | None = None  # the run could not go on
+    done_lines: list[int] = field(default_factory=list)  # recorded now
+    duplicate_lines: list[int] = field(default_factory=list)  # recorded before
 
     @classmethod
     def of(cls, done: BatchReport, rejected: list[tuple[int, str]]) -> FeedRun:
@@ -59,6 +61,8 @@ class FeedRun:
             findings=done.findings,
             last=done.last,
             failure=done.failure,
+            done_lines=[number for number, _ in done.done],
+            duplicate_lines=[number for number, _ in done.duplicates],
         )
 
 

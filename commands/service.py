@@ -31,8 +31,11 @@ from commands.usecases import (
     reads,
     records,
     signing,
+    window,
 )
+from commands.usecases import findings as noted
 from commands.usecases import verify as verification
+from commands.usecases.identities import NotPermitted
 from commands.usecases.policy import policy_items
 from commands.usecases.search import find_subjects
 from commands.usecases.views import (
@@ -69,9 +72,11 @@ if TYPE_CHECKING:
     from commands.usecases.views import (
         BackupMade,
         CheckResult,
+        ConsistencyProof,
         ErasurePreview,
         Evidence,
         FeedReport,
+        FindingAcknowledged,
         FindingRow,
         HistoryRow,
         ImportSummary,
@@ -183,11 +188,6 @@ def _recorded_as(receipt: Any) -> tuple[str, str | None]:
     return str(receipt.command), receipt.fingerprint
 
 
-def _duplicate_of(receipt: Any) -> Outcome:
-    """A command already recorded: its original subject and request."""
-    return Outcome(receipt.subject_id, request_id=receipt.request_id, duplicate=True)
-
-
 def _log_outcome(command: Any, outcome: Outcome) -> None:
     log.info(
         "recorded",
@@ -261,7 +261,7 @@ class Kirjuri:
                 receipt = self.ledger.receipts([key]).get(key)
                 if receipt is not None:
                     _same_command(_recorded_as(receipt), command)
-                    return _duplicate_of(receipt)
+                    return records.original(self.ledger, receipt)
             run = Run(self.ledger, self._lookup_saved, self._with_email)
             try:
                 outcome = self._record(run, command)
@@ -434,9 +434,12 @@ class Kirjuri:
         outcome = handle(run, command)
         if command.command_id and not outcome.duplicate:
             printed = fingerprint(command)
-            run.append(
-                [run.receipt(command, outcome.subject_id, outcome.request_id, printed)]
+            receipt = run.receipt(
+                command, outcome.subject_id, outcome.request_id, printed
             )
+            # Which events were the command's: a retry is answered with them.
+            versions = tuple(e.originator_version for e in outcome.events)
+            run.append([receipt.model_copy(update={"versions": versions})])
             run.receipts[command.command_id] = outcome
             run.fingerprints[command.command_id] = (command.kind, printed)
         if command.kind == "register" and command.email:
@@ -553,6 +556,7 @@ class Kirjuri:
         report = report.model_copy(
             update={"integrity": entry, "review_warning": warning}
         )
+        report = window.report(caller, report)
         if caller is not None and caller.masked:
             return identities.mask_report(report)
         return report
@@ -631,8 +635,42 @@ class Kirjuri:
             language=language,
         )
 
-    def findings(self, subject: str | None = None) -> list[FindingRow]:
-        return reads.findings(self.ledger, self._optional(subject))
+    def findings(
+        self,
+        subject: str | None = None,
+        *,
+        unacknowledged: bool = False,
+        caller: Caller | None = None,
+    ) -> list[FindingRow]:
+        """Findings, each with who acknowledged it, when, with what note (a
+        regulator's: those of its subjects and window)."""
+        found = self._optional(subject)
+        rows = noted.findings(self.ledger, found, unacknowledged=unacknowledged)
+        if caller is not None and caller.subjects:
+            rows = [r for r in rows if r.subject_id in caller.subjects]
+        return window.findings(caller, rows)
+
+    def finding(self, finding_id: int, *, caller: Caller | None = None) -> FindingRow:
+        """One finding by its id (raises UnknownFinding)."""
+        self.catch_up()
+        row = noted.finding(self.ledger, finding_id)
+        window.check_event(caller, UUID(row.subject_id), row.occurred_at)
+        return window.findings(caller, [row])[0]
+
+    def acknowledge_finding(
+        self,
+        finding_id: int,
+        note: str,
+        *,
+        by: str = "cli",
+        command_id: str | None = None,
+        at: datetime | None = None,
+    ) -> FindingAcknowledged:
+        """Take note of a finding (a new event; the finding never changes).
+        A repeated ``command_id`` writes nothing and says ``duplicate``."""
+        return noted.acknowledge(
+            self, finding_id, note, by=by, command_id=command_id, at=at
+        )
 
     def requests(
         self,
@@ -640,11 +678,17 @@ class Kirjuri:
         *,
         open_only: bool = False,
         today: date | None = None,
+        caller: Caller | None = None,
     ) -> list[RequestRow]:
+        """The register (a regulator's: requests of its subjects received in
+        its window, as they stood at the window's end)."""
         found = self._optional(subject)
-        return reads.requests(
-            self.ledger, found, open_only=open_only, today=today or clock.today()
-        )
+        day = window.today(caller, today or clock.today())
+        rows = reads.requests(self.ledger, found, open_only=False, today=day)
+        if caller is not None and caller.subjects:
+            rows = [r for r in rows if r.subject_id in caller.subjects]
+        rows = window.requests(caller, rows)
+        return [r for r in rows if r.status == "open"] if open_only else rows
 
     def state(
         self,
@@ -655,6 +699,7 @@ class Kirjuri:
         caller: Caller | None = None,
         purpose: str | None = None,
     ) -> SubjectState:
+        as_of, known_at = window.state_moments(caller, as_of, known_at)
         found = self._consulted(subject, "state", caller, purpose)
         state = reads.state(self.ledger, found, as_of, known_at)
         if caller is not None and caller.masked:
@@ -789,18 +834,44 @@ class Kirjuri:
         subject: str | None = None,
         sequence: int | None = None,
         hashes_only: bool = False,
+        caller: Caller | None = None,
     ) -> Evidence:
-        """Evidence for a third party: a subject's events, or one event."""
+        """Evidence for a third party: a subject's events, or one event (a
+        regulator's: of its subjects and window only)."""
         if subject is not None:
-            found = str(self._subject(subject))
-            sequences = [row["notification_id"] for row in self.merkle.leaves_of(found)]
+            found = self._subject(subject)
+            window.check_event(caller, found, None)
+            sequences = [
+                row["notification_id"] for row in self.merkle.leaves_of(str(found))
+            ]
+            if window.limited(caller):
+                assert caller is not None
+                seen = self.history(
+                    subject=str(found), since=caller.since, until=caller.until
+                )
+                inside = {row.notification_id for row in seen}
+                sequences = [s for s in sequences if s in inside]
         elif sequence is not None:
             integrity.check_sequence(sequence, "sequence")
             self.catch_up()
+            if caller is not None and (window.limited(caller) or caller.subjects):
+                self._check_event_reach(caller, sequence)
             sequences = [sequence]
         else:
             raise InvalidCommand("sequence", "give a sequence or a subject")
         return integrity.prove(self, sequences, hashes_only=hashes_only)
+
+    def _check_event_reach(self, caller: Caller, sequence: int) -> None:
+        """A limited caller asks for a subject's event of its reach only."""
+        rows = self.history(after=sequence - 1, limit=1)
+        if not rows or rows[0].notification_id != sequence:
+            raise NotPermitted("sequence: not an event this token may see")
+        window.check_event(caller, UUID(rows[0].subject_id), rows[0].occurred_at)
+
+    def consistency(self, from_size: int, to_size: int) -> ConsistencyProof:
+        """Proof that the checkpoint of ``to_size`` extends the one of
+        ``from_size`` (both must be signed checkpoints)."""
+        return integrity.consistency(self, from_size, to_size)
 
     @staticmethod
     def verify_proof(evidence: Any, public_key: str) -> ProofCheck:
@@ -892,12 +963,14 @@ class Kirjuri:
         batch_size: int = 500,
         progress: Progress | None = None,
         stop: Callable[[], bool] | None = None,
+        per_line: bool = False,
     ) -> FeedReport:
         """Commands from JSON lines (bytes, decoded line by line); a line
         without a command id gets one from its text, so a re-run records
         nothing twice. A checkpoint is signed after them. `stop` is asked
-        between batches (a signal arrived)."""
-        return records.apply_feed(self, lines, batch_size, progress, stop)
+        between batches (a signal arrived). ``per_line``: each line's
+        outcome too (sequence numbers, findings; a duplicate's original)."""
+        return records.apply_feed(self, lines, batch_size, progress, stop, per_line)
 
     def import_contacts(
         self,

@@ -36,6 +36,7 @@ __all__ = [
     "DataProcessed",
     "DataRectified",
     "DataTransferred",
+    "FindingAcknowledged",
     "FindingRaised",
     "KeptClass",
     "LegalHoldPlaced",
@@ -333,6 +334,17 @@ class FindingRaised(SubjectEvent):
     detail: str
 
 
+class FindingAcknowledged(SubjectEvent):
+    """Someone (``reported_by``) took note of a finding, with a note of what
+    was done. A new fact beside the finding: the finding itself never
+    changes. The note is metadata in clear, so it carries no personal value."""
+
+    STORED_NAME: ClassVar[str] = "FindingAcknowledged"
+    finding_id: int = Field(ge=1)  # the finding's sequence number in the log
+    finding_version: int = Field(ge=1)  # its version on this stream
+    note: str = Field(min_length=1, max_length=1000)
+
+
 class PolicyAdopted(SubjectEvent):
     """A policy file came into force; kept in the log like every other fact.
 
@@ -402,9 +414,13 @@ class CommandReceived(SubjectEvent):
     stream `receipt_stream("command:" + command_id)`: the event store's
     unique (stream, version) key makes a second recording of the same key
     fail in the database, whichever process tries it. Not a subject's
-    stream: read models and subject look-ups skip it."""
+    stream: read models and subject look-ups skip it.
+
+    v2: ``versions``, the subject's stream versions the command appended,
+    so that a retry is answered with the original's events and findings."""
 
     STORED_NAME: ClassVar[str] = "CommandReceived"
+    class_version: ClassVar[int] = 2
     command_id: str
     command: str  # the command's kind
     subject_id: UUID
@@ -412,6 +428,11 @@ class CommandReceived(SubjectEvent):
     # SHA-256 of the command as sent (its id aside): a key sent again with
     # other content is refused, not taken for a retry. None on old receipts.
     fingerprint: str | None = None
+    versions: tuple[int, ...] = ()
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A v1 receipt did not say its events: a retry names none."""
 
 
 class RequestIdClaimed(SubjectEvent):

@@ -338,6 +338,7 @@ _NOT_ACTIVITY = frozenset(
         "SubjectInformed",
         "SubjectConsulted",
         "DataRectified",  # a correction (Art. 16) is not new data
+        "FindingAcknowledged",
     }
 )
 

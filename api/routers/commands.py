@@ -106,13 +106,15 @@ async def record_batch(
     caller: Annotated[Caller, Depends(allowed("record"))],
     kirjuri: Annotated[Kirjuri, Depends(facade)],
 ) -> BatchAnswer:
-    """Up to 1,000 commands as a JSON array or JSON lines, answered per line."""
+    """Up to 1,000 commands as a JSON array or JSON lines, answered per line
+    (a line recorded before answers with its original sequence numbers and
+    findings, as ``duplicate``)."""
     lines = _lines(await request.body(), request.headers.get("content-type", ""))
     for line in lines:
         kind = _kind_of(line)
         if kind is not None:
             _may_record(caller, kind)
-    answer = BatchAnswer.of(kirjuri.apply(lines))
+    answer = BatchAnswer.of(kirjuri.apply(lines, per_line=True))
     count_outcome(
         request, answer.findings, recorded=answer.recorded, duplicates=answer.duplicates
     )

@@ -7,23 +7,28 @@ the caller says so and picks the exit code."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from eventsourcing.persistence import PersistenceError
 
 from commands import feed
+from commands.handlers import Outcome
 from commands.importer import import_contacts
-from commands.usecases.views import FeedReport, ImportSummary
+from commands.usecases.views import FeedReport, FindingView, ImportSummary, LineOutcome
+from ledger import events as ev
+from ledger.compliance import Finding
 from ledger.errors import InvalidCommand, KirjuriError
+from projections import queries
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
     from typing import BinaryIO, TextIO
 
     from commands.service import Kirjuri
+    from ledger.application import Ledger
     from projections.runner import Progress
 
-__all__ = ["apply_feed", "import_csv"]
+__all__ = ["apply_feed", "import_csv", "original"]
 
 EX_IOERR = 74
 
@@ -59,25 +64,95 @@ def _failure(err: Exception | None) -> dict[str, Any]:
     return {"failure": str(err), "failure_code": code}
 
 
-def apply_feed(
+def original(ledger: Ledger, receipt: ev.SubjectEvent) -> Outcome:
+    """A command already recorded, answered as the first time: its subject,
+    request, events and findings, marked a duplicate (nothing is written)."""
+    assert isinstance(receipt, ev.CommandReceived)
+    outcome = Outcome(receipt.subject_id, request_id=receipt.request_id, duplicate=True)
+    if receipt.versions:
+        first, last = min(receipt.versions), max(receipt.versions)
+        found = ledger.events.get(receipt.subject_id, gt=first - 1, lte=last)
+        outcome.events = [
+            cast("ev.SubjectEvent", e)
+            for e in found
+            if e.originator_version in receipt.versions
+        ]
+        outcome.findings = [
+            Finding(e.rule, e.detail)
+            for e in outcome.events
+            if isinstance(e, ev.FindingRaised)
+        ]
+    return outcome
+
+
+def _line_outcomes(
+    kirjuri: Kirjuri, lines: list[bytes | str], report: feed.FeedRun
+) -> tuple[LineOutcome, ...]:
+    """Each line's answer: what it recorded (now or before, by its command
+    id's receipt), or why it was refused."""
+    ids = {n: c.command_id for n, c in feed.line_commands(lines, [])}
+    receipts = kirjuri.ledger.receipts(["command:" + i for i in ids.values()])
+    kirjuri.catch_up()
+    database = kirjuri.ledger.database
+    answers = [
+        LineOutcome(line=n, status="rejected", error=e) for n, e in report.rejected
+    ]
+    for status, numbers in (
+        ("recorded", report.done_lines),
+        ("duplicate", report.duplicate_lines),
+    ):
+        for number in numbers:
+            receipt = receipts.get("command:" + ids[number])
+            if not isinstance(receipt, ev.CommandReceived):
+                answers.append(LineOutcome(line=number, status=status))
+                continue
+            subject = str(receipt.subject_id)
+            answers.append(
+                LineOutcome(
+                    line=number,
+                    status=status,
+                    subject=subject,
+                    request=receipt.request_id,
+                    sequences=tuple(
+                        queries.event_sequences(database, subject, receipt.versions)
+                    ),
+                    findings=tuple(
+                        FindingView(rule=f["rule"], detail=f["detail"])
+                        for f in queries.findings_at(
+                            database, subject, receipt.versions
+                        )
+                    ),
+                )
+            )
+    return tuple(sorted(answers, key=lambda a: a.line))
+
+
+def apply_feed(  # noqa: PLR0917 - apply's arguments, passed once
     kirjuri: Kirjuri,
     lines: Iterable[bytes | str],
     batch_size: int,
     progress: Progress | None,
     stop: Callable[[], bool] | None = None,
+    per_line: bool = False,
 ) -> FeedReport:
     """Commands from JSON lines, in batches of one save each (see
     commands.feed). A malformed line is reported with its number and writes
-    nothing; the others are recorded."""
+    nothing; the others are recorded. ``per_line``: each line's answer too
+    (its events' sequence numbers and findings, a duplicate's original)."""
     if batch_size < 1:
         raise InvalidCommand("batch_size", "must be 1 or more")
     _check_keys(kirjuri)
+    kept = list(lines) if per_line else []
+    if per_line:
+        lines = kept
     report = feed.apply_feed(
         kirjuri, lines, batch_size=batch_size, stop=stop, progress=progress
     )
     if progress is not None:
         progress.finish()
+    outcomes = _line_outcomes(kirjuri, kept, report) if per_line else ()
     return FeedReport(
+        lines=outcomes,
         recorded=report.recorded,
         duplicates=report.duplicates,
         rejected=tuple(report.rejected),

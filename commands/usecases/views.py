@@ -7,22 +7,26 @@ person or a program sees (the CLI's table, CSV and JSON lines use them).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from ledger import clock
 
 __all__ = [
+    "Acknowledgement",
     "BackupMade",
     "CheckResult",
+    "ConsistencyProof",
     "ErasurePreview",
     "Evidence",
     "EvidenceEvent",
     "FeedReport",
+    "FindingAcknowledged",
     "FindingRow",
     "HistoryRow",
     "ImportSummary",
+    "LineOutcome",
     "PolicyAdoption",
     "PolicyItem",
     "ProjectionFault",
@@ -88,13 +92,33 @@ class SubjectRow(Row):
     registered_at: datetime | str | None
 
 
+class Acknowledgement(Row):
+    """Who took note of a finding, when, and what they noted."""
+
+    sequence: int  # the acknowledgement's own place in the log
+    acknowledged_by: str
+    occurred_at: datetime | str
+    note: str
+
+
 class FindingRow(Row):
+    finding_id: int  # its sequence number in the log
     occurred_at: datetime | str
     subject_id: str
     rule: str
     about_event: str
     about_version: int
     detail: str
+    acknowledgements: tuple[Acknowledgement, ...] = ()
+
+
+class FindingAcknowledged(_View):
+    """A finding acknowledged: the finding with every acknowledgement so far;
+    ``duplicate`` when the command id was recorded before (nothing written)."""
+
+    finding: FindingRow
+    duplicate: bool = False
+    sequences: tuple[int, ...] = ()  # the new event's place in the log
 
 
 class RequestRow(Row):
@@ -220,6 +244,18 @@ class Evidence(_View):
     events: tuple[EvidenceEvent, ...]
 
 
+class ConsistencyProof(_View):
+    """RFC 9162 §2.1.4: the tree of ``to_size`` extends the one of
+    ``from_size``; both signed checkpoints as their notes, the proof's
+    hashes in hex (empty when the sizes are equal or the first is 0)."""
+
+    from_size: int
+    to_size: int
+    from_checkpoint: str
+    to_checkpoint: str
+    proof: tuple[str, ...]
+
+
 class ProofCheck(_View):
     """An evidence file checked offline: problems, or none."""
 
@@ -271,8 +307,22 @@ class ProjectionStatus(_View):
     faults: tuple[ProjectionFault, ...] = ()
 
 
+class LineOutcome(_View):
+    """One line of a feed: recorded now, recorded before (a duplicate: the
+    original's events and findings), or rejected (why)."""
+
+    line: int
+    status: Literal["recorded", "duplicate", "rejected"]
+    subject: str | None = None
+    request: str | None = None
+    sequences: tuple[int, ...] = ()
+    findings: tuple[FindingView, ...] = ()
+    error: str | None = None
+
+
 class FeedReport(_View):
-    """A feed: counts, rejected lines, how it ended, the checkpoint signed."""
+    """A feed: counts, rejected lines, how it ended, the checkpoint signed;
+    each line's outcome when asked for."""
 
     recorded: int
     duplicates: int  # lines already recorded (by their command ids)
@@ -284,6 +334,7 @@ class FeedReport(_View):
     checkpoint: int | None  # the tree size signed after it, if any
     checkpoint_error: str | None = None  # why no checkpoint was signed
     checkpoint_code: int | None = None  # and its exit code
+    lines: tuple[LineOutcome, ...] = ()
 
     def summary(self) -> str:
         return (
