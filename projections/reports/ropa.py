@@ -41,7 +41,17 @@ __all__ = [
 _DISCLOSING = ("DataProcessed", "DataDisclosed", "DataTransferred")
 
 
-class RecipientUse(_Part):
+class Observed(_Part):
+    """What the ledger shows in the period: how often, for how many people,
+    first and last."""
+
+    events: int = 0
+    subjects: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+
+
+class RecipientUse(Observed):
     """A recipient of an activity: as documented, and as observed."""
 
     id: str
@@ -52,21 +62,13 @@ class RecipientUse(_Part):
     documented: bool  # named in the policy for this purpose
     standing: bool = False  # a processor of every contact's data
     safeguard: str | None = None
-    events: int = 0
-    subjects: int = 0
-    first: datetime | None = None
-    last: datetime | None = None
 
 
-class TransferEntry(_Part):
+class TransferEntry(Observed):
     recipient: str
     country: str
     safeguard: str
     observed: bool
-    events: int = 0
-    subjects: int = 0
-    first: datetime | None = None
-    last: datetime | None = None
 
 
 class RetentionLine(_Part):
