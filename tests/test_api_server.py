@@ -150,6 +150,8 @@ def test_the_readme_curl_calls_run_against_a_real_server(
     assert ran.returncode == 0, ran.stderr
     assert "Kuka tietojasi on katsonut" in ran.stdout
     assert "SubjectConsulted" in ran.stdout
+    assert '"acknowledged_by":"privacy"' in ran.stdout.replace(" ", "")
+    assert '"from_checkpoint"' in ran.stdout
     # The server never logs a token or a personal value, even at debug.
     logged = (tmp_path / "server.log").read_text()
     assert "recorded" in logged
