@@ -52,13 +52,13 @@ TABLE: list[tuple[str, str, Any, str]] = [
 ]
 
 
-def _fill(value: Any, subject: str) -> Any:
+def fill(value: Any, subject: str) -> Any:
     if isinstance(value, str):
         return value.replace(S, subject)
     if isinstance(value, dict):
-        return {k: _fill(v, subject) for k, v in value.items()}
+        return {k: fill(v, subject) for k, v in value.items()}
     if isinstance(value, list):
-        return [_fill(v, subject) for v in value]
+        return [fill(v, subject) for v in value]
     return value
 
 
@@ -94,8 +94,8 @@ def test_each_role_reaches_exactly_what_the_table_grants(
         for method, path, body, right in TABLE:
             answer = api.request(
                 method,
-                _fill(path, registered),
-                json=_fill(body, registered),
+                fill(path, registered),
+                json=fill(body, registered),
                 headers=headers,
             )
             granted = role in RIGHTS[right]
@@ -111,7 +111,7 @@ def test_without_a_token_only_the_public_routes_answer(
     with client(kirjuri) as api:
         for method, path, body, _ in TABLE:
             answer = api.request(
-                method, _fill(path, registered), json=_fill(body, registered)
+                method, fill(path, registered), json=fill(body, registered)
             )
             assert answer.status_code == 401, path
             assert answer.headers["www-authenticate"] == "Bearer"

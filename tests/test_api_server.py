@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from tests.api_helpers import REGISTER
+from api.auth import RIGHTS
+from tests.api_helpers import REGISTER, ROLES
 from tests.conftest import POLICY
+from tests.test_api_roles import PUBLIC, TABLE, fill
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -148,8 +150,56 @@ def test_the_readme_curl_calls_run_against_a_real_server(
     assert ran.returncode == 0, ran.stderr
     assert "Kuka tietojasi on katsonut" in ran.stdout
     assert "SubjectConsulted" in ran.stdout
+    assert '"acknowledged_by":"privacy"' in ran.stdout.replace(" ", "")
+    assert '"from_checkpoint"' in ran.stdout
     # The server never logs a token or a personal value, even at debug.
     logged = (tmp_path / "server.log").read_text()
     assert "recorded" in logged
     assert "pumppu.example" not in logged
     assert (tmp_path / "crm.token").read_text().strip() not in logged
+
+
+def test_every_role_on_every_route_of_a_real_server(
+    served: str, cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    """The role table of tests/test_api_roles.py, through uvicorn: each role
+    reaches exactly what it grants; without a token, nothing but the public
+    routes."""
+    tokens = {
+        role: cli(
+            "tokens",
+            "create",
+            "--name",
+            f"t_{role}",
+            "--role",
+            role,
+            *(["--expires", "1d"] if role == "regulator" else []),
+        )[1].strip()
+        for role in ROLES
+    }
+    dpo = {"Authorization": f"Bearer {tokens['dpo']}"}
+    subject = httpx.post(f"{served}/v1/commands", json=REGISTER, headers=dpo).json()
+    assert cli("checkpoint")[0] == 0
+    wrong = []
+    with httpx.Client(base_url=served, timeout=30) as api:
+        for role in (*ROLES, None):
+            headers = {"X-Purpose": "the role table"}
+            if role is not None:
+                headers["Authorization"] = f"Bearer {tokens[role]}"
+            for method, path, body, right in TABLE:
+                answer = api.request(
+                    method,
+                    fill(path, subject["subject"]),
+                    json=fill(body, subject["subject"]),
+                    headers=headers,
+                )
+                granted = role is not None and role in RIGHTS[right]
+                status = answer.status_code
+                refusal = 401 if role is None else 403
+                if status >= 500 or (status in {401, 403}) == granted:
+                    wrong.append((role, method, path, status))
+                elif not granted and status != refusal:
+                    wrong.append((role, method, path, answer.status_code))
+        for path in PUBLIC:
+            assert api.get(path).status_code == 200, path
+    assert wrong == []
