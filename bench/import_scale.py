@@ -6,12 +6,15 @@ Generates EVENTS events' worth of commands (default 1 M with
 BENCH_SCALE=large, else 100 k) as a JSON-lines feed and applies it as
 ``kirjuri apply`` does (a receipt per line, read models and Merkle log
 caught up after every batch), on SQLite (or a PostgreSQL it starts).
-Between batches it notes the stored rows, the time and the process's peak
-memory, and reports:
+Between batches it notes the stored rows, the time (wall clock, and this
+process's CPU time: on a machine shared with other jobs the wall clock says
+more about them than about the import) and the process's peak memory, and
+reports:
 
 - the rate (stored rows/s, receipts included) over the first 40 k events,
-  and over the last 10 % of the run: a long import must not slow down (its
-  states come back from snapshots, not from their whole history);
+  and over the last 10 % of the run, per wall-clock second and per CPU
+  second: a long import must not slow down (its states come back from
+  snapshots, not from their whole history);
 - the peak memory at 100 k events and at the end.
 
 Results go to bench/results/import-<events>-<date>.json.
@@ -56,7 +59,9 @@ class Samples:
     def __init__(self, kirjuri: Kirjuri) -> None:
         self.kirjuri = kirjuri
         self.rows: list[tuple[int, float, float]] = []
+        self.cpu: list[float] = []
         self.started = time.perf_counter()
+        self.cpu_started = time.process_time()
         self._next_print = 0.0
 
     def start(self, total: int) -> None:
@@ -66,8 +71,14 @@ class Samples:
         rows = self.kirjuri.ledger.head()
         seconds = time.perf_counter() - self.started
         self.rows.append((rows, seconds, peak_rss_mb()))
+        self.cpu.append(time.process_time() - self.cpu_started)
         if seconds >= self._next_print:
-            print(f"{rows} rows in {seconds:.0f} s", file=sys.stderr, flush=True)
+            print(
+                f"{rows} rows in {seconds:.0f} s ({self.cpu[-1]:.0f} s CPU,"
+                f" peak {self.rows[-1][2]:.0f} MB)",
+                file=sys.stderr,
+                flush=True,
+            )
             self._next_print = seconds + 30
 
     def finish(self) -> None:
@@ -109,6 +120,9 @@ def run(events: int, *, postgres: bool = False) -> dict[str, Any]:
     points = samples.rows
     early = _rate(points, 0, int(EARLY * scale))
     late = _rate(points, int(rows * 0.9), rows)
+    cpu = [(r, c, m) for (r, _, m), c in zip(points, samples.cpu, strict=True)]
+    early_cpu = _rate(cpu, 0, int(EARLY * scale))
+    late_cpu = _rate(cpu, int(rows * 0.9), rows)
     memory_at = next((s[2] for s in points if s[0] >= MEMORY_AT * scale), peak)
     return {
         "date": datetime.now(UTC).date().isoformat(),
@@ -122,6 +136,12 @@ def run(events: int, *, postgres: bool = False) -> dict[str, Any]:
         "rows_per_s_first_40k_events": round(early),
         "rows_per_s_last_10_percent": round(late),
         "late_vs_early_rate": round(late / early, 3) if early else None,
+        "cpu_seconds": round(samples.cpu[-1]),
+        "rows_per_cpu_s_first_40k_events": round(early_cpu),
+        "rows_per_cpu_s_last_10_percent": round(late_cpu),
+        "late_vs_early_rate_per_cpu_s": (
+            round(late_cpu / early_cpu, 3) if early_cpu else None
+        ),
         "peak_rss_mb_at_100k_events": round(memory_at),
         "peak_rss_mb_at_end": round(peak),
         "memory_end_vs_100k": round(peak / memory_at, 3),
