@@ -58,8 +58,8 @@ POLICY = ROOT / "policies" / "fluiconnecto.toml"
 LARGE = os.environ.get("BENCH_SCALE") == "large"
 INGEST_EVENTS = int(os.environ.get("BENCH_EVENTS") or (1_000_000 if LARGE else 40_000))
 REPORT_EVENTS = 1_000_000
-# BENCH_QUICK=1: ingest, baselines, latency and rebuild only (for iterating;
-# BENCHMARKS.md is then left as it is).
+# BENCH_QUICK=1: ingest, baselines, latency and rebuild only; BENCHMARKS.md
+# keeps the report, integrity and memory figures of the last full run.
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 REPORTS = not QUICK
 PLAIN_SAVES = 3_000
@@ -458,6 +458,15 @@ def write_markdown(results: dict[str, Any], kept: str = "") -> str:
         f"(Python {results['python']}, eventsourcing {results['eventsourcing']},",
         f"PostgreSQL {results['postgres_version']}). Every figure sits beside a",
         "baseline measured in the same run on the same rows.",
+        *(
+            []
+            if "integrity" in results
+            else [
+                "This was a quick run (`BENCH_QUICK=1`): access reports,"
+                " integrity and peak memory are the last full run's, under"
+                " their own headings with its date.",
+            ]
+        ),
         "",
         "| figure | SQLite | PostgreSQL |",
         "|---|---|---|",
@@ -470,6 +479,8 @@ def write_markdown(results: dict[str, Any], kept: str = "") -> str:
         )
     lines += ["", "## Baselines", "", BASELINES.rstrip()]
     for title, part in (("Integrity", "integrity"), ("Peak memory", "memory")):
+        if part not in results:
+            continue  # a quick run: the last full run's section is kept
         lines += [
             "",
             f"## {title}",
@@ -480,6 +491,8 @@ def write_markdown(results: dict[str, Any], kept: str = "") -> str:
         other = results[part]["postgres"]
         for key, value in results[part]["sqlite"].items():
             lines.append(f"| {key} | {value} | {other.get(key, '–')} |")
+    if "report_ledger_events" not in results["sqlite"]:
+        lines += _last_full_reports()
     for earlier_file in sorted(
         (ROOT / "bench" / "results").glob("integrity-1m-*.json")
     ):
@@ -494,17 +507,44 @@ def write_markdown(results: dict[str, Any], kept: str = "") -> str:
         ]
         for key, value in earlier["sqlite"].items():
             lines.append(f"| {key} | {value} | {earlier['postgres'].get(key)} |")
-    return "\n".join(lines) + "\n" + kept_sections(kept)
+    written = tuple(
+        title
+        for title in GENERATED
+        if title not in ("Integrity", "Peak memory") or "integrity" in results
+    )
+    return "\n".join(lines) + "\n" + kept_sections(kept, written)
 
 
-def kept_sections(text: str) -> str:
-    """The ``## `` sections of an existing BENCHMARKS.md that `make bench`
-    does not write, in their order, each as it was."""
+def _last_full_reports() -> list[str]:
+    """The access-report figures of the newest full run (a quick run has none)."""
+    for found in sorted((ROOT / "bench" / "results").glob("20*.json"), reverse=True):
+        earlier = json.loads(found.read_text())
+        sqlite_part = earlier.get("sqlite", {})
+        if "report_ledger_events" not in sqlite_part:
+            continue
+        lines = [
+            "",
+            f"## Access reports ({earlier['date']}, the last full `make bench`)",
+            "",
+            "| figure | SQLite | PostgreSQL |",
+            "|---|---|---|",
+        ]
+        for key, value in sqlite_part.items():
+            if key.startswith(("report_", "history_")):
+                other = earlier.get("postgres", {}).get(key)
+                lines.append(f"| {key} | {value} | {other} |")
+        return lines
+    return []
+
+
+def kept_sections(text: str, written: tuple[str, ...] = GENERATED) -> str:
+    """The ``## `` sections of an existing BENCHMARKS.md that this run does
+    not write, in their order, each as it was."""
     kept: list[str] = []
     keep = False
     for line in text.splitlines():
         if line.startswith("## "):
-            keep = not line[3:].startswith(GENERATED)
+            keep = not line[3:].startswith((*written, "Access reports"))
         if keep:
             kept.append(line)
     return "\n" + "\n".join(kept) + "\n" if kept else ""
@@ -545,13 +585,11 @@ def main() -> None:
             "postgres", Settings(database_url=f"{url}?schema=bench", **_keys())
         )
     _save(results)
-    if QUICK:
-        print(json.dumps(results, indent=2))
-        return
-    results["integrity"] = integrity.run(1_000_000 if LARGE else 100_000)
-    _save(results)
-    results["memory"] = memory.run()
-    _save(results)
+    if not QUICK:
+        results["integrity"] = integrity.run(1_000_000 if LARGE else 100_000)
+        _save(results)
+        results["memory"] = memory.run()
+        _save(results)
     target = ROOT / "BENCHMARKS.md"
     existing = target.read_text() if target.exists() else ""
     markdown = write_markdown(results, existing)
