@@ -25,7 +25,12 @@ silently.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import TYPE_CHECKING, Any
+
+import psycopg
+import structlog
+from eventsourcing.persistence import PersistenceError
 
 from ledger import clock
 from ledger import events as ev
@@ -40,9 +45,12 @@ if TYPE_CHECKING:
 
 __all__ = ["RUN_STATES", "Run"]
 
+log = structlog.get_logger("kirjuri.run")
+
 # Subjects' states kept between the batches of a run: a bound on memory, so
-# that a ten-million-event import needs no more than a small one.
-RUN_STATES = 20_000
+# that a ten-million-event import needs no more than a small one. A state
+# evicted comes back from its snapshot and the events after it.
+RUN_STATES = 10_000
 # Emails found in earlier batches, kept so they are not looked up again.
 EMAILS_REMEMBERED = 50_000
 
@@ -65,6 +73,9 @@ class Run:
         self._lookup = lookup  # a name the read models know (saved subjects)
         self._matches = matches  # every saved subject with an email
         self._kept: dict[UUID, SubjectState] = {}
+        # Kept states that may miss events stored since (an erasure ran in a
+        # run of its own): brought forward from the log when used again.
+        self._stale: set[UUID] = set()
         self._found: dict[str, UUID] = {}
         self.begin(None)
 
@@ -84,7 +95,12 @@ class Run:
         """The subject's state with the batch's events (empty if it has none)."""
         state = self.states.get(subject_id)
         if state is None:
-            state = self._kept.pop(subject_id, None) or self.ledger.load(subject_id)
+            state = self._kept.pop(subject_id, None)
+            if state is None:
+                state = self.ledger.load(subject_id)
+            elif subject_id in self._stale:
+                self._stale.discard(subject_id)
+                state = self.ledger.fast_forward(state)
             self.states[subject_id] = state
         return state
 
@@ -113,6 +129,7 @@ class Run:
         except BaseException:
             self.discard()
             raise
+        self._snapshot()
         self._kept.update(self.states)
         while len(self._kept) > RUN_STATES:  # oldest first
             del self._kept[next(iter(self._kept))]
@@ -125,16 +142,31 @@ class Run:
         for action in actions:
             action()
 
+    def _snapshot(self) -> None:
+        """Store the saved states that grew long since their snapshot, so that
+        loading them again (evicted, another run) reads only what follows."""
+        snapshots = self.ledger.state_snapshots
+        due = snapshots.due(list(self.states.values()))
+        if not due:
+            return
+        try:
+            snapshots.put(due)
+        except (PersistenceError, sqlite3.Error, psycopg.Error) as err:
+            # A cache: the events are saved already; the next save tries again.
+            log.warning("snapshots not stored", error=type(err).__name__)
+
     def discard(self) -> None:
         """Forget the batch; kept states may hold its unsaved events."""
         self._kept.clear()
+        self._stale.clear()
         self.ledger.keys.store_for(())  # no key of an unsaved batch is kept
         self.begin(self.suppression)
 
     def forget(self) -> None:
         """After an erasure: an erased email must not resolve, nor a state
-        from before the erasure be reused."""
-        self._kept.clear()
+        from before the erasure be reused as it is (each kept state is
+        brought forward from the log when next used, not folded again)."""
+        self._stale = set(self._kept)
         self._found.clear()
 
     # Keys and values of subjects made in the batch ------------------------------

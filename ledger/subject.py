@@ -100,6 +100,9 @@ class SubjectState:
     last_activity: datetime | None = None
     erased_at: datetime | None = None
     destroyed: set[str] = field(default_factory=set)  # retention classes
+    # The version of its stored snapshot (ledger.snapshots), 0 if none: not
+    # part of the state, only when to store the next one.
+    snapshot_version: int = field(default=0, compare=False, repr=False)
 
     def consent_in_force(self, purpose: str, at: datetime) -> bool:
         timeline = self.consents.get(purpose)

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from ledger.application import Ledger
     from ledger.events import SubjectEvent
-    from ledger.storage import PortableCursor
+    from ledger.storage import Database, PortableCursor
     from projections.base import Batch, ReadModel
 
 __all__ = ["Progress", "Projector", "default_models"]
@@ -96,8 +96,11 @@ class Projector:
         ledger: Ledger,
         models: Sequence[ReadModel] | None = None,
         batch_size: int = 1000,
+        database: Database | None = None,
     ) -> None:
         self.ledger = ledger
+        # Where the models' tables are (a rebuild's are new tables beside).
+        self.database = database or ledger.database
         self.models = tuple(models) if models is not None else default_models(ledger)
         self.batch_size = batch_size
         # Every model's position is at least this (as this process last saw).
@@ -109,7 +112,7 @@ class Projector:
         self._create_tables()
 
     def _create_tables(self) -> None:
-        self.ledger.database.execute_script(
+        self.database.execute_script(
             [
                 FAULTS_DDL,
                 *(statement for model in self.models for statement in model.ddl),
@@ -118,6 +121,13 @@ class Projector:
 
     def tracking_name(self, model: ReadModel) -> str:
         return f"{self.ledger.name}/{model.name}"
+
+    def fault_name(self, model: ReadModel) -> str:
+        return model.name
+
+    def forget_position(self) -> None:
+        """The tables changed under this process (a rebuild swapped them)."""
+        self._applied = -1
 
     def positions(self) -> dict[str, int]:
         return {
@@ -224,11 +234,11 @@ class Projector:
                     sequence=batch[0][0].id,
                     error=type(err).__name__,
                 )
-        with self.ledger.database.transaction() as cursor:
+        with self.database.transaction() as cursor:
             # One catch-up at a time: concurrent ones would update the same
             # rows in different orders and deadlock. Whoever waited finds the
             # batch applied and resumes from where the other one got.
-            serialised = self.ledger.database.serialise(cursor, CATCH_UP_LOCK)
+            serialised = self.database.serialise(cursor, CATCH_UP_LOCK)
             if serialised and self.positions() != positions:
                 raise IntegrityError("another process applied this batch first")
             for model in self.models:
@@ -303,12 +313,12 @@ class Projector:
             "INSERT INTO {p}kirjuri_projection_faults (model, notification_id,"
             " error, recorded_at) VALUES (%s, %s, %s, %s)"
             " ON CONFLICT (model, notification_id) DO NOTHING",
-            (model.name, sequence, error, datetime.now(UTC).isoformat()),
+            (self.fault_name(model), sequence, error, datetime.now(UTC).isoformat()),
         )
 
     def faults(self) -> list[dict[str, Any]]:
         """Events a read model skipped because it could not apply them."""
-        with self.ledger.database.transaction(commit=False) as cursor:
+        with self.database.transaction(commit=False) as cursor:
             cursor.execute(
                 "SELECT model, notification_id, error, recorded_at"
                 " FROM {p}kirjuri_projection_faults ORDER BY notification_id, model"
@@ -316,24 +326,8 @@ class Projector:
             return [dict(row) for row in cursor.fetchall()]
 
     def rebuild(self, progress: Progress | None = None) -> int:
-        """Drop every read model and replay the whole log into fresh tables."""
-        self._applied = -1
-        table = getattr(self.tracking, "tracking_table_name", "tracking")
-        prefix = self.ledger.database.sql("{p}")
-        with self.ledger.database.transaction() as cursor:
-            for model in self.models:
-                for name in model.tables:
-                    cursor.execute(f"DROP TABLE IF EXISTS {{p}}{name}")
-                cursor.execute(
-                    "DELETE FROM {p}kirjuri_projection_faults WHERE model = %s",
-                    (model.name,),
-                )
-                cursor.execute(
-                    f"DELETE FROM {prefix}{table} WHERE application_name = %s",
-                    (self.tracking_name(model),),
-                )
-        self._create_tables()
-        log.info(
-            "projections dropped for rebuild", models=[m.name for m in self.models]
-        )
-        return self.catch_up(progress, batch_size=REBUILD_BATCH)
+        """Every read model again from the log, into new tables swapped in
+        at the end (projections.rebuild): reads keep answering meanwhile."""
+        from projections.rebuild import rebuild  # noqa: PLC0415 - it imports us
+
+        return rebuild(self, progress)
