@@ -21,11 +21,10 @@ def test_cut_off_requests_are_retried_with_nothing_lost_or_doubled(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     url = None if backend == "sqlite" else request.getfixturevalue("postgres_url")
-    workers = 1 if backend == "sqlite" else 2
-    found = run(url, tmp_path, CLIENTS, COMMANDS, workers, cut=1 / COMMANDS)
+    found = run(url, tmp_path, CLIENTS, COMMANDS, 1, cut=1 / COMMANDS)
     assert found["commands"] == found["answered"] == CLIENTS * COMMANDS
     assert found["cut"] == CLIENTS  # one request of each client
     assert (found["lost"], found["duplicated"]) == (0, 0)
     assert found["events_as_sent"]
-    assert found["duplicates_not_cut"] == 0  # a duplicate answer was a retry
+    assert found["duplicates_not_resent"] == 0  # a duplicate answer was a retry
     assert found["verify"] and found["read_models_equal_rebuild"]
