@@ -79,12 +79,12 @@ def stream_heads(store: MerkleStore, size: int) -> StreamHeads:
     heads = StreamHeads()
     first = 0
     while first < size:
-        rows = store.leaves_between(first, min(first + SCAN_BATCH, size) - 1)
+        rows = store.stream_leaves(first, min(first + SCAN_BATCH, size) - 1)
         if not rows:
             break
-        for row in rows:
-            heads.add(row["stream"], row["leaf_index"], bytes(row["hash"]))
-        first = rows[-1]["leaf_index"] + 1
+        for index, stream, hashed in rows:
+            heads.add(stream, index, hashed)
+        first = rows[-1][0] + 1
     return heads
 
 

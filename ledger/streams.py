@@ -7,10 +7,15 @@ leaves, in order of the stream id's 16 UUID bytes::
     map leaf = b"kirjuri/stream-head/v1\\x00"
                ‖ stream id (16 bytes)
                ‖ count (8 bytes, big-endian): the stream's leaves below N
-               ‖ SHA-256 over the stream's leaves in log order of
-                 (leaf index (8 bytes, big-endian) ‖ leaf hash (32 bytes))
+               ‖ head: the stream's leaves chained in log order,
+                 head_0 = 32 zero bytes,
+                 head_k = SHA-256(head_k-1 ‖ leaf index (8 bytes,
+                                  big-endian) ‖ leaf hash (32 bytes))
 
-hashed as the log is (RFC 9162 §2.1, ledger.integrity). The checkpoint note
+hashed as the log is (RFC 9162 §2.1, ledger.integrity). The head is a chain
+rather than one hash over all the leaves so that it can be kept per stream
+and extended by each new event (a stored head continues), should signing a
+checkpoint need to stop re-reading the log. The checkpoint note
 carries ``Kirjuri-Streams: <number of streams> <base64 map root>`` among its
 signed lines. With a map leaf and its inclusion proof, a verifier who has a
 subject's events knows they are all of that subject's events at N: the
@@ -25,7 +30,7 @@ import base64
 import binascii
 import hashlib
 import struct
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.checkpoints import NoteError
@@ -42,6 +47,7 @@ if TYPE_CHECKING:
     from ledger.checkpoints import Checkpoint
 
 __all__ = [
+    "EMPTY_HEAD",
     "EXTENSION",
     "MAP_LEAF_PREFIX",
     "StreamHeads",
@@ -49,6 +55,7 @@ __all__ = [
     "map_claim",
     "map_leaf",
     "map_line",
+    "next_head",
 ]
 
 MAP_LEAF_PREFIX = b"kirjuri/stream-head/v1\x00"
@@ -61,12 +68,19 @@ def _stream_bytes(stream: UUID | str | bytes) -> bytes:
     return (stream if isinstance(stream, UUID) else UUID(stream)).bytes
 
 
+EMPTY_HEAD = bytes(32)
+
+
+def next_head(head: bytes, index: int, hashed: bytes) -> bytes:
+    return hashlib.sha256(head + index.to_bytes(8, "big") + hashed).digest()
+
+
 def head_digest(leaves: Sequence[tuple[int, bytes]]) -> bytes:
-    """SHA-256 over (leaf index, leaf hash) pairs, in the order given."""
-    digest = hashlib.sha256()
+    """The chained head of (leaf index, leaf hash) pairs, in the order given."""
+    head = EMPTY_HEAD
     for index, hashed in leaves:
-        digest.update(struct.pack(">Q", index) + hashed)
-    return digest.digest()
+        head = next_head(head, index, hashed)
+    return head
 
 
 def map_leaf(stream: UUID | str | bytes, count: int, digest: bytes) -> bytes:
@@ -102,29 +116,36 @@ def map_claim(checkpoint: Checkpoint) -> tuple[int, bytes] | None:
 class StreamHeads:
     """The map built leaf by leaf, in log order; its root at any moment.
 
-    Each stream keeps a running SHA-256, so a pass over the log (or the
+    Each stream keeps its running head, so a pass over the log (or the
     Merkle log's stored leaves) computes the map in O(N), and the root at a
     checkpoint costs O(streams) (only streams that moved are re-hashed)."""
 
     def __init__(self) -> None:
-        self._running: dict[bytes, tuple[int, hashlib._Hash]] = {}
+        self._running: dict[bytes, list[Any]] = {}  # stream -> [count, head]
         self._leaves: dict[bytes, bytes] = {}  # stream -> map leaf hash
         self._moved: set[bytes] = set()
+        self._ids: dict[str, bytes] = {}  # stream id text -> bytes, parsed once
 
     def add(self, stream: UUID | str | bytes, index: int, hashed: bytes) -> None:
-        key = _stream_bytes(stream)
-        found = self._running.get(key)
-        if found is None:
-            found = (0, hashlib.sha256())
-        count, digest = found
-        digest.update(struct.pack(">Q", index) + hashed)
-        self._running[key] = (count + 1, digest)
+        if isinstance(stream, str):
+            key = self._ids.get(stream)
+            if key is None:
+                key = self._ids[stream] = _stream_bytes(stream)
+        else:
+            key = _stream_bytes(stream)
+        running = self._running.get(key)
+        if running is None:
+            running = self._running[key] = [0, EMPTY_HEAD]
+        running[0] += 1
+        running[1] = hashlib.sha256(
+            running[1] + index.to_bytes(8, "big") + hashed
+        ).digest()
         self._moved.add(key)
 
     def _settle(self) -> None:
         for key in self._moved:
-            count, digest = self._running[key]
-            self._leaves[key] = leaf_hash(map_leaf(key, count, digest.copy().digest()))
+            count, head = self._running[key]
+            self._leaves[key] = leaf_hash(map_leaf(key, count, head))
         self._moved.clear()
 
     def _ordered(self) -> list[bytes]:
@@ -156,4 +177,4 @@ class StreamHeads:
         found = self._running.get(_stream_bytes(stream))
         if found is None:
             return None
-        return map_leaf(stream, found[0], found[1].copy().digest())
+        return map_leaf(stream, found[0], found[1])

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -17,6 +19,7 @@ from ledger import clock
 from ledger.checkpoints import Signer, Verifier
 from ledger.errors import InvalidCommand
 from ledger.inquiry import verify_inquiry
+from ledger.integrity import merkle_root
 from ledger.streams import map_claim, map_line
 from tests.test_erasure import rich_subject, run
 
@@ -215,3 +218,23 @@ def test_cli_refuses_a_subject_with_another_filter(
     code, _, err = cli("inquiry", "--subject", subject, "--type", "SubjectRegistered")
     assert code == 65
     assert "kirjuri: error: subject: a subject's bundle holds all" in err
+
+
+def test_the_signed_map_is_the_one_docs_evidence_specifies(kirjuri: Kirjuri) -> None:
+    rich_subject(kirjuri)
+    _other(kirjuri)
+    stored = kirjuri.checkpoint().checkpoint
+    # Built by hand from docs/evidence.md §7, with hashlib alone.
+    heads: dict[bytes, tuple[int, bytes]] = {}
+    for row in kirjuri.merkle.leaves_between(0, stored.size - 1):
+        key = UUID(row["stream"]).bytes
+        count, head = heads.get(key, (0, bytes(32)))
+        link = head + row["leaf_index"].to_bytes(8, "big") + bytes(row["hash"])
+        heads[key] = (count + 1, hashlib.sha256(link).digest())
+    leaves = [
+        b"kirjuri/stream-head/v1\x00" + key + count.to_bytes(8, "big") + head
+        for key, (count, head) in sorted(heads.items())
+    ]
+    line = f"Kirjuri-Streams: {len(leaves)} "
+    line += base64.b64encode(merkle_root(leaves)).decode()
+    assert stored.body.splitlines()[4] == line
