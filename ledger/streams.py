@@ -125,6 +125,7 @@ class StreamHeads:
         self._leaves: dict[bytes, bytes] = {}  # stream -> map leaf hash
         self._moved: set[bytes] = set()
         self._ids: dict[str, bytes] = {}  # stream id text -> bytes, parsed once
+        self._order: list[bytes] = []  # map order, sorted again for new streams
 
     def add(self, stream: UUID | str | bytes, index: int, hashed: bytes) -> None:
         if isinstance(stream, str):
@@ -150,7 +151,9 @@ class StreamHeads:
 
     def _ordered(self) -> list[bytes]:
         self._settle()
-        return [self._leaves[key] for key in sorted(self._leaves)]
+        if len(self._order) != len(self._leaves):
+            self._order = sorted(self._leaves)
+        return [self._leaves[key] for key in self._order]
 
     def claim(self) -> tuple[int, bytes]:
         """(number of streams, map root) over the leaves added so far."""
@@ -164,17 +167,6 @@ class StreamHeads:
         if key not in self._running:
             raise KeyError(str(UUID(bytes=key)))
         ordered = self._ordered()
-        index = sorted(self._leaves).index(key)
+        index = self._order.index(key)
         ranges = inclusion_ranges(index, len(ordered))
         return index, len(ordered), [root_from_hashes(ordered[a:b]) for a, b in ranges]
-
-    def streams(self) -> list[bytes]:
-        """Stream ids (16 bytes) in map order."""
-        return sorted(self._running)
-
-    def leaf(self, stream: UUID | str | bytes) -> bytes | None:
-        """A stream's map leaf (input), or None when it has no leaf."""
-        found = self._running.get(_stream_bytes(stream))
-        if found is None:
-            return None
-        return map_leaf(stream, found[0], found[1])
