@@ -80,7 +80,11 @@ def verify_inquiry(bundle: Any, verifier: Verifier) -> InquiryCheck:
     check.problems.extend(_event_problems(events, wanted, checkpoint))
     subject = wanted.get("subject")
     statement = bundle.get("completeness")
-    if subject is None and statement is None:
+    if subject is None:
+        if statement is not None:
+            check.problems.append(
+                "completeness: given, but the filter names no subject"
+            )
         return check
     try:
         found = _completeness(events, str(subject), statement, checkpoint)

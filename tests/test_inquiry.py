@@ -122,6 +122,12 @@ def test_a_tampered_bundle_is_refused_with_the_reason(kirjuri: Kirjuri) -> None:
         f"event 2 (seq {sequence}): its stored bytes do not have its leaf hash"
     ]
 
+    unasked = copy.deepcopy(bundle)
+    unasked["filter"]["subject"] = None
+    assert _problems(kirjuri, unasked) == [
+        "completeness: given, but the filter names no subject"
+    ]
+
     slipped = copy.deepcopy(bundle)
     slipped["events"].append(stranger)
     (problem,) = _problems(kirjuri, slipped)
