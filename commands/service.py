@@ -26,6 +26,7 @@ from commands.models import EraseSubject, fingerprint
 from commands.usecases import (
     backup,
     identities,
+    inquiry,
     integrity,
     lifecycle,
     reads,
@@ -90,6 +91,7 @@ if TYPE_CHECKING:
         SweepRow,
     )
     from ledger.application import Ledger
+    from ledger.inquiry import InquiryCheck
     from ledger.policy import Policy
     from ledger.verification import Verification
     from projections.reports.export import PortabilityExport
@@ -872,6 +874,39 @@ class Kirjuri:
         """Proof that the checkpoint of ``to_size`` extends the one of
         ``from_size`` (both must be signed checkpoints)."""
         return integrity.consistency(self, from_size, to_size)
+
+    def inquiry(
+        self,
+        *,
+        subject: str | None = None,
+        recipient: str | None = None,
+        purpose: str | None = None,
+        category: str | None = None,
+        event_type: str | None = None,
+        country: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> inquiry.Inquiry:
+        """An inquiry bundle: the events of a history filter, each proven
+        against one signed checkpoint; a subject's, shown complete."""
+        found = self._optional(subject)
+        wanted = queries.HistoryFilter(
+            subject=None if found is None else str(found),
+            recipient=recipient,
+            purpose=purpose,
+            category=category,
+            event_type=event_type,
+            country=country,
+            since=since,
+            until=until,
+        )
+        checked = queries.validate_filter(wanted, self.ledger.adopted_policies())
+        return inquiry.build_inquiry(self, checked)
+
+    @staticmethod
+    def verify_inquiry(bundle: Any, public_key: str) -> InquiryCheck:
+        """An inquiry bundle (parsed JSON) checked offline: no ledger needed."""
+        return inquiry.verify_bundle(bundle, public_key)
 
     @staticmethod
     def verify_proof(evidence: Any, public_key: str) -> ProofCheck:

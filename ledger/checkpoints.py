@@ -45,7 +45,7 @@ from ledger.errors import ConfigurationError, KirjuriError
 from ledger.keys import decode_key_text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from pathlib import Path
 
 __all__ = [
@@ -86,6 +86,10 @@ class Checkpoint:
 def _body(origin: str, size: int, root: bytes, timestamp: datetime) -> str:
     stamp = timestamp.astimezone(UTC).isoformat(timespec="seconds")
     return f"{origin}\n{size}\n{base64.b64encode(root).decode()}\nTimestamp: {stamp}\n"
+
+
+def _lines(extensions: Sequence[str]) -> str:
+    return "".join(f"{line}\n" for line in extensions)
 
 
 def _key_hash(name: str, public: bytes) -> bytes:
@@ -208,18 +212,31 @@ class Signer:
         public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         self.verifier = Verifier(name, public)
 
-    def sign(self, size: int, root: bytes, timestamp: datetime) -> Checkpoint:
-        body = _body(self.name, size, root, timestamp)
+    def sign(
+        self,
+        size: int,
+        root: bytes,
+        timestamp: datetime,
+        extensions: Sequence[str] = (),
+    ) -> Checkpoint:
+        """``extensions``: signed lines after the timestamp (a stream map)."""
+        body = _body(self.name, size, root, timestamp) + _lines(extensions)
         signature = self._key.sign(body.encode())
         line = base64.b64encode(self.verifier.key_hash + signature).decode()
         note = f"{body}\n{_DASH} {self.name} {line}\n"
         return Checkpoint(self.name, size, root, timestamp, note)
 
     def hand_over(
-        self, new: Signer, size: int, root: bytes, timestamp: datetime
+        self,
+        new: Signer,
+        size: int,
+        root: bytes,
+        timestamp: datetime,
+        extensions: Sequence[str] = (),
     ) -> Checkpoint:
-        """A checkpoint announcing ``new`` as the next key, signed by both."""
-        body = _body(self.name, size, root, timestamp)
+        """A checkpoint announcing ``new`` as the next key, signed by both;
+        ``extensions`` (the stream map) are kept from the checkpoint replaced."""
+        body = _body(self.name, size, root, timestamp) + _lines(extensions)
         body += f"{_PREVIOUS}{self.verifier}\n{_NEXT}{new.verifier}\n"
         lines = [
             f"{_DASH} {self.name} {signer.signature(body)}\n" for signer in (self, new)

@@ -30,7 +30,7 @@ from ledger.leaves import encode_leaf
 if TYPE_CHECKING:
     from ledger.checkpoints import Verifier
 
-__all__ = ["FORMAT", "verify_evidence"]
+__all__ = ["FORMAT", "check_event", "verify_evidence"]
 
 FORMAT = "kirjuri-evidence/1"
 
@@ -51,7 +51,7 @@ def verify_evidence(evidence: dict[str, Any], verifier: Verifier) -> list[str]:
         return [*problems, "events: none given"]
     for number, event in enumerate(events, 1):
         try:
-            problem = _check_event(event, checkpoint.size, checkpoint.root)
+            problem = check_event(event, checkpoint.size, checkpoint.root)
         except (KeyError, TypeError, ValueError, binascii.Error) as err:
             problem = f"malformed: {err}"
         if problem:
@@ -59,7 +59,9 @@ def verify_evidence(evidence: dict[str, Any], verifier: Verifier) -> list[str]:
     return problems
 
 
-def _check_event(event: dict[str, Any], size: int, root: bytes) -> str | None:
+def check_event(event: dict[str, Any], size: int, root: bytes) -> str | None:
+    """One event's problem (its leaf, its inclusion proof), or None; shared
+    with inquiry bundles (ledger.inquiry)."""
     hashed = bytes.fromhex(event["leaf_hash"])
     if event.get("state") is not None:
         leaf = encode_leaf(

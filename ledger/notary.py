@@ -18,6 +18,7 @@ import structlog
 from ledger import clock
 from ledger.checkpoints import Checkpoint, parse_checkpoint
 from ledger.errors import KirjuriError
+from ledger.streams import StreamHeads, map_line
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -32,6 +33,7 @@ __all__ = [
     "Notary",
     "StoredCheckpoint",
     "ledger_origin",
+    "stream_heads",
 ]
 
 log = structlog.get_logger("kirjuri.notary")
@@ -69,6 +71,23 @@ def ledger_origin(database: Database) -> str:
         return str(cursor.fetchone()["value"])
 
 
+SCAN_BATCH = 5000
+
+
+def stream_heads(store: MerkleStore, size: int) -> StreamHeads:
+    """The stream map over the stored leaves below ``size``, in log order."""
+    heads = StreamHeads()
+    first = 0
+    while first < size:
+        rows = store.stream_leaves(first, min(first + SCAN_BATCH, size) - 1)
+        if not rows:
+            break
+        for index, stream, hashed in rows:
+            heads.add(stream, index, hashed)
+        first = rows[-1][0] + 1
+    return heads
+
+
 class Notary:
     def __init__(
         self, database: Database, store: MerkleStore, signer: Callable[[], Signer]
@@ -86,7 +105,12 @@ class Notary:
             return previous
         if previous is not None:
             self._check_extends(previous.checkpoint, size)
-        checkpoint = self._signer().sign(size, self.store.root(size), clock.now())
+        # The stream map (ledger.streams) is signed with the tree: one
+        # ordered scan of the stored leaves, O(size).
+        streams, map_root = stream_heads(self.store, size).claim()
+        checkpoint = self._signer().sign(
+            size, self.store.root(size), clock.now(), [map_line(streams, map_root)]
+        )
         previous_size = previous.checkpoint.size if previous is not None else None
         proof = self.store.consistency_proof(previous_size or 0, size)
         with self.database.transaction() as cursor:

@@ -10,7 +10,9 @@ database) and the public key. What is checked:
 3. each event against the Merkle log's stored leaf (same event, same hash),
    which pinpoints the first event that differs;
 4. per-stream versions run 1, 2, 3… with no gap;
-5. no checkpoint claims more events than the log holds (deleting the newest
+5. the stream map a checkpoint signs (ledger.streams), recomputed from the
+   same pass, so a false map signed by the operator is caught;
+6. no checkpoint claims more events than the log holds (deleting the newest
    events with their checkpoints is caught by a checkpoint kept outside:
    given, or the witness's, see commands.usecases.verify).
 
@@ -23,9 +25,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from ledger.checkpoints import NoteError
 from ledger.clock import local_text
 from ledger.integrity import EMPTY_ROOT, leaf_hash, node_hash
 from ledger.leaves import encode_leaf
+from ledger.streams import StreamHeads, map_claim
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -44,7 +48,7 @@ BATCH = 5000
 @dataclass(frozen=True)
 class Problem:
     # altered, reordered, removed, inserted, gap, missing, signature, root;
-    # witness, merkle; read-model, undecodable (verify --read-models)
+    # map; witness, merkle; read-model, undecodable (verify --read-models)
     kind: str
     message: str
     sequence: int | None = None
@@ -126,6 +130,10 @@ class _Checker:
         self.frontier = _Frontier()
         self.versions: dict[int, int] = {}
         self.aligned = True  # stored leaves still line up with the events
+        # The stream map is followed only when a checkpoint signs one.
+        self.claims = {id(c): _claim(self, c) for c in checkpoints}
+        wanted = any(claim is not None for claim in self.claims.values())
+        self.heads: StreamHeads | None = StreamHeads() if wanted else None
 
     def add(self, problem: Problem) -> None:
         self.result.problems.append(problem)
@@ -144,6 +152,24 @@ class _Checker:
                         checkpoint=checkpoint.size,
                     )
                 )
+            self._check_map(checkpoint)
+
+    def _check_map(self, checkpoint: Checkpoint) -> None:
+        claim = self.claims.get(id(checkpoint))
+        if claim is None or self.heads is None:
+            return
+        streams, root = self.heads.claim()
+        if claim != (streams, root):
+            self.add(
+                Problem(
+                    "map",
+                    f"checkpoint {checkpoint.size} "
+                    f"({local_text(checkpoint.timestamp)}) signs a stream map "
+                    f"that differs from the log's ({claim[0]} streams signed, "
+                    f"{streams} in the log)",
+                    checkpoint=checkpoint.size,
+                )
+            )
 
     def check_event(
         self,
@@ -291,6 +317,14 @@ def _batches(
         after = batch[-1].id
 
 
+def _claim(checker: _Checker, checkpoint: Checkpoint) -> tuple[int, bytes] | None:
+    try:
+        return map_claim(checkpoint)
+    except NoteError as err:
+        checker.add(Problem("map", str(err), checkpoint=checkpoint.size))
+        return None
+
+
 def _covered(checkpoints: Sequence[Checkpoint]) -> int:
     return max((c.size for c in checkpoints), default=0)
 
@@ -309,9 +343,11 @@ def _full_pass(checker: _Checker, progress: Any, *, pair_from: int) -> None:
             stored = checker.leaves.leaves_between(first, first + len(batch) - 1)
         by_index = {row["leaf_index"]: row for row in stored}
         nearby = {bytes(row["hash"]): row["leaf_index"] for row in stored}
-        frontier, versions = checker.frontier, checker.versions
+        frontier, versions, heads = checker.frontier, checker.versions, checker.heads
         for n in batch:
             hashed = _event_leaf(n)
+            if heads is not None:
+                heads.add(cast("UUID", n.originator_id).bytes, frontier.size, hashed)
             stream = cast("UUID", n.originator_id).int  # streams are UUIDs here
             if by_index or n.originator_version != versions.get(stream, 0) + 1:
                 checker.check_event(n, hashed, by_index.get(frontier.size), nearby)
@@ -380,6 +416,8 @@ def _range_pass(checker: _Checker, start: int, end: int | None, progress: Any) -
     after = -1
     while rows := checker.leaves.leaves_between(after + 1, after + BATCH):
         for row in rows:
+            if checker.heads is not None:
+                checker.heads.add(row["stream"], row["leaf_index"], bytes(row["hash"]))
             checker.frontier.push(bytes(row["hash"]))
             checker.check_roots()
         after = rows[-1]["leaf_index"]

@@ -290,6 +290,20 @@ class MerkleStore:
             )
             return [dict(row) for row in cursor.fetchall()]
 
+    def stream_leaves(self, first: int, last: int) -> list[tuple[int, str, bytes]]:
+        """(leaf index, stream, hash) with ``first <= leaf_index <= last``, in
+        log order: what the stream map (ledger.streams) is built from."""
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT leaf_index, stream, hash FROM {p}kirjuri_merkle_leaves"
+                " WHERE leaf_index >= %s AND leaf_index <= %s ORDER BY leaf_index",
+                (first, last),
+            )
+            return [
+                (int(r["leaf_index"]), str(r["stream"]), bytes(r["hash"]))
+                for r in cursor.fetchall()
+            ]
+
     def leaves_of_sequences(self, sequences: list[int]) -> dict[int, dict[str, Any]]:
         """Stored leaves of these events, by sequence number."""
         found: dict[int, dict[str, Any]] = {}

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from commands.bootstrap import Settings
 
-__all__ = ["add_verbs"]
+__all__ = ["add_verbs", "public_key"]
 
 MAX_PROBLEMS = 50  # one line each; beyond, counted
 
@@ -238,7 +238,7 @@ def run_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_witness(args: argparse.Namespace, settings: Settings) -> int:
-    key = None if args.public_key is None else _public_key(args.public_key)
+    key = None if args.public_key is None else public_key(args.public_key)
     with Kirjuri.open(settings) as kirjuri:
         run = kirjuri.witness(args.dir, key)
     for problem in run.problems:
@@ -271,7 +271,7 @@ def run_prove(args: argparse.Namespace, settings: Settings) -> int:
     return EX_OK
 
 
-def _public_key(text: str) -> str:
+def public_key(text: str) -> str:
     """The key itself, or the file it was saved to (keys public > ledger.pub)."""
     path = Path(text)
     if "+" not in text and "\x00" not in text and path.exists():
@@ -285,7 +285,7 @@ def run_verify_proof(args: argparse.Namespace, settings: Settings) -> int:
         evidence = json.loads(text)
     except json.JSONDecodeError as err:
         raise InvalidCommand("file", f"{args.file}: not JSON: {err.msg}") from err
-    check = Kirjuri.verify_proof(evidence, _public_key(args.public_key))
+    check = Kirjuri.verify_proof(evidence, public_key(args.public_key))
     for problem in check.problems:
         print(f"kirjuri: verify-proof: {problem}", file=sys.stderr)
     if not check.ok:

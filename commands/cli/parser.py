@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 from commands import models
 from commands.cli import (
     findings,
+    inquiry,
     integrity,
     lifecycle,
     policy,
@@ -78,7 +79,10 @@ GROUPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "integrity",
         "signed checkpoints and proofs that nothing was altered",
         "kirjuri verify --checkpoint /safe/elsewhere/checkpoint-000000000058.txt",
-        ("checkpoint", "checkpoints", "verify", "prove", "verify-proof", "projections"),
+        (
+            *("checkpoint", "checkpoints", "verify", "prove", "verify-proof"),
+            *("inquiry", "verify-inquiry", "projections"),
+        ),
     ),
     (
         "lifecycle",
@@ -170,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         record_of_processing,
         requests,
         integrity,
+        inquiry,
         lifecycle,
         policy,
         server,

@@ -18,6 +18,7 @@ from commands.usecases.views import SigningRotation
 from ledger.checkpoints import KeyRing, Signer, Verifier, announcement
 from ledger.errors import InvalidCommand
 from ledger.keys import KeyFileError, sync_folder, write_key_file
+from ledger.streams import EXTENSION
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -59,7 +60,8 @@ def rotate_signing_key(
         write_key_file(written, seed.hex() + "\n")
     except OSError as err:
         raise KeyFileError(f"new-key-file: {written}: {err.strerror}") from err
-    hand_over = old.hand_over(new, stored.size, stored.root, stored.timestamp)
+    kept = [x for x in stored.body.splitlines()[3:] if x.startswith(EXTENSION)]
+    hand_over = old.hand_over(new, stored.size, stored.root, stored.timestamp, kept)
     kirjuri.notary.store_hand_over(hand_over)
     if written != target:
         _put_in_place(written, target)

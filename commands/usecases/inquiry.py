@@ -1,0 +1,164 @@
+"""Inquiry bundles: the events an authority asks for, proven, in one file.
+
+The bundle (docs/evidence.md §7) is proven against one signed checkpoint:
+the newest, signed first if events are newer. For a subject it holds every
+event of the subject's stream at that checkpoint and the completeness
+statement (its leaf in the checkpoint's stream map, with a proof), so a
+subject's bundle takes no other filter: a part of a history cannot be shown
+complete, and the whole one can be filtered by whoever reads it. Values stay
+sealed as stored: opening them in a bundle is not offered.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ledger.checkpoints import Verifier, announcement
+from ledger.errors import InvalidCommand
+from ledger.inquiry import FORMAT, InquiryCheck, verify_inquiry
+from ledger.notary import LogInconsistent, stream_heads
+from ledger.streams import map_claim
+
+if TYPE_CHECKING:
+    from commands.service import Kirjuri
+    from ledger.checkpoints import Checkpoint
+    from projections.queries import HistoryFilter
+
+__all__ = ["Inquiry", "build_inquiry", "verify_bundle"]
+
+
+@dataclass(frozen=True)
+class Inquiry:
+    bundle: dict[str, Any]  # the JSON written, as docs/evidence.md §7 says
+
+    @property
+    def events(self) -> int:
+        return len(self.bundle["events"])
+
+    @property
+    def size(self) -> int:
+        return int(self.bundle["checkpoint"].split("\n")[1])
+
+
+def _filter(wanted: HistoryFilter) -> dict[str, str | None]:
+    return {
+        "subject": wanted.subject,
+        "recipient": wanted.recipient,
+        "purpose": wanted.purpose,
+        "category": wanted.category,
+        "type": wanted.event_type,
+        "country": wanted.country,
+        "since": None if wanted.since is None else wanted.since.isoformat(),
+        "until": None if wanted.until is None else wanted.until.isoformat(),
+    }
+
+
+def build_inquiry(kirjuri: Kirjuri, wanted: HistoryFilter) -> Inquiry:
+    """The bundle for a checked filter (the facade resolved the subject)."""
+    given = {k: v for k, v in _filter(wanted).items() if v is not None}
+    if wanted.subject is not None and len(given) > 1:
+        raise InvalidCommand(
+            "subject",
+            "a subject's bundle holds all of its events, to be shown complete:"
+            " give no other filter",
+        )
+    stored = kirjuri.checkpoint().checkpoint
+    size = stored.size
+    completeness = None
+    if wanted.subject is not None:
+        leaves = [
+            row
+            for row in kirjuri.merkle.leaves_of(wanted.subject)
+            if row["leaf_index"] < size
+        ]
+        completeness = _statement(kirjuri, stored, wanted.subject, leaves)
+    else:
+        rows = kirjuri.history(
+            recipient=wanted.recipient,
+            purpose=wanted.purpose,
+            category=wanted.category,
+            event_type=wanted.event_type,
+            country=wanted.country,
+            since=wanted.since,
+            until=wanted.until,
+        )
+        found = kirjuri.merkle.leaves_of_sequences([r.notification_id for r in rows])
+        leaves = sorted(
+            (row for row in found.values() if row["leaf_index"] < size),
+            key=lambda row: row["leaf_index"],
+        )
+    hand_overs = [
+        s.checkpoint.note
+        for s in kirjuri.checkpoints()
+        if announcement(s.checkpoint) is not None
+    ]
+    return Inquiry(
+        {
+            "format": FORMAT,
+            "origin": kirjuri.origin,
+            "public_key": str(kirjuri.signer().verifier),
+            "checkpoint": stored.note,
+            "key_history": hand_overs,
+            "filter": _filter(wanted),
+            "events": [_event(kirjuri, row, size) for row in leaves],
+            "completeness": completeness,
+        }
+    )
+
+
+def _statement(
+    kirjuri: Kirjuri, stored: Checkpoint, subject: str, leaves: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The subject's map leaf and its proof, from the stored leaves; they
+    must give the map the checkpoint signs, or nothing is written."""
+    claim = map_claim(stored)
+    if claim is None:
+        raise InvalidCommand(
+            "subject",
+            f"the newest checkpoint ({stored.size} events) was signed before"
+            " stream maps existed: record an event, then 'kirjuri checkpoint'",
+        )
+    heads = stream_heads(kirjuri.merkle, stored.size)
+    if heads.claim() != claim:
+        raise LogInconsistent(
+            f"the Merkle log's leaves do not give the stream map of checkpoint "
+            f"{stored.size}: not written; run 'kirjuri verify'"
+        )
+    index, map_size, proof = heads.proof(subject)
+    return {
+        "stream": subject,
+        "count": len(leaves),
+        "leaf_indexes": [row["leaf_index"] for row in leaves],
+        "map_index": index,
+        "map_size": map_size,
+        "map_proof": [p.hex() for p in proof],
+    }
+
+
+def _event(kirjuri: Kirjuri, leaf: dict[str, Any], size: int) -> dict[str, Any]:
+    sequence = int(leaf["notification_id"])
+    found = kirjuri.ledger.notifications(sequence - 1, 1)
+    if not found or found[0].id != sequence:
+        raise LogInconsistent(
+            f"seq {sequence} is in the Merkle log but no longer stored:"
+            " not written; run 'kirjuri verify'"
+        )
+    return {
+        "sequence": sequence,
+        "leaf_index": leaf["leaf_index"],
+        "stream": leaf["stream"],
+        "version": leaf["version"],
+        "stored_name": leaf["topic"],
+        "state": base64.b64encode(found[0].state).decode(),
+        "leaf_hash": bytes(leaf["hash"]).hex(),
+        "inclusion_proof": [
+            p.hex() for p in kirjuri.merkle.inclusion_proof(leaf["leaf_index"], size)
+        ],
+    }
+
+
+def verify_bundle(bundle: Any, public_key: str) -> InquiryCheck:
+    """A bundle (parsed JSON) against a public key; no database."""
+    return verify_inquiry(bundle, Verifier.parse(public_key))
