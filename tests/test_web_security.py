@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-import pytest
-
 from commands.usecases import accounts
 from ledger import clock
 from tests.web_helpers import (
@@ -20,6 +18,8 @@ from tests.web_helpers import (
 )
 
 if TYPE_CHECKING:
+    import pytest
+
     from commands.service import Kirjuri
 
 
