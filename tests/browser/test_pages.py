@@ -38,15 +38,23 @@ def test_a_dpo_finds_a_person_reads_their_page_and_looks_back(
     shoot(page, "people-search")
     page.get_by_role("link", name="Aino Virtanen").click()
     expect(page).to_have_title(re.compile(r"^Person [0-9a-f]{8} – Kirjuri$"))
-    expect(page.get_by_role("cell", name="Teollisuustie 12, 40320 Jyväskylä")).to_be_visible()
-    expect(page.get_by_role("heading", name="Who looked at this person's data")).to_be_visible()
-    expect(page.locator("#looks ~ ol li").first).to_contain_text("data protection officer")
+    expect(
+        page.get_by_role("cell", name="Teollisuustie 12, 40320 Jyväskylä")
+    ).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Who looked at this person's data")
+    ).to_be_visible()
+    expect(page.locator("#looks ~ ol li").first).to_contain_text(
+        "data protection officer"
+    )
     check_axe(page)
     shoot(page, "person")
     # As of 1 March 2025 the phone number was not yet rectified (11.8.).
     page.get_by_label("Show the data as of").fill("2025-03-01")
     page.get_by_role("button", name="Show").click()
-    expect(page.get_by_role("heading", name=re.compile("as of 2025-03-01"))).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile("as of 2025-03-01"))
+    ).to_be_visible()
     expect(page.get_by_role("cell", name="+358 40 123 4567")).to_be_visible()
     page.get_by_label("Type of event").select_option("ConsentGiven")
     page.get_by_role("button", name="Filter").click()
@@ -88,7 +96,9 @@ def test_a_dpo_creates_and_revokes_a_token_on_the_access_page(
     shoot(page, "access")
     page.get_by_role("button", name=re.compile("^Revoke walk_crm")).click()
     expect(page.get_by_text("Token of walk_crm revoked.")).to_be_visible()
-    expect(page.get_by_role("row", name=re.compile("walk_crm"))).to_contain_text("revoked")
+    expect(page.get_by_role("row", name=re.compile("walk_crm"))).to_contain_text(
+        "revoked"
+    )
 
 
 def test_an_auditor_is_asked_why_and_sees_masked_values(
@@ -107,7 +117,9 @@ def test_an_auditor_is_asked_why_and_sees_masked_values(
     shoot(page, "purpose")
     page.get_by_label("Purpose of access").fill("annual audit 2025")
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_text("Personal values are masked for your role.")).to_be_visible()
+    expect(
+        page.get_by_text("Personal values are masked for your role.")
+    ).to_be_visible()
     expect(page.get_by_role("cell", name="•••").first).to_be_visible()
     assert "Teollisuustie" not in page.content()
     assert AINO not in page.content()
@@ -141,8 +153,12 @@ def test_repeated_wrong_passwords_lock_the_account(page: Page, served: Served) -
     expect(page.get_by_role("alert")).to_contain_text("locked")
 
 
-def test_sign_in_and_a_person_on_postgresql(page: Page, served_postgres: Served) -> None:
+def test_sign_in_and_a_person_on_postgresql(
+    page: Page, served_postgres: Served
+) -> None:
     sign_in(page, served_postgres, "dpo")
     page.goto(f"{served_postgres.url}/people?q={AINO}")
     page.get_by_role("link", name="Aino Virtanen").click()
-    expect(page.get_by_role("cell", name="Teollisuustie 12, 40320 Jyväskylä")).to_be_visible()
+    expect(
+        page.get_by_role("cell", name="Teollisuustie 12, 40320 Jyväskylä")
+    ).to_be_visible()
