@@ -75,6 +75,20 @@ def test_typed_text_is_shown_as_text_in_every_page(kirjuri: Kirjuri) -> None:
         assert "<img src=x" not in page.text
 
 
+def test_a_page_refuses_bad_input_with_a_page_naming_the_field(
+    kirjuri: Kirjuri,
+) -> None:
+    dpo = signed_in(kirjuri, "dpo")
+    long = dpo.get("/people", params={"q": "x" * 300})
+    assert long.status_code == 422 and "text/html" in long.headers["content-type"]
+    assert "q: not valid" in long.text
+    unknown = dpo.get("/people/ffffffff-0000-0000-0000-000000000000")
+    assert unknown.status_code == 404 and "text/html" in unknown.headers["content-type"]
+    assert dpo.get("/no-such-page").status_code == 404
+    api = dpo.get("/v1/no-such-route")
+    assert api.headers["content-type"] == "application/problem+json"
+
+
 def test_a_role_is_refused_what_it_may_not_do_when_called_directly(
     kirjuri: Kirjuri,
 ) -> None:
