@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from playwright.sync_api import expect
 
 from commands.service import Kirjuri
-from tests.browser.helpers import check_axe, fill_sign_in, shoot, sign_in
+from tests.browser.helpers import PASSWORD, check_axe, fill_sign_in, shoot, sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -162,3 +162,16 @@ def test_sign_in_and_a_person_on_postgresql(
     expect(
         page.get_by_role("cell", name="Teollisuustie 12, 40320 Jyväskylä")
     ).to_be_visible()
+
+
+def test_the_server_logged_no_password_session_or_email(
+    page: Page, served: Served
+) -> None:
+    """After the walks above, at debug level: nothing a person typed or owns."""
+    sign_in(page, served, "dpo")
+    session = next(
+        c["value"] for c in page.context.cookies() if c["name"] == "kirjuri_session"
+    )
+    logged = served.log.read_text(encoding="utf-8")
+    for secret in (PASSWORD, session, AINO, "Teollisuustie", "wrong password"):
+        assert secret not in logged
