@@ -104,8 +104,8 @@ def _page_error(request: Request, err: Exception) -> Response:
         first = err.errors()[0] if err.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "form"
         return error_page(request, 422, "error.title", f"{where}: not valid")
-    if isinstance(err, UnknownSubject):
-        return error_page(request, 404, "error.404")
+    if isinstance(err, UnknownSubject):  # its text masks an email
+        return error_page(request, 404, "error.404", str(err))
     if isinstance(err, NotPermitted):
         return error_page(request, 403, "error.403")
     # One line naming the field; never a value the person typed.
