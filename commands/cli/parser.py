@@ -20,6 +20,7 @@ from commands.cli import (
     record_of_processing,
     requests,
     server,
+    users,
 )
 from commands.cli.common import UsageError
 from commands.cli.generated import add_command_verb
@@ -100,7 +101,7 @@ GROUPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "service",
         "the HTTP API and who may call it",
         "kirjuri tokens create --name crm --role ingest --expires 90d",
-        ("serve", "tokens"),
+        ("serve", "tokens", "users"),
     ),
 )
 
@@ -178,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
         lifecycle,
         policy,
         server,
+        users,
     ):
         module.add_verbs(sub, **kw)
     parser.epilog = _epilog(sub)
