@@ -33,8 +33,12 @@ from commands.usecases import (
     signing,
 )
 from commands.usecases import verify as verification
+from commands.usecases.erasure_plan import erasure_plan
+from commands.usecases.findings_query import FindingsFilter, findings_where
+from commands.usecases.history_export import history_csv
 from commands.usecases.policy import policy_items
 from commands.usecases.search import find_subjects
+from commands.usecases.verify_jobs import VerifyJobs
 from commands.usecases.views import (
     PolicyAdoption,
     ProjectionFault,
@@ -58,12 +62,15 @@ from projections.reports.export import build_export
 from projections.runner import Projector
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
     from datetime import date, datetime, timedelta
     from pathlib import Path
     from typing import BinaryIO, TextIO
 
+    from commands.usecases.erasure_plan import ErasurePlanView
+    from commands.usecases.findings_query import RecipientFinding
     from commands.usecases.identities import Caller, IssuedToken, TokenRow
+    from commands.usecases.verify_jobs import VerifyJob
     from commands.usecases.views import (
         BackupMade,
         CheckResult,
@@ -194,6 +201,7 @@ class Kirjuri:
         self.origin = ledger_origin(ledger.database)
         self._signer: Signer | None = None
         self.notary = Notary(ledger.database, self.merkle, self.signer)
+        self._jobs: VerifyJobs | None = None
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool = False) -> Kirjuri:
@@ -774,6 +782,55 @@ class Kirjuri:
         return queries.event_sequences(
             self.ledger.database, str(outcome.subject_id), versions
         )
+
+    # The web pages' views -------------------------------------------------
+
+    def erasure_plan(
+        self, subject: str, *, lang: Language = "en", remove_objection: bool = False
+    ) -> ErasurePlanView:
+        """The erasure dry run in plain words: what goes, what the law keeps
+        and until when, who must be told (Art. 19). Writes nothing."""
+        return erasure_plan(self, self._subject(subject), lang, remove_objection)
+
+    def findings_where(
+        self,
+        *,
+        rule: str | None = None,
+        subject: str | None = None,
+        recipient: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> list[RecipientFinding]:
+        """Findings by rule, person, recipient and day (both days included)."""
+        found = self._optional(subject)
+        return findings_where(
+            self.ledger, FindingsFilter(rule, found, recipient, since, until)
+        )
+
+    def history_csv(self, **filters: Any) -> Iterator[str]:
+        """The whole history a filter selects, as CSV chunks (``history``'s
+        filters; a bad one is refused before the first chunk)."""
+        return history_csv(
+            lambda after, limit: self.history(**filters, limit=limit, after=after)
+        )
+
+    def start_verify(self, *, read_models: bool = False) -> VerifyJob:
+        """Verify in the background (its own facade on the same settings);
+        ask ``verify_job`` how far it got. One run at a time."""
+        return self._verify_jobs().start(read_models=read_models)
+
+    def verify_job(self, job_id: str) -> VerifyJob:
+        return self._verify_jobs().get(job_id)
+
+    def last_verify_job(self) -> VerifyJob | None:
+        """The newest verify this process ran, if any."""
+        return self._verify_jobs().latest()
+
+    def _verify_jobs(self) -> VerifyJobs:
+        if self._jobs is None:
+            settings = self.settings
+            self._jobs = VerifyJobs(lambda: Kirjuri.open(settings))
+        return self._jobs
 
     # API identities -----------------------------------------------------
 
