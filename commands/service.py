@@ -33,12 +33,12 @@ from commands.usecases import (
     signing,
 )
 from commands.usecases import verify as verification
-from commands.usecases.erasure_plan import erasure_plan
+from commands.usecases.erasure_plan import erase_confirmed, erasure_plan
 from commands.usecases.findings_query import FindingsFilter, findings_where
 from commands.usecases.history_export import history_csv
 from commands.usecases.policy import policy_items
 from commands.usecases.search import find_subjects
-from commands.usecases.verify_jobs import VerifyJobs
+from commands.usecases.verify_jobs import CheckpointRow, IntegrityOverview, VerifyJobs
 from commands.usecases.views import (
     PolicyAdoption,
     ProjectionFault,
@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import BinaryIO, TextIO
 
-    from commands.usecases.erasure_plan import ErasurePlanView
+    from commands.usecases.erasure_plan import ErasureDone, ErasurePlanView
     from commands.usecases.findings_query import RecipientFinding
     from commands.usecases.identities import Caller, IssuedToken, TokenRow
     from commands.usecases.verify_jobs import VerifyJob
@@ -791,6 +791,53 @@ class Kirjuri:
         """The erasure dry run in plain words: what goes, what the law keeps
         and until when, who must be told (Art. 19). Writes nothing."""
         return erasure_plan(self, self._subject(subject), lang, remove_objection)
+
+    def erase_confirmed(
+        self,
+        subject: str,
+        typed: str,
+        *,
+        lang: Language = "en",
+        request_id: str | None = None,
+        remove_objection: bool = False,
+        by: str = "web",
+    ) -> ErasureDone:
+        """Art. 17 once the person's full id was typed to confirm it: the
+        plan as it stood, and where the erasure stands in the log."""
+        return erase_confirmed(
+            self,
+            self._subject(subject),
+            typed,
+            lang=lang,
+            request_id=request_id,
+            remove_objection=remove_objection,
+            by=by,
+        )
+
+    def request(self, request_id: str) -> RequestRow:
+        """One request of the register, with its deadline."""
+        for row in self.requests("request:" + request_id):
+            if row.request_id == request_id:
+                return row
+        raise InvalidCommand("request_id", f"no request {request_id}")
+
+    def integrity_overview(self) -> IntegrityOverview:
+        """Checkpoints, the key that signs them, how far the last clean
+        verify reached and this process's latest verify run."""
+        return IntegrityOverview(
+            checkpoints=tuple(
+                CheckpointRow(
+                    size=s.checkpoint.size,
+                    root=s.checkpoint.root.hex(),
+                    timestamp=s.checkpoint.timestamp,
+                )
+                for s in self.checkpoints()
+            ),
+            public_key=self.public_key(),
+            last_verified=self.notary.last_verified(),
+            head=self.ledger.head(),
+            latest_run=self.last_verify_job(),
+        )
 
     def findings_where(
         self,

@@ -136,3 +136,54 @@ def test_a_verify_job_that_cannot_run_says_so_without_a_trace() -> None:
 def test_an_unknown_verify_job_is_refused_by_name(kirjuri: Kirjuri) -> None:
     with pytest.raises(InvalidCommand, match="job"):
         kirjuri.verify_job("0" * 32)
+
+
+def test_erasure_needs_the_persons_full_id_typed(kirjuri: Kirjuri) -> None:
+    subject = rich_subject(kirjuri)
+    head = kirjuri.ledger.head()
+    for typed in ("", subject[:8], "someone-else", "aino.virtanen@esimerkki.fi"):
+        with pytest.raises(InvalidCommand, match="confirm"):
+            kirjuri.erase_confirmed(subject, typed)
+    assert kirjuri.ledger.head() == head, "a refused confirmation writes nothing"
+    done = kirjuri.erase_confirmed(subject, f" {subject.upper()} ", by="dpo_maija")
+    assert done.plan.goes and done.sequences
+    assert kirjuri.erasure_plan(subject).goes == ()
+    erased = kirjuri.history(subject=subject, event_type="SubjectErased")
+    assert [r.reported_by for r in erased] == ["dpo_maija"]
+
+
+def test_a_request_is_found_by_its_reference(kirjuri: Kirjuri) -> None:
+    subject = rich_subject(kirjuri)
+    run(
+        kirjuri,
+        kind="request",
+        subject=subject,
+        type="access",
+        channel="email",
+        received_on="2025-11-03",
+        request_id="R-7",
+    )
+    row = kirjuri.request("R-7")
+    assert (row.request_id, row.request_type, str(row.due_on)) == (
+        "R-7",
+        "access",
+        "2025-12-03",
+    )
+    with pytest.raises(InvalidCommand, match="R-8"):
+        kirjuri.request("R-8")
+
+
+def test_integrity_overview_names_checkpoints_key_and_last_verify(
+    kirjuri: Kirjuri,
+) -> None:
+    rich_subject(kirjuri)
+    kirjuri.checkpoint()
+    before = kirjuri.integrity_overview()
+    assert [c.size for c in before.checkpoints][-1] == kirjuri.ledger.head()
+    assert before.public_key == kirjuri.public_key()
+    assert before.latest_run is None
+    job = kirjuri.start_verify()
+    kirjuri._verify_jobs().wait(job.job_id, timeout=120)
+    after = kirjuri.integrity_overview()
+    assert after.last_verified == kirjuri.ledger.head()
+    assert after.latest_run is not None and after.latest_run.state == "passed"

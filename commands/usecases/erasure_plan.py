@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
+from commands.models import EraseSubject
 from ledger import clock
+from ledger.errors import InvalidCommand
 from ledger.retention import LEGAL_HOLD, plan_erasure
 from projections.reports.access import build_access_report
 from projections.reports.texts import text
@@ -25,7 +27,14 @@ if TYPE_CHECKING:
     from ledger.policy import Policy
     from projections.reports.model import Language
 
-__all__ = ["ErasurePlanView", "GoneClass", "KeptItem", "erasure_plan"]
+__all__ = [
+    "ErasureDone",
+    "ErasurePlanView",
+    "GoneClass",
+    "KeptItem",
+    "erase_confirmed",
+    "erasure_plan",
+]
 
 
 class _Plain(BaseModel):
@@ -116,3 +125,36 @@ def _ground(policy: Policy, retention: str, stored: str, lang: str) -> str:
     if kept.legal_ground is not None and stored == kept.legal_ground.en:
         return kept.legal_ground.in_(lang)
     return kept.criteria.in_(lang)
+
+
+class ErasureDone(_Plain):
+    """An erasure carried out after its plan was confirmed."""
+
+    plan: ErasurePlanView  # as it stood when confirmed: what went, what stays
+    sequences: tuple[int, ...]  # the erasure's place in the log
+
+
+def erase_confirmed(
+    kirjuri: Kirjuri,
+    subject: UUID,
+    typed: str,
+    *,
+    lang: Language,
+    request_id: str | None,
+    remove_objection: bool,
+    by: str,
+) -> ErasureDone:
+    """Erase only when the person's id was typed in full: the last check
+    before keys are destroyed for good."""
+    if typed.strip().lower() != str(subject):
+        raise InvalidCommand("confirm", "type the person's id exactly to erase")
+    plan = erasure_plan(kirjuri, subject, lang, remove_objection)
+    outcome = kirjuri.execute(
+        EraseSubject(
+            subject=str(subject),
+            request_id=request_id,
+            remove_objection=remove_objection,
+            reported_by=by,
+        )
+    )
+    return ErasureDone(plan=plan, sequences=tuple(kirjuri.sequences(outcome)))

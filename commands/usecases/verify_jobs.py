@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from commands.service import Kirjuri
 
-__all__ = ["VerifyJob", "VerifyJobs"]
+__all__ = ["CheckpointRow", "IntegrityOverview", "VerifyJob", "VerifyJobs"]
 
 log = structlog.get_logger("kirjuri.verify_jobs")
 
@@ -56,6 +56,26 @@ class VerifyJob(BaseModel):
         if self.state != "running":
             return 100
         return min(99, self.done * 100 // self.total) if self.total else 0
+
+
+class CheckpointRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    size: int
+    root: str  # hex
+    timestamp: datetime
+
+
+class IntegrityOverview(BaseModel):
+    """What the Integrity page shows before any run."""
+
+    model_config = ConfigDict(frozen=True)
+
+    checkpoints: tuple[CheckpointRow, ...]
+    public_key: str
+    last_verified: int | None  # the sequence the last clean verify reached
+    head: int  # events stored
+    latest_run: VerifyJob | None
 
 
 @dataclass
