@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from commands.models import EraseSubject
 from ledger import clock
 from ledger.errors import InvalidCommand
-from ledger.retention import LEGAL_HOLD, plan_erasure
+from ledger.retention import LEGAL_HOLD, holdings, plan_erasure
 from projections.reports.access import build_access_report
 from projections.reports.texts import text
 
@@ -76,14 +76,14 @@ def erasure_plan(
     """What ``erase`` would do to ``subject`` now, writing nothing."""
     ledger = kirjuri.ledger
     policy = ledger.policy
-    state = ledger.load(subject)
-    plan = plan_erasure(
-        policy,
-        state,
+    state, live, now = (
+        ledger.load(subject),
         ledger.keys.live_classes(subject),
         clock.now(),
-        remove_objection=remove_objection,
     )
+    plan = plan_erasure(policy, state, live, now, remove_objection=remove_objection)
+    # The categories the person holds in each class, not all the class covers.
+    held = {h.retention: h.categories for h in holdings(policy, state, live, now)}
     report = build_access_report(ledger, subject, lang)
     return ErasurePlanView(
         subject=str(subject),
@@ -92,7 +92,9 @@ def erasure_plan(
             GoneClass(
                 retention=retention,
                 label=policy.retention_class(retention).label.in_(lang),
-                categories=_labels(policy, retention, lang),
+                categories=tuple(
+                    policy.category(c).label.in_(lang) for c in held.get(retention, ())
+                ),
             )
             for retention in plan.destroy
         ),
@@ -108,12 +110,6 @@ def erasure_plan(
             for kept in plan.keep
         ),
         told=tuple(report.told_of_changes),
-    )
-
-
-def _labels(policy: Policy, retention: str, lang: str) -> tuple[str, ...]:
-    return tuple(
-        c.label.in_(lang) for c in policy.categories if c.retention == retention
     )
 
 
