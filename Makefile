@@ -41,13 +41,13 @@ test: install
 	$(PY) -m pytest -q
 
 lint: install
-	$(VENV)/bin/ruff check ledger projections commands api tests bench
-	$(VENV)/bin/ruff format --check ledger projections commands api tests bench
+	$(VENV)/bin/ruff check ledger projections commands api web tests bench
+	$(VENV)/bin/ruff format --check ledger projections commands api web tests bench
 	$(VENV)/bin/mypy
 
 fmt: install
-	$(VENV)/bin/ruff format ledger projections commands api tests bench
-	$(VENV)/bin/ruff check --fix ledger projections commands api tests bench
+	$(VENV)/bin/ruff format ledger projections commands api web tests bench
+	$(VENV)/bin/ruff check --fix ledger projections commands api web tests bench
 
 bench: install
 	$(PY) -m bench

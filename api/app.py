@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
+import web
 from api import problems
 from api.limits import BodyLimit
 from api.metrics import Metrics, MetricsMiddleware
@@ -56,6 +57,7 @@ def create_app(
     for module in (health, commands, subjects, history, requests, integrity, policy):
         app.include_router(module.router, responses=problems.documented())
     problems.install(app)
+    web.mount(app)  # the pages (web/), after the API's error handlers
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(BodyLimit, limit=body_limit)
     return app

@@ -24,6 +24,7 @@ from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.handlers import Outcome, handle
 from commands.models import EraseSubject
 from commands.usecases import (
+    accounts,
     backup,
     identities,
     integrity,
@@ -38,6 +39,7 @@ from commands.usecases.findings_query import FindingsFilter, findings_where
 from commands.usecases.history_export import history_csv
 from commands.usecases.policy import policy_items
 from commands.usecases.search import find_subjects
+from commands.usecases.today import today as today_view
 from commands.usecases.verify_jobs import CheckpointRow, IntegrityOverview, VerifyJobs
 from commands.usecases.views import (
     PolicyAdoption,
@@ -55,6 +57,7 @@ from ledger.errors import (
 )
 from ledger.notary import Notary, StoredCheckpoint, ledger_origin
 from ledger.run import Run
+from ledger.sessions import SessionStore
 from projections import queries
 from projections.merkle import MerkleStore
 from projections.reports.access import build_access_report, findings_warning
@@ -67,9 +70,11 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import BinaryIO, TextIO
 
+    from commands.usecases.accounts import IssuedAccount, Person, UserRow
     from commands.usecases.erasure_plan import ErasureDone, ErasurePlanView
     from commands.usecases.findings_query import RecipientFinding
     from commands.usecases.identities import Caller, IssuedToken, TokenRow
+    from commands.usecases.today import TodayView
     from commands.usecases.verify_jobs import VerifyJob
     from commands.usecases.views import (
         BackupMade,
@@ -200,6 +205,7 @@ class Kirjuri:
         self.merkle = MerkleStore(ledger.database)
         self.origin = ledger_origin(ledger.database)
         self._signer: Signer | None = None
+        self._sessions: SessionStore | None = None
         self.notary = Notary(ledger.database, self.merkle, self.signer)
         self._jobs: VerifyJobs | None = None
 
@@ -919,6 +925,81 @@ class Kirjuri:
         """The live token's caller (raises NotAuthenticated otherwise)."""
         self.catch_up()  # a revocation counts at once
         return identities.authenticate(self.ledger, token)
+
+    def today(self) -> TodayView:
+        """Open requests by due date, extension notices due, new findings,
+        the last checkpoint and verification (the web's Today page)."""
+        self.catch_up()
+        return today_view(self.ledger, self.notary)
+
+    # People's web accounts and sessions (commands.usecases.accounts) ----
+
+    @property
+    def sessions(self) -> SessionStore:
+        if self._sessions is None:
+            self._sessions = SessionStore(self.ledger.database)
+        return self._sessions
+
+    def add_user(
+        self,
+        name: str,
+        role: str,
+        *,
+        expires: timedelta | None = None,
+        subjects: Sequence[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> IssuedAccount:
+        """An account for the web pages; its initial password is shown once."""
+        found = [self._subject(s) for s in subjects]
+        issued = accounts.add_user(
+            self.ledger,
+            name,
+            role,
+            expires=expires,
+            subjects=found,
+            since=since,
+            until=until,
+        )
+        self.catch_up()
+        return issued
+
+    def list_users(self) -> list[UserRow]:
+        self.catch_up()
+        return accounts.users(self.ledger)
+
+    def disable_user(self, name: str) -> UserRow:
+        self.catch_up()
+        row = accounts.disable_user(self.ledger, self.sessions, name)
+        self.catch_up()
+        return row
+
+    def sign_in(self, name: str, password: str) -> tuple[str, Person]:
+        """A new session id and its person (raises NotAuthenticated, or
+        Locked); the sign-in or its refusal is recorded either way."""
+        self.catch_up()
+        try:
+            return accounts.sign_in(self.ledger, self.sessions, name, password)
+        finally:
+            self.catch_up()
+
+    def signed_in(self, session_id: str) -> Person:
+        """The person of a live session (raises NotAuthenticated)."""
+        self.catch_up()  # a disabled account counts at once
+        return accounts.person_of(self.ledger, self.sessions, session_id)
+
+    def sign_out(self, session_id: str) -> None:
+        self.sessions.end(session_id)
+
+    def set_purpose(self, session_id: str, purpose: str | None) -> None:
+        """Why an auditor or regulator looks, kept for the session."""
+        self.sessions.set_purpose(session_id, purpose)
+
+    def change_password(self, user_id: str, current: str, new: str) -> None:
+        """A new password; every session of the person ends."""
+        self.catch_up()
+        accounts.change_password(self.ledger, self.sessions, user_id, current, new)
+        self.catch_up()
 
     # Policy and bulk intake ----------------------------------------------
 

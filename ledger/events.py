@@ -57,6 +57,8 @@ __all__ = [
     "RestrictionGround",
     "RestrictionLifted",
     "RetentionExpired",
+    "SignInFailed",
+    "SignedIn",
     "SubjectConsulted",
     "SubjectErased",
     "SubjectEvent",
@@ -66,6 +68,9 @@ __all__ = [
     "Suppression",
     "TokenCreated",
     "TokenRevoked",
+    "UserAdded",
+    "UserDisabled",
+    "UserPasswordSet",
     "receipt_stream",
 ]
 
@@ -455,3 +460,45 @@ class SubjectConsulted(SubjectEvent):
     caller: str = Field(max_length=64)
     role: str = Field(max_length=16)
     purpose: str | None = Field(default=None, max_length=200)
+
+
+# People's accounts for the web pages (the ledger's own stream, like tokens).
+class UserAdded(SubjectEvent):
+    """A person may sign in to the web pages. Only an Argon2 hash of their
+    password is kept; ``must_change`` until they choose their own."""
+
+    STORED_NAME: ClassVar[str] = "UserAdded"
+    user_id: str = Field(max_length=32)
+    name: str = Field(max_length=64)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=256)
+    must_change: bool = True
+    expires_at: AwareDatetime | None = None
+    subjects: tuple[str, ...] = ()  # a regulator's subjects (ids), if limited
+    since: AwareDatetime | None = None  # a regulator's window
+    until: AwareDatetime | None = None
+
+
+class UserPasswordSet(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "UserPasswordSet"
+    user_id: str = Field(max_length=32)
+    password_hash: str = Field(max_length=256)
+
+
+class UserDisabled(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "UserDisabled"
+    user_id: str = Field(max_length=32)
+
+
+class SignedIn(SubjectEvent):
+    STORED_NAME: ClassVar[str] = "SignedIn"
+    user_id: str = Field(max_length=32)
+
+
+class SignInFailed(SubjectEvent):
+    """A refused sign-in: of a known account (``user_id``) or of a name no
+    account has (empty); never what was typed."""
+
+    STORED_NAME: ClassVar[str] = "SignInFailed"
+    user_id: str = Field(default="", max_length=32)
+    locked: bool = False  # refused because the account was locked

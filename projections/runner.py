@@ -29,6 +29,7 @@ from projections.lookup import BlindIndexModel
 from projections.merkle import MerkleModel
 from projections.requests import RequestsModel
 from projections.tokens import TokensModel
+from projections.users import UsersModel
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -85,6 +86,7 @@ def default_models(ledger: Ledger) -> tuple[ReadModel, ...]:
         ErasuresModel(),
         MerkleModel(ledger.notifications),
         TokensModel(),
+        UsersModel(),
     )
 
 

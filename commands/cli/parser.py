@@ -17,6 +17,7 @@ from commands.cli import (
     record,
     requests,
     server,
+    users,
 )
 from commands.cli.common import UsageError
 from commands.cli.generated import add_command_verb
@@ -92,7 +93,7 @@ GROUPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "service",
         "the HTTP API and who may call it",
         "kirjuri tokens create --name crm --role ingest --expires 90d",
-        ("serve", "tokens"),
+        ("serve", "tokens", "users"),
     ),
 )
 
@@ -158,7 +159,16 @@ def build_parser() -> argparse.ArgumentParser:
     kw: dict[str, Any] = {"parents": [common]}
     for model in models.COMMANDS:
         add_command_verb(sub, model, **kw)
-    for module in (record, query, requests, integrity, lifecycle, policy, server):
+    for module in (
+        record,
+        query,
+        requests,
+        integrity,
+        lifecycle,
+        policy,
+        server,
+        users,
+    ):
         module.add_verbs(sub, **kw)
     parser.epilog = _epilog(sub)
     return parser

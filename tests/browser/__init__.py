@@ -1,0 +1,1 @@
+"""Browser tests: a real kirjuri serve, driven in Debian's chromium."""
