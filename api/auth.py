@@ -38,7 +38,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "consult": frozenset({"dpo", "auditor", "regulator"}),  # masked but for dpo
     "audit": frozenset({"dpo", "auditor", "regulator"}),
     "export": frozenset({"dpo"}),
-    "manage": frozenset({"dpo"}),  # requests, holds, erasure, subject search
+    # requests, holds, erasure, acknowledging findings, subject search
+    "manage": frozenset({"dpo"}),
     "metrics": frozenset({"ingest", "dpo", "auditor", "regulator"}),
 }
 # Commands that manage requests and erasure: a dpo's, even on /v1/commands.
@@ -52,6 +53,7 @@ DPO_KINDS = frozenset(
         "hold",
         "release-hold",
         "erase",
+        "acknowledge-finding",
     }
 )
 

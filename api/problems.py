@@ -22,6 +22,7 @@ from ledger.errors import (
     InvalidCommand,
     KeyUnavailable,
     KirjuriError,
+    UnknownFinding,
     UnknownSubject,
 )
 from ledger.redaction import one_line
@@ -45,6 +46,7 @@ _KINDS = frozenset(str(c.model_fields["kind"].default) for c in COMMANDS)
 # The most specific class first.
 _STATUS: tuple[tuple[type[KirjuriError], int], ...] = (
     (UnknownSubject, 404),
+    (UnknownFinding, 404),
     (NotPermitted, 403),
     (InvalidCommand, 422),
     (ConcurrencyConflict, 409),

@@ -92,6 +92,7 @@ Value = Annotated[str, Field(min_length=1, max_length=2000), _OneLine]
 ClearRef = Annotated[str, Field(min_length=1, max_length=100), _OneLine, _InClear]
 Evidence = Annotated[str, Field(min_length=1, max_length=200), _OneLine, _InClear]
 Reason = Annotated[str, Field(min_length=1, max_length=500), _OneLine, _InClear]
+Note = Annotated[str, Field(min_length=1, max_length=1000), _OneLine, _InClear]
 
 
 def parse_choice(choices: type[_Choice], text: str, field: str) -> _Choice:
@@ -368,6 +369,17 @@ class EraseSubject(_SubjectCommand):
     )
 
 
+class AcknowledgeFinding(_Command):
+    help: ClassVar[str] = (
+        "acknowledge a finding with a note of what was done (the finding stays)"
+    )
+    kind: Literal["acknowledge-finding"] = "acknowledge-finding"
+    finding_id: int = Field(
+        ge=1, le=2**62, description="the finding's id (its sequence number)"
+    )
+    note: Note = Field(description="what was done about it (no personal data)")
+
+
 COMMANDS: tuple[type[_Command], ...] = (
     RegisterSubject,
     CollectData,
@@ -393,6 +405,7 @@ COMMANDS: tuple[type[_Command], ...] = (
     PlaceLegalHold,
     ReleaseLegalHold,
     EraseSubject,
+    AcknowledgeFinding,
 )
 
 Command = Annotated[
@@ -419,7 +432,8 @@ Command = Annotated[
     | RefuseRequest
     | PlaceLegalHold
     | ReleaseLegalHold
-    | EraseSubject,
+    | EraseSubject
+    | AcknowledgeFinding,
     Field(discriminator="kind"),
 ]
 

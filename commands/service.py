@@ -32,11 +32,14 @@ from commands.usecases import (
     reads,
     records,
     signing,
+    window,
 )
+from commands.usecases import findings as noted
 from commands.usecases import verify as verification
 from commands.usecases.erasure_plan import erase_confirmed, erasure_plan
 from commands.usecases.findings_query import FindingsFilter, findings_where
 from commands.usecases.history_export import history_csv
+from commands.usecases.identities import NotPermitted
 from commands.usecases.policy import policy_items
 from commands.usecases.search import find_subjects
 from commands.usecases.today import today as today_view
@@ -79,9 +82,11 @@ if TYPE_CHECKING:
     from commands.usecases.views import (
         BackupMade,
         CheckResult,
+        ConsistencyProof,
         ErasurePreview,
         Evidence,
         FeedReport,
+        FindingAcknowledged,
         FindingRow,
         HistoryRow,
         ImportSummary,
@@ -539,6 +544,7 @@ class Kirjuri:
         report = report.model_copy(
             update={"integrity": entry, "review_warning": warning}
         )
+        report = window.report(caller, report)
         if caller is not None and caller.masked:
             return identities.mask_report(report)
         return report
@@ -596,8 +602,42 @@ class Kirjuri:
         checked = queries.validate_filter(wanted, self.ledger.adopted_policies())
         return reads.history(self.ledger, checked)
 
-    def findings(self, subject: str | None = None) -> list[FindingRow]:
-        return reads.findings(self.ledger, self._optional(subject))
+    def findings(
+        self,
+        subject: str | None = None,
+        *,
+        unacknowledged: bool = False,
+        caller: Caller | None = None,
+    ) -> list[FindingRow]:
+        """Findings, each with who acknowledged it, when, with what note (a
+        regulator's: those of its subjects and window)."""
+        found = self._optional(subject)
+        rows = noted.findings(self.ledger, found, unacknowledged=unacknowledged)
+        if caller is not None and caller.subjects:
+            rows = [r for r in rows if r.subject_id in caller.subjects]
+        return window.findings(caller, rows)
+
+    def finding(self, finding_id: int, *, caller: Caller | None = None) -> FindingRow:
+        """One finding by its id (raises UnknownFinding)."""
+        self.catch_up()
+        row = noted.finding(self.ledger, finding_id)
+        window.check_event(caller, UUID(row.subject_id), row.occurred_at)
+        return window.findings(caller, [row])[0]
+
+    def acknowledge_finding(
+        self,
+        finding_id: int,
+        note: str,
+        *,
+        by: str = "cli",
+        command_id: str | None = None,
+        at: datetime | None = None,
+    ) -> FindingAcknowledged:
+        """Take note of a finding (a new event; the finding never changes).
+        A repeated ``command_id`` writes nothing and says ``duplicate``."""
+        return noted.acknowledge(
+            self, finding_id, note, by=by, command_id=command_id, at=at
+        )
 
     def requests(
         self,
@@ -605,11 +645,17 @@ class Kirjuri:
         *,
         open_only: bool = False,
         today: date | None = None,
+        caller: Caller | None = None,
     ) -> list[RequestRow]:
+        """The register (a regulator's: requests of its subjects received in
+        its window, as they stood at the window's end)."""
         found = self._optional(subject)
-        return reads.requests(
-            self.ledger, found, open_only=open_only, today=today or clock.today()
-        )
+        day = window.today(caller, today or clock.today())
+        rows = reads.requests(self.ledger, found, open_only=False, today=day)
+        if caller is not None and caller.subjects:
+            rows = [r for r in rows if r.subject_id in caller.subjects]
+        rows = window.requests(caller, rows)
+        return [r for r in rows if r.status == "open"] if open_only else rows
 
     def state(
         self,
@@ -620,6 +666,7 @@ class Kirjuri:
         caller: Caller | None = None,
         purpose: str | None = None,
     ) -> SubjectState:
+        as_of, known_at = window.state_moments(caller, as_of, known_at)
         found = self._consulted(subject, "state", caller, purpose)
         state = reads.state(self.ledger, found, as_of, known_at)
         if caller is not None and caller.masked:
@@ -749,18 +796,44 @@ class Kirjuri:
         subject: str | None = None,
         sequence: int | None = None,
         hashes_only: bool = False,
+        caller: Caller | None = None,
     ) -> Evidence:
-        """Evidence for a third party: a subject's events, or one event."""
+        """Evidence for a third party: a subject's events, or one event (a
+        regulator's: of its subjects and window only)."""
         if subject is not None:
-            found = str(self._subject(subject))
-            sequences = [row["notification_id"] for row in self.merkle.leaves_of(found)]
+            found = self._subject(subject)
+            window.check_event(caller, found, None)
+            sequences = [
+                row["notification_id"] for row in self.merkle.leaves_of(str(found))
+            ]
+            if window.limited(caller):
+                assert caller is not None
+                seen = self.history(
+                    subject=str(found), since=caller.since, until=caller.until
+                )
+                inside = {row.notification_id for row in seen}
+                sequences = [s for s in sequences if s in inside]
         elif sequence is not None:
             integrity.check_sequence(sequence, "sequence")
             self.catch_up()
+            if caller is not None and (window.limited(caller) or caller.subjects):
+                self._check_event_reach(caller, sequence)
             sequences = [sequence]
         else:
             raise InvalidCommand("sequence", "give a sequence or a subject")
         return integrity.prove(self, sequences, hashes_only=hashes_only)
+
+    def _check_event_reach(self, caller: Caller, sequence: int) -> None:
+        """A limited caller asks for a subject's event of its reach only."""
+        rows = self.history(after=sequence - 1, limit=1)
+        if not rows or rows[0].notification_id != sequence:
+            raise NotPermitted("sequence: not an event this token may see")
+        window.check_event(caller, UUID(rows[0].subject_id), rows[0].occurred_at)
+
+    def consistency(self, from_size: int, to_size: int) -> ConsistencyProof:
+        """Proof that the checkpoint of ``to_size`` extends the one of
+        ``from_size`` (both must be signed checkpoints)."""
+        return integrity.consistency(self, from_size, to_size)
 
     @staticmethod
     def verify_proof(evidence: Any, public_key: str) -> ProofCheck:
@@ -820,9 +893,10 @@ class Kirjuri:
             by=by,
         )
 
-    def request(self, request_id: str) -> RequestRow:
-        """One request of the register, with its deadline."""
-        for row in self.requests("request:" + request_id):
+    def request(self, request_id: str, *, caller: Caller | None = None) -> RequestRow:
+        """One request of the register, with its deadline (a regulator's:
+        of its subjects and window, as it stood at the window's end)."""
+        for row in self.requests("request:" + request_id, caller=caller):
             if row.request_id == request_id:
                 return row
         raise InvalidCommand("request_id", f"no request {request_id}")
@@ -853,12 +927,13 @@ class Kirjuri:
         recipient: str | None = None,
         since: date | None = None,
         until: date | None = None,
+        caller: Caller | None = None,
     ) -> list[RecipientFinding]:
-        """Findings by rule, person, recipient and day (both days included)."""
+        """Findings by rule, person, recipient and day (both days included);
+        a regulator's: of its subjects and window."""
         found = self._optional(subject)
-        return findings_where(
-            self.ledger, FindingsFilter(rule, found, recipient, since, until)
-        )
+        wanted = FindingsFilter(rule, found, recipient, since, until)
+        return findings_where(self.ledger, wanted, caller)
 
     def history_csv(self, **filters: Any) -> Iterator[str]:
         """The whole history a filter selects, as CSV chunks (``history``'s

@@ -18,6 +18,7 @@ __all__ = [
     "KeyUnavailable",
     "KirjuriError",
     "PolicyError",
+    "UnknownFinding",
     "UnknownSubject",
     "mask_reference",
 ]
@@ -71,6 +72,13 @@ class UnknownSubject(InvalidCommand):
 
     def __init__(self, reference: str, problem: str = "no such subject") -> None:
         super().__init__("subject", f"{problem}: {mask_reference(reference)}")
+
+
+class UnknownFinding(InvalidCommand):
+    """No finding has that id (its sequence number in the log)."""
+
+    def __init__(self, finding_id: int) -> None:
+        super().__init__("finding_id", f"no finding {finding_id}")
 
 
 def mask_reference(reference: str) -> str:

@@ -36,6 +36,7 @@ __all__ = [
     "DataProcessed",
     "DataRectified",
     "DataTransferred",
+    "FindingAcknowledged",
     "FindingRaised",
     "KeptClass",
     "LegalHoldPlaced",
@@ -336,6 +337,17 @@ class FindingRaised(SubjectEvent):
     about_version: int
     about_event: str
     detail: str
+
+
+class FindingAcknowledged(SubjectEvent):
+    """Someone (``reported_by``) took note of a finding, with a note of what
+    was done. A new fact beside the finding: the finding itself never
+    changes. The note is metadata in clear, so it carries no personal value."""
+
+    STORED_NAME: ClassVar[str] = "FindingAcknowledged"
+    finding_id: int = Field(ge=1)  # the finding's sequence number in the log
+    finding_version: int = Field(ge=1)  # its version on this stream
+    note: str = Field(min_length=1, max_length=1000)
 
 
 class PolicyAdopted(SubjectEvent):

@@ -337,6 +337,7 @@ _NOT_ACTIVITY = frozenset(
         "SubjectLeftCompany",
         "SubjectInformed",
         "SubjectConsulted",
+        "FindingAcknowledged",
     }
 )
 

@@ -29,6 +29,7 @@ __all__ = [
     "disclosures_of",
     "erasures",
     "event_sequences",
+    "finding",
     "findings",
     "history",
     "request_subject",
@@ -196,13 +197,64 @@ def requests(
     return rows
 
 
-def findings(database: Database, subject_id: str | None = None) -> list[dict[str, Any]]:
-    where, params = ("WHERE subject_id = %s", (subject_id,)) if subject_id else ("", ())
-    return _rows(
+def findings(
+    database: Database,
+    subject_id: str | None = None,
+    *,
+    unacknowledged: bool = False,
+) -> list[dict[str, Any]]:
+    """Findings, oldest first, each with its acknowledgements (oldest first)."""
+    clauses, params = [], []
+    if subject_id:
+        clauses.append("f.subject_id = %s")
+        params.append(subject_id)
+    if unacknowledged:
+        clauses.append(
+            "NOT EXISTS (SELECT 1 FROM {p}kirjuri_finding_acks a"
+            " WHERE a.finding_id = f.notification_id)"
+        )
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    rows = _rows(
         database,
-        f"SELECT * FROM {{p}}kirjuri_findings {where} ORDER BY notification_id",
-        params,
+        f"SELECT f.* FROM {{p}}kirjuri_findings f {where} ORDER BY f.notification_id",
+        tuple(params),
     )
+    acks = _acknowledgements(database, subject_id)
+    for row in rows:
+        row["finding_id"] = row["notification_id"]
+        row["acknowledgements"] = acks.get(row["notification_id"], [])
+    return rows
+
+
+def finding(database: Database, finding_id: int) -> dict[str, Any] | None:
+    """One finding by its id (its sequence number), with its acknowledgements."""
+    rows = _rows(
+        database,
+        "SELECT * FROM {p}kirjuri_findings WHERE notification_id = %s",
+        (finding_id,),
+    )
+    if not rows:
+        return None
+    acks = _acknowledgements(database, rows[0]["subject_id"])
+    return rows[0] | {
+        "finding_id": finding_id,
+        "acknowledgements": acks.get(finding_id, []),
+    }
+
+
+def _acknowledgements(
+    database: Database, subject_id: str | None
+) -> dict[int, list[dict[str, Any]]]:
+    where, params = ("WHERE subject_id = %s", (subject_id,)) if subject_id else ("", ())
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in _rows(
+        database,
+        f"SELECT * FROM {{p}}kirjuri_finding_acks {where} ORDER BY notification_id",
+        params,
+    ):
+        row["sequence"] = row["notification_id"]
+        found.setdefault(row["finding_id"], []).append(row)
+    return found
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ TABLE: list[tuple[str, str, Any, str]] = [
     ("POST", f"/v1/subjects/{S}/erase", {}, "manage"),
     ("GET", "/v1/history", None, "audit"),
     ("GET", "/v1/findings", None, "audit"),
+    ("GET", "/v1/findings/1", None, "audit"),
+    ("POST", "/v1/findings/1/acknowledgements", {"note": "seen"}, "manage"),
     ("GET", "/v1/requests", None, "audit"),
     (
         "POST",
@@ -44,6 +46,7 @@ TABLE: list[tuple[str, str, Any, str]] = [
     ("GET", "/v1/checkpoints", None, "audit"),
     ("GET", f"/v1/subjects/{S}/evidence", None, "audit"),
     ("GET", "/v1/proofs/1", None, "audit"),
+    ("GET", "/v1/proofs/consistency?from=1&to=1", None, "audit"),
     ("GET", "/metrics", None, "metrics"),
 ]
 

@@ -1,5 +1,6 @@
 """The audit index: history with every filter of ``kirjuri history``, in
-pages (a cursor) or streamed whole as CSV or JSON lines; findings."""
+pages (a cursor) or streamed whole as CSV or JSON lines; findings and
+their acknowledgements."""
 
 from __future__ import annotations
 
@@ -9,15 +10,18 @@ import json
 from functools import partial
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from api.auth import allowed, facade, within_reach
 from api.moments import MomentQuery, parsed
+from api.problems import Refused
+from api.routers.commands import IdempotencyKey
+from commands.models import CommandId, Note
 from commands.service import Kirjuri
 from commands.usecases.identities import Caller
-from commands.usecases.views import FindingRow, HistoryRow
+from commands.usecases.views import FindingAcknowledged, FindingRow, HistoryRow
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
@@ -108,7 +112,55 @@ async def findings(
     caller: Annotated[Caller, Depends(allowed("audit"))],
     kirjuri: Annotated[Kirjuri, Depends(facade)],
     subject: Annotated[str | None, Query(min_length=1, max_length=300)] = None,
+    unacknowledged: bool = False,
 ) -> list[FindingRow]:
-    """Every recorded processing that breached the policy."""
+    """Every recorded processing that breached the policy, each with who
+    acknowledged it, when, with what note (``unacknowledged``: only those
+    nobody did)."""
     within_reach(caller, subject)
-    return kirjuri.findings(subject)
+    return kirjuri.findings(subject, unacknowledged=unacknowledged, caller=caller)
+
+
+FindingId = Annotated[int, Path(ge=1, le=2**62, description="its sequence number")]
+
+
+@router.get("/findings/{finding_id}", response_model=FindingRow)
+async def finding(
+    finding_id: FindingId,
+    caller: Annotated[Caller, Depends(allowed("audit"))],
+    kirjuri: Annotated[Kirjuri, Depends(facade)],
+) -> FindingRow:
+    """One finding with its acknowledgements."""
+    return kirjuri.finding(finding_id, caller=caller)
+
+
+class AcknowledgementAsked(BaseModel):
+    note: Note
+    command_id: CommandId = None
+
+
+@router.post(
+    "/findings/{finding_id}/acknowledgements",
+    status_code=201,
+    response_model=FindingAcknowledged,
+    responses={200: {"model": FindingAcknowledged, "description": "a duplicate"}},
+)
+async def acknowledge(
+    finding_id: FindingId,
+    asked: AcknowledgementAsked,
+    caller: Annotated[Caller, Depends(allowed("manage"))],
+    kirjuri: Annotated[Kirjuri, Depends(facade)],
+    response: Response,
+    key: IdempotencyKey = None,
+) -> FindingAcknowledged:
+    """Take note of a finding with a note of what was done (a new event; the
+    finding never changes). A retry with the same ``Idempotency-Key`` (or
+    ``command_id``) writes nothing and answers 200 with ``duplicate``."""
+    if key is not None and asked.command_id not in (None, key):
+        raise Refused(422, "command_id: differs from Idempotency-Key", "command_id")
+    done = kirjuri.acknowledge_finding(
+        finding_id, asked.note, by=caller.name, command_id=key or asked.command_id
+    )
+    if done.duplicate:
+        response.status_code = 200
+    return done

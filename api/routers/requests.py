@@ -37,7 +37,7 @@ async def requests(
 ) -> list[RequestRow]:
     """The register, with each request's deadline."""
     within_reach(caller, subject)
-    rows = kirjuri.requests(subject, open_only=status != "all")
+    rows = kirjuri.requests(subject, open_only=status != "all", caller=caller)
     return [r for r in rows if r.overdue] if status == "overdue" else rows
 
 

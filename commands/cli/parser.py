@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 
 from commands import models
 from commands.cli import (
+    findings,
     integrity,
     lifecycle,
     policy,
@@ -45,7 +46,8 @@ GROUPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
             *(
                 m.model_fields["kind"].default
                 for m in models.COMMANDS
-                if m.model_fields["kind"].default not in REQUEST_KINDS + LIFECYCLE_KINDS
+                if m.model_fields["kind"].default
+                not in (*REQUEST_KINDS, *LIFECYCLE_KINDS, "acknowledge-finding")
             ),
             "apply",
             "import",
@@ -158,10 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="verb", metavar="COMMAND", required=True)
     kw: dict[str, Any] = {"parents": [common]}
     for model in models.COMMANDS:
-        add_command_verb(sub, model, **kw)
+        if model is not models.AcknowledgeFinding:  # kirjuri findings ack
+            add_command_verb(sub, model, **kw)
     for module in (
         record,
         query,
+        findings,
         requests,
         integrity,
         lifecycle,

@@ -1,5 +1,5 @@
-"""Query verbs: access report, export, history, subjects, state, findings,
-check."""
+"""Query verbs: access report, export, history, subjects, state, check
+(findings are in commands.cli.findings)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ from commands.cli.common import (
     write_output,
 )
 from commands.service import Kirjuri
-from commands.usecases.views import FindingRow, HistoryRow, SubjectRow
+from commands.usecases.views import (
+    HistoryRow,
+    SubjectRow,
+)
 from ledger.events import EVENT_TYPES
 from ledger.policy import LegalBasis
 from projections.reports.render import (
@@ -110,13 +113,6 @@ def add_verbs(sub: Any, **kw: Any) -> None:
     state.add_argument("--known-at", help="what had been recorded by then")
     state.set_defaults(handler=run_state)
 
-    found = sub.add_parser(
-        "findings", description="recorded processing that breached the policy", **kw
-    )
-    found.add_argument("--subject")
-    found.add_argument("--format", choices=FORMATS, default="table")
-    found.set_defaults(handler=run_findings)
-
     check = sub.add_parser(
         "check",
         description="would this processing be allowed now? (records nothing)",
@@ -192,13 +188,6 @@ def run_state(args: argparse.Namespace, settings: Settings) -> int:
     with Kirjuri.open(settings) as kirjuri:
         state = kirjuri.state(args.subject, as_of=as_of, known_at=known_at)
     print(state.model_dump_json(indent=2))
-    return EX_OK
-
-
-def run_findings(args: argparse.Namespace, settings: Settings) -> int:
-    with Kirjuri.open(settings) as kirjuri:
-        rows = kirjuri.findings(args.subject)
-    print_rows(rows, FindingRow, args.format)
     return EX_OK
 
 

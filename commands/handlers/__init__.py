@@ -15,6 +15,7 @@ from commands import models as m
 from commands.handlers.data import collect, rectify, register
 from commands.handlers.draft import Draft, Outcome, simple
 from commands.handlers.erasure import erase
+from commands.handlers.findings import acknowledge
 from commands.handlers.processing import disclose, process
 from commands.handlers.requests import close, extend, find_excessive, receive
 from commands.handlers.switches import consent, objection, restrict
@@ -68,6 +69,7 @@ def _register_handlers() -> None:
     _handle.register(m.PlaceLegalHold, simple(ev.LegalHoldPlaced, reason="reason"))
     _handle.register(m.ReleaseLegalHold, simple(ev.LegalHoldReleased, reason="reason"))
     _handle.register(m.EraseSubject, erase)
+    _handle.register(m.AcknowledgeFinding, acknowledge)
 
 
 _register_handlers()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from commands.usecases import window
 from commands.usecases.views import FindingRow
 from ledger.clock import local_date
 from ledger.errors import InvalidCommand
@@ -16,6 +17,7 @@ from projections import queries
 if TYPE_CHECKING:
     from uuid import UUID
 
+    from commands.usecases.identities import Caller
     from ledger.application import Ledger
 
 __all__ = ["FindingsFilter", "RecipientFinding", "findings_where"]
@@ -36,7 +38,10 @@ class RecipientFinding(FindingRow):
     recipient: str | None = None
 
 
-def findings_where(ledger: Ledger, wanted: FindingsFilter) -> list[RecipientFinding]:
+def findings_where(
+    ledger: Ledger, wanted: FindingsFilter, caller: Caller | None = None
+) -> list[RecipientFinding]:
+    """The findings wanted (a regulator's: of its subjects and window)."""
     if wanted.since and wanted.until and wanted.since > wanted.until:
         raise InvalidCommand("since", "is after until")
     if wanted.recipient is not None:
@@ -67,8 +72,11 @@ def findings_where(ledger: Ledger, wanted: FindingsFilter) -> list[RecipientFind
         recipient = recipients[subject].get(row["about_version"])
         if wanted.recipient is not None and recipient != wanted.recipient:
             continue
+        if caller is not None and caller.subjects and subject not in caller.subjects:
+            continue
         found.append(RecipientFinding.model_validate({**row, "recipient": recipient}))
-    return found
+    seen: list[FindingRow] = list(found)
+    return [r for r in window.findings(caller, seen) if isinstance(r, RecipientFinding)]
 
 
 def _moment(value: object) -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING, Any
 
-from commands.usecases.views import Evidence, ProofCheck
+from commands.usecases.views import ConsistencyProof, Evidence, ProofCheck
 from ledger.checkpoints import NoteError, Verifier, parse_checkpoint
 from ledger.errors import InvalidCommand
 from ledger.evidence import FORMAT, verify_evidence
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "build_evidence",
     "check_sequence",
+    "consistency",
     "integrity_entry",
     "parse_external",
     "prove",
@@ -100,6 +101,25 @@ def build_evidence(
 def prove(kirjuri: Kirjuri, sequences: list[int], *, hashes_only: bool) -> Evidence:
     return Evidence.model_validate(
         build_evidence(kirjuri, sequences, hashes_only=hashes_only)
+    )
+
+
+def consistency(kirjuri: Kirjuri, from_size: int, to_size: int) -> ConsistencyProof:
+    """A consistency proof between two signed checkpoints, named by size."""
+    if from_size > to_size:
+        raise InvalidCommand("from", "must not be larger than to")
+    kirjuri.catch_up()
+    by_size = {s.checkpoint.size: s.checkpoint for s in kirjuri.checkpoints()}
+    for field, size in (("from", from_size), ("to", to_size)):
+        if size not in by_size:
+            raise InvalidCommand(field, f"no signed checkpoint of size {size}")
+    proof = kirjuri.merkle.consistency_proof(from_size, to_size)
+    return ConsistencyProof(
+        from_size=from_size,
+        to_size=to_size,
+        from_checkpoint=by_size[from_size].note,
+        to_checkpoint=by_size[to_size].note,
+        proof=tuple(p.hex() for p in proof),
     )
 
 

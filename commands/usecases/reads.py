@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from commands.models import parse_choice
 from commands.usecases.views import (
     CheckResult,
-    FindingRow,
     FindingView,
     HistoryRow,
     RequestRow,
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
     from ledger.sealed import Sealed
     from ledger.subject import Timeline
 
-__all__ = ["Asked", "check", "findings", "history", "requests", "state"]
+__all__ = ["Asked", "check", "history", "requests", "state"]
 
 
 @dataclass(frozen=True)
@@ -101,11 +100,6 @@ def check(
 def history(ledger: Ledger, wanted: queries.HistoryFilter) -> list[HistoryRow]:
     rows = queries.history(ledger.database, wanted)
     return [HistoryRow.model_validate(row) for row in rows]
-
-
-def findings(ledger: Ledger, subject: UUID | None) -> list[FindingRow]:
-    rows = queries.findings(ledger.database, None if subject is None else str(subject))
-    return [FindingRow.model_validate(row) for row in rows]
 
 
 def requests(

@@ -14,12 +14,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 from ledger import clock
 
 __all__ = [
+    "Acknowledgement",
     "BackupMade",
     "CheckResult",
+    "ConsistencyProof",
     "ErasurePreview",
     "Evidence",
     "EvidenceEvent",
     "FeedReport",
+    "FindingAcknowledged",
     "FindingRow",
     "HistoryRow",
     "ImportSummary",
@@ -88,13 +91,33 @@ class SubjectRow(Row):
     registered_at: datetime | str | None
 
 
+class Acknowledgement(Row):
+    """Who took note of a finding, when, and what they noted."""
+
+    sequence: int  # the acknowledgement's own place in the log
+    acknowledged_by: str
+    occurred_at: datetime | str
+    note: str
+
+
 class FindingRow(Row):
+    finding_id: int  # its sequence number in the log
     occurred_at: datetime | str
     subject_id: str
     rule: str
     about_event: str
     about_version: int
     detail: str
+    acknowledgements: tuple[Acknowledgement, ...] = ()
+
+
+class FindingAcknowledged(_View):
+    """A finding acknowledged: the finding with every acknowledgement so far;
+    ``duplicate`` when the command id was recorded before (nothing written)."""
+
+    finding: FindingRow
+    duplicate: bool = False
+    sequences: tuple[int, ...] = ()  # the new event's place in the log
 
 
 class RequestRow(Row):
@@ -218,6 +241,18 @@ class Evidence(_View):
     public_key: str
     checkpoint: str
     events: tuple[EvidenceEvent, ...]
+
+
+class ConsistencyProof(_View):
+    """RFC 9162 §2.1.4: the tree of ``to_size`` extends the one of
+    ``from_size``; both signed checkpoints as their notes, the proof's
+    hashes in hex (empty when the sizes are equal or the first is 0)."""
+
+    from_size: int
+    to_size: int
+    from_checkpoint: str
+    to_checkpoint: str
+    proof: tuple[str, ...]
 
 
 class ProofCheck(_View):
