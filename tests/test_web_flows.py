@@ -213,3 +213,37 @@ def test_an_unknown_verify_run_and_a_bad_history_filter_are_pages_not_errors(
     csv = auditor.get("/history.csv", params={"purpose": "nothing_such"})
     assert csv.status_code == 422
     assert csv.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_every_page_has_its_words_in_both_languages(
+    kirjuri: Kirjuri, app_client: TestClient, lang: str
+) -> None:
+    subject = rich_subject(kirjuri)
+    run(
+        kirjuri,
+        kind="request",
+        subject=subject,
+        type="access",
+        channel="email",
+        request_id="R-4",
+    )
+    dpo = signed_in(kirjuri, app_client, "dpo")
+    app_client.cookies.set("kirjuri_lang", lang)
+    missing = re.compile(
+        r"\b(requests|erase|findings|history|integrity|filter)\.[a-z_]+"
+    )
+    for path in (
+        "/requests",
+        "/requests/R-4",
+        "/requests/R-4/preview",
+        f"/people/{subject}/erase",
+        "/findings",
+        "/history",
+        "/integrity",
+    ):
+        page = dpo.get(path)
+        assert page.status_code == 200, path
+        assert f'<html lang="{lang}">' in page.text
+        words = re.sub(r"<[^>]*>", " ", page.text)  # the text, not the links
+        assert not missing.search(words), (path, missing.search(words))
