@@ -34,6 +34,9 @@ demo: install
 	cd demo && $(KIRJURI) request jussi.nieminen@savonprosessi.example --type erasure --channel email --request-id R-2025-030
 	cd demo && $(KIRJURI) erase jussi.nieminen@savonprosessi.example --request-id R-2025-030
 	cd demo && $(KIRJURI) checkpoint && $(KIRJURI) verify
+	cd demo && umask 077 && $(KIRJURI) users add demo_dpo --role dpo > demo_dpo.password
+	@echo "web pages: cd demo && ../.venv/bin/kirjuri serve, then open http://127.0.0.1:8000/"
+	@echo "  and sign in as demo_dpo with the password in demo/demo_dpo.password"
 	@echo "kirjuri is in .venv/bin: '. .venv/bin/activate' puts it on your PATH"
 
 # All tests, SQLite and PostgreSQL (the run starts its own server).

@@ -40,6 +40,7 @@ from commands.usecases.erasure_plan import erase_confirmed, erasure_plan
 from commands.usecases.findings_query import FindingsFilter, findings_where
 from commands.usecases.history_export import history_csv
 from commands.usecases.identities import NotPermitted
+from commands.usecases.person import person_view
 from commands.usecases.policy import policy_items
 from commands.usecases.search import find_subjects
 from commands.usecases.today import today as today_view
@@ -77,6 +78,7 @@ if TYPE_CHECKING:
     from commands.usecases.erasure_plan import ErasureDone, ErasurePlanView
     from commands.usecases.findings_query import RecipientFinding
     from commands.usecases.identities import Caller, IssuedToken, TokenRow
+    from commands.usecases.person import PersonView
     from commands.usecases.today import TodayView
     from commands.usecases.verify_jobs import VerifyJob
     from commands.usecases.views import (
@@ -1000,6 +1002,22 @@ class Kirjuri:
         """The live token's caller (raises NotAuthenticated otherwise)."""
         self.catch_up()  # a revocation counts at once
         return identities.authenticate(self.ledger, token)
+
+    def person(
+        self,
+        subject: str,
+        *,
+        caller: Caller | None = None,
+        purpose: str | None = None,
+        as_of: datetime | None = None,
+        event_type: str | None = None,
+        lang: Language = "en",
+    ) -> PersonView:
+        """A person's whole record for the web page; the look is recorded."""
+        found = self._consulted(subject, "person_page", caller, purpose)
+        return person_view(
+            self.ledger, found, caller, as_of=as_of, event_type=event_type, lang=lang
+        )
 
     def today(self) -> TodayView:
         """Open requests by due date, extension notices due, new findings,

@@ -19,9 +19,14 @@ _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 def web_client(kirjuri: Kirjuri) -> TestClient:
-    """A browser-like client (keeps cookies, follows no redirect)."""
+    """A browser-like client in English (keeps cookies, follows no redirect)."""
     app = create_app(lambda: contextlib.nullcontext(kirjuri))
-    return TestClient(app, raise_server_exceptions=False, follow_redirects=False)
+    return TestClient(
+        app,
+        raise_server_exceptions=False,
+        follow_redirects=False,
+        headers={"Accept-Language": "en"},
+    )
 
 
 def account(kirjuri: Kirjuri, role: str, name: str | None = None, **limits: Any) -> str:

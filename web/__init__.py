@@ -51,6 +51,10 @@ Browser tests (tests/browser/)
     chromium), ``sign_in(page, server, role)``, ``check_axe(page)`` (fails on
     serious or critical violations), ``shoot(page, name)`` (screenshots at
     1280x800 and 390x844 in tests/browser/screenshots/, kept, git-ignored).
+    In-process tests (both backends, FastAPI's TestClient): tests/web_helpers.py
+    ``signed_in(kirjuri, role)`` (a client signed in through the form),
+    ``post_form(client, path, data)`` (with that page's CSRF token),
+    ``csrf_of(html)``, ``account(kirjuri, role)``.
 """
 
 from __future__ import annotations

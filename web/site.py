@@ -7,6 +7,7 @@ import pkgutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse
@@ -43,7 +44,7 @@ def mount(app: FastAPI) -> None:
     app.add_exception_handler(auth.PasswordNeeded, _password)
     app.add_exception_handler(auth.PurposeNeeded, _purpose)
     app.add_exception_handler(auth.PageRefused, _refused)
-    for kind in (KirjuriError, HTTPException):
+    for kind in (KirjuriError, HTTPException, RequestValidationError):
         _wrap(app, kind)
 
 
@@ -99,8 +100,12 @@ def _page_error(request: Request, err: Exception) -> Response:
         status = err.status_code
         key = {403: "error.403", 404: "error.404"}.get(status, "error.title")
         return error_page(request, status, key)
-    if isinstance(err, UnknownSubject):
-        return error_page(request, 404, "error.404")
+    if isinstance(err, RequestValidationError):
+        first = err.errors()[0] if err.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "form"
+        return error_page(request, 422, "error.title", f"{where}: not valid")
+    if isinstance(err, UnknownSubject):  # its text masks an email
+        return error_page(request, 404, "error.404", str(err))
     if isinstance(err, NotPermitted):
         return error_page(request, 403, "error.403")
     # One line naming the field; never a value the person typed.

@@ -233,7 +233,7 @@ def consulted(
                 originator_version=state.version + 1,
                 occurred_at=now,
                 recorded_at=now,
-                reported_by="api",
+                reported_by="web" if caller.token_id.startswith("web:") else "api",
                 view=view,
                 caller=caller.name,
                 role=caller.role,

@@ -41,3 +41,19 @@ def test_a_wrong_password_is_refused(page: Page, served: Served) -> None:
     fill_sign_in(page, "demo_auditor", "not the password")
     expect(page.get_by_role("alert")).to_have_text("Wrong user name or password.")
     expect(page).to_have_title("Sign in – Kirjuri")
+
+
+def test_the_keyboard_reaches_the_content_and_the_language_switches(
+    page: Page, served: Served
+) -> None:
+    """Tab first reaches the skip link; Suomeksi switches the pages to Finnish."""
+    sign_in(page, served, "dpo")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#content$"))
+    page.get_by_role("link", name="Suomeksi").click()
+    expect(page).to_have_title("Tänään – Kirjuri")
+    expect(page.get_by_role("link", name="Henkilöt")).to_be_visible()
+    check_axe(page)
+    shoot(page, "today-fi")
