@@ -37,11 +37,15 @@ from commands.usecases import (
 )
 from commands.usecases import findings as noted
 from commands.usecases import verify as verification
+from commands.usecases.erasure_plan import erase_confirmed, erasure_plan
+from commands.usecases.findings_query import FindingsFilter, findings_where
+from commands.usecases.history_export import history_csv
 from commands.usecases.identities import NotPermitted
 from commands.usecases.person import person_view
 from commands.usecases.policy import policy_items
 from commands.usecases.search import find_subjects
 from commands.usecases.today import today as today_view
+from commands.usecases.verify_jobs import CheckpointRow, IntegrityOverview, VerifyJobs
 from commands.usecases.views import (
     PolicyAdoption,
     ProjectionFault,
@@ -68,15 +72,18 @@ from projections.reports.ropa import build_processing_record
 from projections.runner import Projector
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
     from datetime import date, datetime, timedelta
     from pathlib import Path
     from typing import BinaryIO, TextIO
 
     from commands.usecases.accounts import IssuedAccount, Person, UserRow
+    from commands.usecases.erasure_plan import ErasureDone, ErasurePlanView
+    from commands.usecases.findings_query import RecipientFinding
     from commands.usecases.identities import Caller, IssuedToken, TokenRow
     from commands.usecases.person import PersonView
     from commands.usecases.today import TodayView
+    from commands.usecases.verify_jobs import VerifyJob
     from commands.usecases.views import (
         BackupMade,
         CheckResult,
@@ -219,6 +226,7 @@ class Kirjuri:
         self._signer: Signer | None = None
         self._sessions: SessionStore | None = None
         self.notary = Notary(ledger.database, self.merkle, self.signer)
+        self._jobs: VerifyJobs | None = None
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool = False) -> Kirjuri:
@@ -942,6 +950,104 @@ class Kirjuri:
         return queries.event_sequences(
             self.ledger.database, str(outcome.subject_id), versions
         )
+
+    # The web pages' views -------------------------------------------------
+
+    def erasure_plan(
+        self, subject: str, *, lang: Language = "en", remove_objection: bool = False
+    ) -> ErasurePlanView:
+        """The erasure dry run in plain words: what goes, what the law keeps
+        and until when, who must be told (Art. 19). Writes nothing."""
+        return erasure_plan(self, self._subject(subject), lang, remove_objection)
+
+    def erase_confirmed(
+        self,
+        subject: str,
+        typed: str,
+        *,
+        lang: Language = "en",
+        request_id: str | None = None,
+        remove_objection: bool = False,
+        by: str = "web",
+    ) -> ErasureDone:
+        """Art. 17 once the person's full id was typed to confirm it: the
+        plan as it stood, and where the erasure stands in the log."""
+        return erase_confirmed(
+            self,
+            self._subject(subject),
+            typed,
+            lang=lang,
+            request_id=request_id,
+            remove_objection=remove_objection,
+            by=by,
+        )
+
+    def request(self, request_id: str, *, caller: Caller | None = None) -> RequestRow:
+        """One request of the register, with its deadline (a regulator's:
+        of its subjects and window, as it stood at the window's end)."""
+        for row in self.requests("request:" + request_id, caller=caller):
+            if row.request_id == request_id:
+                return row
+        raise InvalidCommand("request_id", f"no request {request_id}")
+
+    def integrity_overview(self) -> IntegrityOverview:
+        """Checkpoints, the key that signs them, how far the last clean
+        verify reached and this process's latest verify run."""
+        return IntegrityOverview(
+            checkpoints=tuple(
+                CheckpointRow(
+                    size=s.checkpoint.size,
+                    root=s.checkpoint.root.hex(),
+                    timestamp=s.checkpoint.timestamp,
+                )
+                for s in self.checkpoints()
+            ),
+            public_key=self.public_key(),
+            last_verified=self.notary.last_verified(),
+            head=self.ledger.head(),
+            latest_run=self.last_verify_job(),
+        )
+
+    def findings_where(
+        self,
+        *,
+        rule: str | None = None,
+        subject: str | None = None,
+        recipient: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        caller: Caller | None = None,
+    ) -> list[RecipientFinding]:
+        """Findings by rule, person, recipient and day (both days included);
+        a regulator's: of its subjects and window."""
+        found = self._optional(subject)
+        wanted = FindingsFilter(rule, found, recipient, since, until)
+        return findings_where(self.ledger, wanted, caller)
+
+    def history_csv(self, **filters: Any) -> Iterator[str]:
+        """The whole history a filter selects, as CSV chunks (``history``'s
+        filters; a bad one is refused before the first chunk)."""
+        return history_csv(
+            lambda after, limit: self.history(**filters, limit=limit, after=after)
+        )
+
+    def start_verify(self, *, read_models: bool = False) -> VerifyJob:
+        """Verify in the background (its own facade on the same settings);
+        ask ``verify_job`` how far it got. One run at a time."""
+        return self._verify_jobs().start(read_models=read_models)
+
+    def verify_job(self, job_id: str) -> VerifyJob:
+        return self._verify_jobs().get(job_id)
+
+    def last_verify_job(self) -> VerifyJob | None:
+        """The newest verify this process ran, if any."""
+        return self._verify_jobs().latest()
+
+    def _verify_jobs(self) -> VerifyJobs:
+        if self._jobs is None:
+            settings = self.settings
+            self._jobs = VerifyJobs(lambda: Kirjuri.open(settings))
+        return self._jobs
 
     # API identities -----------------------------------------------------
 

@@ -10,6 +10,7 @@ key itself, which a test catches.
 from __future__ import annotations
 
 from projections.reports import texts as report_texts
+from web.flow_texts import FLOW_TEXTS
 
 __all__ = ["LANGUAGES", "WEB_TEXTS", "text"]
 
@@ -379,6 +380,9 @@ WEB_TEXTS: dict[str, dict[str, str]] = {
         "access.token_revoked": "Tunniste {name} mitätöity.",
     },
 }
+
+for _lang, _words in FLOW_TEXTS.items():  # the pages of web/flow_texts.py
+    WEB_TEXTS[_lang] = _words | WEB_TEXTS[_lang]
 
 
 def text(key: str, lang: str) -> str:
