@@ -21,6 +21,7 @@ from projections.reports.ropa_render import (
     record_markdown,
 )
 from tests.api_helpers import client, token
+from tests.web_helpers import signed_in
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -210,3 +211,24 @@ def test_the_record_prints_as_a_pdf(kirjuri: Kirjuri) -> None:
         pdf = api.get("/v1/ropa?format=pdf&lang=fi", headers=token(kirjuri, "dpo"))
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF-")
+
+
+def test_the_policy_page_downloads_the_record_for_a_period(kirjuri: Kirjuri) -> None:
+    """The web app's Policy page offers the record to a role that may audit;
+    a malformed date is the error page naming the field, not a 500."""
+    _ledger(kirjuri)
+    auditor = signed_in(kirjuri, "auditor")
+    page = auditor.get("/policy")
+    assert 'action="/policy/record"' in page.text
+    got = auditor.get(
+        "/policy/record?since=2025-01-01&until=2026-01-01&lang=en&format=csv"
+    )
+    assert got.status_code == 200
+    assert got.headers["content-type"].startswith("text/csv")
+    assert "attachment" in got.headers["content-disposition"]
+    assert "Keski-Suomen Pikarahti Oy" in got.text
+    html = auditor.get("/policy/record?lang=fi")
+    assert "Seloste käsittelytoimista" in html.text
+    bad = auditor.get("/policy/record?since=eilen")
+    assert bad.status_code == 422
+    assert "since" in bad.text

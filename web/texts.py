@@ -164,6 +164,13 @@ WEB_TEXTS: dict[str, dict[str, str]] = {
         "policy.categories": "Categories and their retention",
         "policy.retention": "Retention",
         "policy.criteria": "Criteria",
+        "policy.record_intro": "The record of processing activities, made from"
+        " this policy and the ledger: the recipients actually disclosed to and"
+        " the transfers made in the period beside what the policy documents,"
+        " and every difference between the two.",
+        "policy.record_format": "Format",
+        "policy.record_lang": "Language",
+        "policy.record_make": "Download the record",
         "access.people": "People who sign in",
         "access.tokens": "API tokens",
         "access.name": "Name",
@@ -345,6 +352,13 @@ WEB_TEXTS: dict[str, dict[str, str]] = {
         "policy.categories": "Tietoryhmät ja niiden säilytys",
         "policy.retention": "Säilytys",
         "policy.criteria": "Peruste",
+        "policy.record_intro": "Seloste käsittelytoimista tämän politiikan ja"
+        " kirjanpidon perusteella: ajanjaksolla tietoja saaneet vastaanottajat"
+        " ja tehdyt siirrot politiikan kuvauksen rinnalla, ja jokainen ero"
+        " niiden välillä.",
+        "policy.record_format": "Muoto",
+        "policy.record_lang": "Kieli",
+        "policy.record_make": "Lataa seloste",
         "access.people": "Kirjautuvat henkilöt",
         "access.tokens": "API-tunnisteet",
         "access.name": "Nimi",

@@ -3,14 +3,21 @@ safeguards, categories with retention (the policy in force)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from api.auth import facade
+from api.auth import RIGHTS, facade
 from commands.service import Kirjuri
 from commands.usecases.accounts import Person
+from ledger import clock
+from projections.reports.ropa_render import (
+    record_csv,
+    record_html,
+    record_json,
+    record_pdf,
+)
 from web.auth import require
 from web.render import lang_of, render
 from web.texts import text
@@ -21,7 +28,7 @@ router = APIRouter()
 @router.get("/policy")
 async def policy(
     request: Request,
-    _: Annotated[Person, Depends(require("policy"))],
+    person: Annotated[Person, Depends(require("policy"))],
     kirjuri: Annotated[Kirjuri, Depends(facade)],
 ) -> Response:
     adopted = kirjuri.policy()
@@ -32,7 +39,48 @@ async def policy(
             "policy": adopted,
             "retention": {r.id: r for r in adopted.retention},
             "types": {t.id: t for t in adopted.recipient_types},
+            "may_record": person.role in RIGHTS["audit"],
         },
         title=text("nav.policy", lang_of(request)),
         page="policy",
+    )
+
+
+_MEDIA = {
+    "html": ("text/html", "html"),
+    "pdf": ("application/pdf", "pdf"),
+    "csv": ("text/csv", "csv"),
+    "json": ("application/json", "json"),
+}
+Moment = Annotated[str, Query(max_length=40)]
+
+
+@router.get("/policy/record")
+async def processing_record(
+    _: Annotated[Person, Depends(require("audit"))],
+    kirjuri: Annotated[Kirjuri, Depends(facade)],
+    since: Moment = "",
+    until: Moment = "",
+    lang: Literal["fi", "en"] = "fi",
+    format: Literal["html", "pdf", "csv", "json"] = "html",
+) -> Response:
+    """The Art. 30(1) record for the period, as a download (no personal
+    value: the same for every role that may audit)."""
+    record = kirjuri.processing_record(
+        since=clock.parse_moment(since, "since") if since.strip() else None,
+        until=clock.parse_moment(until, "until") if until.strip() else None,
+        language=lang,
+    )
+    render_as = {
+        "html": record_html,
+        "pdf": record_pdf,
+        "csv": record_csv,
+        "json": record_json,
+    }
+    media, suffix = _MEDIA[format]
+    disposition = f'attachment; filename="record-of-processing-{lang}.{suffix}"'
+    return Response(
+        render_as[format](record),
+        media_type=media,
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
     )
