@@ -106,7 +106,10 @@ def test_a_role_is_refused_what_it_may_not_do_when_called_directly(
     found = auditor.get("/people", params={"q": REGISTER["email"]})
     assert REGISTER["email"] not in found.text  # only a dpo searches
     regulator = signed_in(
-        kirjuri, "regulator", subjects=[_aino(kirjuri, email="other@example.fi")]
+        kirjuri,
+        "regulator",
+        subjects=[_aino(kirjuri, email="other@example.fi")],
+        expires=timedelta(days=7),
     )
     added = regulator.post(
         "/access/users",
@@ -209,6 +212,17 @@ def test_users_are_added_listed_and_disabled_from_the_command_line(
         "users", "add", "dpa", "--role", "regulator", "--window", "2025-01-01"
     )
     assert code != 0 and "window" in err
+    # A regulator's account, like its token, always expires.
+    code, _, err = cli(
+        "users",
+        "add",
+        "dpa",
+        "--role",
+        "regulator",
+        "--window",
+        "2025-01-01..2025-06-30",
+    )
+    assert code == 65 and "expires: a regulator's account always expires" in err
     assert cli("users", "disable", "maija_k")[0] == 0
     kirjuri.catch_up()
     with web_client(kirjuri) as client:

@@ -119,6 +119,9 @@ def add_user(
         )
     if role not in PEOPLE_ROLES:
         raise InvalidCommand("role", f"one of {', '.join(PEOPLE_ROLES)}")
+    if role == "regulator" and expires is None:
+        # As for a regulator's token: an authority's access ends by itself.
+        raise InvalidCommand("expires", "a regulator's account always expires")
     if role != "regulator" and (subjects or since or until):
         raise InvalidCommand("subjects", "only a regulator's account is limited")
     if since is not None and until is not None and since > until:

@@ -15,6 +15,7 @@ import secrets
 import subprocess
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,6 +75,7 @@ def build_demo(settings: Settings) -> None:
                 window = {
                     "since": clock.parse_moment(WINDOW[0], "since"),
                     "until": clock.parse_moment(WINDOW[1], "until"),
+                    "expires": timedelta(days=30),
                 }
             issued = kirjuri.add_user(name, role, **window)  # type: ignore[arg-type]
             kirjuri.change_password(issued.row.user_id, issued.password, PASSWORD)
