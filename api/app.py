@@ -30,6 +30,7 @@ from api.routers import (
     ropa,
     subjects,
 )
+from api.unexpected import UnexpectedErrors
 from commands.bootstrap import Settings
 from commands.service import Kirjuri
 
@@ -70,6 +71,7 @@ def create_app(
     web.mount(app)  # the pages (web/), after the API's error handlers
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(BodyLimit, limit=body_limit)
+    app.add_middleware(UnexpectedErrors)  # outermost of ours: catches them all
     return app
 
 

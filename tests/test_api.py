@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tests.api_helpers import REGISTER, client, token
+from tests.web_helpers import signed_in
 
 if TYPE_CHECKING:
+    import pytest
+
     from commands.service import Kirjuri
 
 
@@ -233,3 +236,30 @@ def test_subjects_are_found_by_email_for_a_dpo(kirjuri: Kirjuri) -> None:
         )
     assert found.status_code == 200
     assert [row["company"] for row in found.json()] == ["Esimerkki Oy"]
+
+
+def test_an_unexpected_error_is_answered_and_logged_without_its_values(
+    kirjuri: Kirjuri,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A bug no handler expected: the API answers a problem document, a page
+    a plain error page, and the log names the error's type, not its text."""
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("aino.virtanen@esimerkki.fi")
+
+    page_client = signed_in(kirjuri, "dpo")
+    monkeypatch.setattr(type(kirjuri), "policy_items", broken)
+    monkeypatch.setattr(type(kirjuri), "policy", broken)
+    with client(kirjuri) as api:
+        answer = api.get("/v1/policy/purposes", headers=token(kirjuri, "auditor"))
+    page = page_client.get("/policy")
+    assert answer.status_code == 500
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "esimerkki" not in answer.text
+    assert page.status_code == 500 and "Something went wrong" in page.text
+    logged = capsys.readouterr()
+    assert "RuntimeError" in logged.out + logged.err
+    assert "esimerkki" not in logged.out + logged.err
+    assert "Traceback" not in logged.out + logged.err
