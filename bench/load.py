@@ -38,6 +38,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -327,8 +328,13 @@ def run(  # noqa: PLR0917 - a run's knobs, passed once
     settings = settings_for(postgres, folder)
     token = _init(settings)
     sent = [commands_for(client, commands) for client in range(clients)]
-    with served(settings, workers, folder / "server.log") as base:
-        outcome = asyncio.run(_load(base, token, sent, cut))
+    # The clients get a loop of their own, on a thread of their own: the
+    # caller's thread may run one already (Playwright's sync API in tests).
+    with (
+        served(settings, workers, folder / "server.log") as base,
+        ThreadPoolExecutor(max_workers=1) as own,
+    ):
+        outcome = own.submit(asyncio.run, _load(base, token, sent, cut)).result()
     total = clients * commands
     return {
         "backend": "postgres" if postgres else "sqlite",
