@@ -12,7 +12,6 @@ Sessions live on the server (``ledger.sessions``) and end after
 from __future__ import annotations
 
 import json
-import re
 import secrets
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict, Field
 
-from commands.usecases.identities import ROLES, Caller, NotAuthenticated, Role
+from commands.usecases.identities import (
+    NAME,
+    ROLES,
+    Caller,
+    NotAuthenticated,
+    Role,
+    check_grant,
+)
 from commands.usecases.views import LocalMoment, Row
 from ledger import clock
 from ledger import events as ev
@@ -60,7 +66,6 @@ LOCK_FOR = timedelta(minutes=15)
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=12)
 MIN_PASSWORD = 12
-_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
 _hasher = PasswordHasher()
 # Compared against when no account has the name, so that the answer takes
 # as long as for a real one.
@@ -113,19 +118,17 @@ def add_user(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> IssuedAccount:
-    if not _NAME.match(name):
-        raise InvalidCommand(
-            "name", "lower-case letters, digits and '_', a letter first"
-        )
-    if role not in PEOPLE_ROLES:
-        raise InvalidCommand("role", f"one of {', '.join(PEOPLE_ROLES)}")
-    if role == "regulator" and expires is None:
-        # As for a regulator's token: an authority's access ends by itself.
-        raise InvalidCommand("expires", "a regulator's account always expires")
-    if role != "regulator" and (subjects or since or until):
-        raise InvalidCommand("subjects", "only a regulator's account is limited")
-    if since is not None and until is not None and since > until:
-        raise InvalidCommand("since", "after until")
+    limited = bool(subjects or since or until)
+    check_grant(
+        "account",
+        name,
+        role,
+        PEOPLE_ROLES,
+        expires=expires,
+        limited=limited,
+        since=since,
+        until=until,
+    )
     if stored.user_by_name(ledger.database, name) is not None:
         raise InvalidCommand("name", "an account of that name exists")
     password = secrets.token_urlsafe(12)
@@ -177,7 +180,7 @@ def sign_in(
 ) -> tuple[str, Person]:
     """A new session for the right password of a live, unlocked account;
     otherwise `NotAuthenticated` (or `Locked`), and the refusal recorded."""
-    found = stored.user_by_name(ledger.database, name) if _NAME.match(name) else None
+    found = stored.user_by_name(ledger.database, name) if NAME.match(name) else None
     now = clock.now()
     good = _matches(found["password_hash"] if found else _NOBODY, password[:1024])
     if found is None:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from projections.reports.model import AccessReport
 
 __all__ = [
+    "NAME",
     "ROLES",
     "Caller",
     "IssuedToken",
@@ -42,6 +43,7 @@ __all__ = [
     "Role",
     "TokenRow",
     "authenticate",
+    "check_grant",
     "check_reach",
     "consulted",
     "create_token",
@@ -55,7 +57,7 @@ __all__ = [
 Role = Literal["ingest", "dpo", "auditor", "regulator"]
 ROLES: tuple[Role, ...] = ("ingest", "dpo", "auditor", "regulator")
 PREFIX = "kj_"  # a token is recognisable in a leaked file or a log
-_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")  # it reports as ``reported_by``
+NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")  # it reports as ``reported_by``
 _DURATION = re.compile(r"([1-9][0-9]{0,4})([hdw])\Z")
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
@@ -117,6 +119,35 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def check_grant(
+    what: str,
+    name: str,
+    role: str,
+    roles: Sequence[str],
+    *,
+    expires: timedelta | None,
+    limited: bool,
+    since: datetime | None,
+    until: datetime | None,
+) -> None:
+    """The rules a token and a person's account share (``what`` names it):
+    a name of a few plain characters, a known role, and a regulator's
+    access always expiring and alone limited."""
+    if not NAME.match(name):
+        raise InvalidCommand(
+            "name", "lower-case letters, digits and '_', a letter first"
+        )
+    if role not in roles:
+        raise InvalidCommand("role", f"one of {', '.join(roles)}")
+    if role == "regulator" and expires is None:
+        # An authority's access ends by itself.
+        raise InvalidCommand("expires", f"a regulator's {what} always expires")
+    if role != "regulator" and limited:
+        raise InvalidCommand("subjects", f"only a regulator's {what} is limited")
+    if since is not None and until is not None and since > until:
+        raise InvalidCommand("since", "after until")
+
+
 def create_token(
     ledger: Ledger,
     name: str,
@@ -127,18 +158,17 @@ def create_token(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> IssuedToken:
-    if not _NAME.match(name):
-        raise InvalidCommand(
-            "name", "lower-case letters, digits and '_', a letter first"
-        )
-    if role not in ROLES:
-        raise InvalidCommand("role", f"one of {', '.join(ROLES)}")
-    if role == "regulator" and expires is None:
-        raise InvalidCommand("expires", "a regulator's token always expires")
-    if role != "regulator" and (subjects or since or until):
-        raise InvalidCommand("subjects", "only a regulator's token is limited")
-    if since is not None and until is not None and since > until:
-        raise InvalidCommand("since", "after until")
+    limited = bool(subjects or since or until)
+    check_grant(
+        "token",
+        name,
+        role,
+        ROLES,
+        expires=expires,
+        limited=limited,
+        since=since,
+        until=until,
+    )
     token = PREFIX + secrets.token_urlsafe(32)
     now = clock.now()
     event = ev.TokenCreated(
