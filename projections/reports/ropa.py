@@ -27,7 +27,7 @@ from projections.reports.model import Language, _Part
 from projections.reports.texts import text
 
 if TYPE_CHECKING:
-    from ledger.policy import Policy, Purpose
+    from ledger.policy import Policy, Purpose, Recipient
     from ledger.storage import Database
 
 __all__ = [
@@ -215,6 +215,14 @@ def _category_label(policy: Policy, category: str, lang: Language) -> str:
         return category
 
 
+def _named(policy: Policy, recipient_id: str) -> Recipient | None:
+    """The policy's recipient of that id, or None for a name it lacks."""
+    try:
+        return policy.recipient(recipient_id)
+    except KeyError:
+        return None
+
+
 def _common(policy: Policy, recipient_id: str) -> bool:
     """A processor the policy gives data to for any purpose."""
     recipient = policy.recipient(recipient_id)
@@ -262,10 +270,10 @@ def _recipients(
             continue
         entry = entries.get(row["recipient"])
         if entry is None:
-            known = {r.id for r in policy.recipients}
+            named = _named(policy, row["recipient"])
             entry = (
-                _documented(policy, row["recipient"], lang)
-                if row["recipient"] in known and _common(policy, row["recipient"])
+                _documented(policy, named.id, lang)
+                if named is not None and _common(policy, named.id)
                 else _undocumented(policy, row, lang)
             )
         entries[entry.id] = _counted(entry, row)
@@ -431,7 +439,7 @@ def _row_differences(
         )
     recipient = row["recipient"]
     if recipient and row["event_type"] in _DISCLOSING:
-        named = {r.id: r for r in policy.recipients}.get(recipient)
+        named = _named(policy, recipient)
         if named is not None and not _serves(named.purposes, purpose.id):
             note(
                 "recipient_purpose",
@@ -446,7 +454,7 @@ def _recipient_differences(
     policy: Policy, row: dict[str, Any], lang: Language, note: Any
 ) -> None:
     events = row["events"]
-    recipient = {r.id: r for r in policy.recipients}.get(row["recipient"])
+    recipient = _named(policy, row["recipient"])
     if recipient is None:
         note("unknown", None, events, name=row["recipient"])
         return
