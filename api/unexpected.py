@@ -11,6 +11,7 @@ import structlog
 from starlette.responses import HTMLResponse, Response
 
 from api.problems import problem_response
+from web.site import API_PREFIXES
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,7 +20,6 @@ __all__ = ["UnexpectedErrors"]
 
 log = structlog.get_logger("kirjuri.api")
 
-_API = ("/v1/", "/healthz", "/readyz", "/metrics", "/openapi", "/docs")
 _PAGE = (
     '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
     "<title>500 – Kirjuri</title></head><body><main><h1>Something went wrong"
@@ -55,7 +55,7 @@ class UnexpectedErrors:
                 return  # the answer had begun: the client sees it cut short
             answer: Response = (
                 problem_response(500, "internal error: it was logged")
-                if path.startswith(_API)
+                if path.startswith(API_PREFIXES)
                 else HTMLResponse(_PAGE, status_code=500)
             )
             await answer(scope, receive, send)
