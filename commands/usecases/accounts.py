@@ -28,11 +28,11 @@ from commands.usecases.identities import (
     Role,
     check_grant,
 )
+from commands.usecases.own_stream import record_own
 from commands.usecases.views import LocalMoment, Row
 from ledger import clock
 from ledger import events as ev
 from ledger.errors import InvalidCommand
-from ledger.keys import LEDGER_SUBJECT
 from projections import users as stored
 
 if TYPE_CHECKING:
@@ -133,18 +133,22 @@ def add_user(
         raise InvalidCommand("name", "an account of that name exists")
     password = secrets.token_urlsafe(12)
     now = clock.now()
-    event = ev.UserAdded(
-        **_header(ledger, now),
-        user_id=secrets.token_hex(6),
-        name=name,
-        role=role,
-        password_hash=_hasher.hash(password),
-        expires_at=None if expires is None else now + expires,
-        subjects=tuple(str(s) for s in subjects),
-        since=since,
-        until=until,
+    password_hash = _hasher.hash(password)
+    event = record_own(
+        ledger,
+        now,
+        lambda header: ev.UserAdded(
+            **header,
+            user_id=secrets.token_hex(6),
+            name=name,
+            role=role,
+            password_hash=password_hash,
+            expires_at=None if expires is None else now + expires,
+            subjects=tuple(str(s) for s in subjects),
+            since=since,
+            until=until,
+        ),
     )
-    ledger.append([event])
     row = UserRow(
         user_id=event.user_id,
         name=name,
@@ -170,7 +174,9 @@ def disable_user(ledger: Ledger, sessions: SessionStore, name: str) -> UserRow:
     if found["disabled_at"] is not None:
         raise InvalidCommand("name", "already disabled")
     now = clock.now()
-    ledger.append([ev.UserDisabled(**_header(ledger, now), user_id=found["user_id"])])
+    record_own(
+        ledger, now, lambda header: ev.UserDisabled(**header, user_id=found["user_id"])
+    )
     sessions.end_all(found["user_id"])
     return _row(found).model_copy(update={"disabled_at": now})
 
@@ -184,19 +190,21 @@ def sign_in(
     now = clock.now()
     good = _matches(found["password_hash"] if found else _NOBODY, password[:1024])
     if found is None:
-        ledger.append([ev.SignInFailed(**_header(ledger, now))])
+        record_own(ledger, now, lambda header: ev.SignInFailed(**header))
         raise NotAuthenticated
     locked = _locked(found, now)
     if not good or locked or not _live(found, now):
-        ledger.append(
-            [
-                ev.SignInFailed(
-                    **_header(ledger, now), user_id=found["user_id"], locked=locked
-                )
-            ]
+        record_own(
+            ledger,
+            now,
+            lambda header: ev.SignInFailed(
+                **header, user_id=found["user_id"], locked=locked
+            ),
         )
         raise Locked if locked else NotAuthenticated
-    ledger.append([ev.SignedIn(**_header(ledger, now), user_id=found["user_id"])])
+    record_own(
+        ledger, now, lambda header: ev.SignedIn(**header, user_id=found["user_id"])
+    )
     session_id = sessions.create(found["user_id"], now)
     return session_id, _person(found, None)
 
@@ -232,14 +240,13 @@ def change_password(
     if new == current:
         raise InvalidCommand("new", "the same as the current one")
     now = clock.now()
-    ledger.append(
-        [
-            ev.UserPasswordSet(
-                **_header(ledger, now),
-                user_id=user_id,
-                password_hash=_hasher.hash(new),
-            )
-        ]
+    new_hash = _hasher.hash(new)
+    record_own(
+        ledger,
+        now,
+        lambda header: ev.UserPasswordSet(
+            **header, user_id=user_id, password_hash=new_hash
+        ),
     )
     sessions.end_all(user_id)
 
@@ -280,15 +287,6 @@ def _person(found: dict[str, Any], purpose: str | None) -> Person:
         must_change=bool(found["must_change"]),
         purpose=purpose,
     )
-
-
-def _header(ledger: Ledger, now: datetime) -> dict[str, Any]:
-    return {
-        "originator_id": LEDGER_SUBJECT,
-        "originator_version": len(ledger.stream(LEDGER_SUBJECT)) + 1,
-        "occurred_at": now,
-        "recorded_at": now,
-    }
 
 
 def _row(row: dict[str, Any]) -> UserRow:

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from commands.usecases.own_stream import record_next, record_own
 from commands.usecases.views import LocalMoment, Row
 from ledger import clock
 from ledger import events as ev
 from ledger.errors import InvalidCommand, KirjuriError
-from ledger.keys import LEDGER_SUBJECT
 from projections import tokens as stored
 
 if TYPE_CHECKING:
@@ -171,21 +171,21 @@ def create_token(
     )
     token = PREFIX + secrets.token_urlsafe(32)
     now = clock.now()
-    event = ev.TokenCreated(
-        originator_id=LEDGER_SUBJECT,
-        originator_version=_next_version(ledger),
-        occurred_at=now,
-        recorded_at=now,
-        token_id=secrets.token_hex(6),
-        name=name,
-        role=role,
-        token_hash=_hash(token),
-        expires_at=None if expires is None else now + expires,
-        subjects=tuple(str(s) for s in subjects),
-        since=since,
-        until=until,
+    event = record_own(
+        ledger,
+        now,
+        lambda header: ev.TokenCreated(
+            **header,
+            token_id=secrets.token_hex(6),
+            name=name,
+            role=role,
+            token_hash=_hash(token),
+            expires_at=None if expires is None else now + expires,
+            subjects=tuple(str(s) for s in subjects),
+            since=since,
+            until=until,
+        ),
     )
-    ledger.append([event])
     row = TokenRow(
         token_id=event.token_id,
         name=name,
@@ -207,17 +207,7 @@ def revoke_token(ledger: Ledger, token_id: str) -> TokenRow:
     if found[0].revoked_at is not None:
         raise InvalidCommand("token_id", "already revoked")
     now = clock.now()
-    ledger.append(
-        [
-            ev.TokenRevoked(
-                originator_id=LEDGER_SUBJECT,
-                originator_version=_next_version(ledger),
-                occurred_at=now,
-                recorded_at=now,
-                token_id=token_id,
-            )
-        ]
-    )
+    record_own(ledger, now, lambda header: ev.TokenRevoked(**header, token_id=token_id))
     return found[0].model_copy(update={"revoked_at": now})
 
 
@@ -254,27 +244,19 @@ def consulted(
     ledger: Ledger, subject: UUID, view: str, caller: Caller, purpose: str | None
 ) -> None:
     """Put on the person's record that ``caller`` was shown ``view``."""
-    now = clock.now()
-    state = ledger.load(subject)
-    ledger.append(
-        [
-            ev.SubjectConsulted(
-                originator_id=subject,
-                originator_version=state.version + 1,
-                occurred_at=now,
-                recorded_at=now,
-                reported_by="web" if caller.token_id.startswith("web:") else "api",
-                view=view,
-                caller=caller.name,
-                role=caller.role,
-                purpose=purpose,
-            )
-        ]
+    record_next(
+        ledger,
+        subject,
+        clock.now(),
+        lambda header: ev.SubjectConsulted(
+            **header,
+            reported_by="web" if caller.token_id.startswith("web:") else "api",
+            view=view,
+            caller=caller.name,
+            role=caller.role,
+            purpose=purpose,
+        ),
     )
-
-
-def _next_version(ledger: Ledger) -> int:
-    return len(ledger.stream(LEDGER_SUBJECT)) + 1
 
 
 def _row(row: dict[str, Any]) -> TokenRow:
