@@ -768,9 +768,22 @@ class Kirjuri:
         )
 
     def retention_report(
-        self, as_of: datetime | None = None, *, progress: Progress | None = None
+        self,
+        as_of: datetime | None = None,
+        *,
+        progress: Progress | None = None,
+        caller: Caller | None = None,
     ) -> list[RetentionRow]:
-        return lifecycle.retention_report(self, as_of or clock.now(), progress)
+        """A regulator sees its subjects only, as they stood at its window's
+        end, judged as of then."""
+        states_as_of, _ = window.state_moments(caller, None, None)
+        return lifecycle.retention_report(
+            self,
+            as_of or states_as_of or clock.now(),
+            progress,
+            only=caller.subjects if caller is not None else (),
+            states_as_of=states_as_of,
+        )
 
     def sweep(
         self,

@@ -188,3 +188,23 @@ def test_a_subject_list_reaches_every_read(kirjuri: Kirjuri, subject: str) -> No
         mine = _get(api, f"/v1/findings?subject={subject}", headers)
     assert answers == dict.fromkeys(refused, 403)
     assert {f["subject_id"] for f in mine} == {subject}
+
+
+def test_the_retention_report_counts_the_window_and_subjects_only(
+    kirjuri: Kirjuri, subject: str
+) -> None:
+    kirjuri.execute(parse_command({**REGISTER, "email": "other@x.example"}))
+    only = _regulator(kirjuri, subjects=[subject], expires=timedelta(days=1))
+    with client(kirjuri) as api:
+        everyone = _get(api, "/v1/retention", token(kirjuri, "dpo"))
+        windowed = _get(api, "/v1/retention", _windowed(kirjuri))
+        theirs = _get(api, "/v1/retention", only)
+
+    def held(rows: list[dict[str, Any]]) -> dict[str, int]:
+        return {r["category"]: r["subjects"] for r in rows}
+
+    assert held(everyone)["email"] == 2
+    assert "phone" in held(everyone)
+    assert "phone" not in held(windowed)  # collected in June, after the window
+    assert held(windowed)["title"] == 1  # collected in March, inside it
+    assert held(theirs)["email"] == 1

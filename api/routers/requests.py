@@ -76,8 +76,9 @@ async def handle(
 
 @router.get("/retention", response_model=list[RetentionRow])
 async def retention(
-    _: Annotated[Caller, Depends(allowed("audit"))],
+    caller: Annotated[Caller, Depends(allowed("audit"))],
     kirjuri: Annotated[Kirjuri, Depends(facade)],
 ) -> list[RetentionRow]:
-    """Per category: subjects holding it, on which ground, when due."""
-    return kirjuri.retention_report()
+    """Per category: subjects holding it, on which ground, when due (a
+    regulator: its subjects, as they stood at its window's end)."""
+    return kirjuri.retention_report(caller=caller)

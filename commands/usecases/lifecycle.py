@@ -21,6 +21,7 @@ from ledger.keys import (
 from ledger.retention import holdings, plan_erasure
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
     from datetime import datetime
     from pathlib import Path
     from uuid import UUID
@@ -133,17 +134,30 @@ def _expire(
 
 
 def retention_report(
-    kirjuri: Kirjuri, as_of: datetime, progress: Progress | None = None
+    kirjuri: Kirjuri,
+    as_of: datetime,
+    progress: Progress | None = None,
+    *,
+    only: Collection[str] = (),
+    states_as_of: datetime | None = None,
 ) -> list[RetentionRow]:
-    """Per category: how many subjects hold it, on which ground, when due."""
+    """Per category: how many subjects hold it, on which ground, when due.
+    ``only`` narrows it to some subjects, and ``states_as_of`` takes each
+    subject as it stood then (a regulator's reach and window)."""
     ledger = kirjuri.ledger
     rows: dict[str, dict[str, Any]] = {}
     today = as_of.date()
     subjects = ledger.keys.subjects_with_live_keys()
+    if only:
+        subjects = [s for s in subjects if str(s) in only]
     if progress is not None:
         progress.start(len(subjects))
     for number, subject in enumerate(subjects, 1):
-        state = ledger.load(subject)
+        state = (
+            ledger.load(subject)
+            if states_as_of is None
+            else ledger.state_as_of(subject, as_of=states_as_of)
+        )
         for h in holdings(
             ledger.policy, state, ledger.keys.live_classes(subject), as_of
         ):
