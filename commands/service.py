@@ -1003,6 +1003,15 @@ class Kirjuri:
                 return row
         raise InvalidCommand("request_id", f"no request {request_id}")
 
+    def answer_preview(
+        self, request_id: str, *, caller: Caller | None = None
+    ) -> tuple[RequestRow, bool]:
+        """A request and whether its person's records hold findings: what a
+        preview shows around the answer, without reading the person's values
+        (the framed answer itself is the one look put on their record)."""
+        row = self.request(request_id, caller=caller)
+        return row, bool(self.findings(row.subject_id, caller=caller))
+
     def integrity_overview(self) -> IntegrityOverview:
         """Checkpoints, the key that signs them, how far the last clean
         verify reached and this process's latest verify run."""

@@ -247,3 +247,26 @@ def test_every_page_has_its_words_in_both_languages(
         assert f'<html lang="{lang}">' in page.text
         words = re.sub(r"<[^>]*>", " ", page.text)  # the text, not the links
         assert not missing.search(words), (path, missing.search(words))
+
+
+def test_a_preview_puts_one_look_on_the_persons_record(
+    kirjuri: Kirjuri, app_client: TestClient
+) -> None:
+    """The page and the answer it frames are one look (C-579/21: the person
+    is told each look; two for one preview would tell them wrong)."""
+    subject = rich_subject(kirjuri)
+    run(
+        kirjuri,
+        kind="request",
+        subject=subject,
+        type="access",
+        channel="email",
+        request_id="R-5",
+    )
+    dpo = signed_in(kirjuri, app_client, "dpo")
+    page = dpo.get("/requests/R-5/preview?lang=fi")
+    frame = dpo.get("/requests/R-5/answer.html?lang=fi&inline=1")
+    assert page.status_code == frame.status_code == 200
+    assert "/requests/R-5/answer.html?lang=fi&amp;inline=1" in page.text
+    looks = kirjuri.access_report(subject).consultations
+    assert [(c.role, c.view) for c in looks] == [("dpo", "access_report")]
