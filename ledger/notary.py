@@ -196,6 +196,21 @@ class Notary:
         size, _, at = value.partition(" ")
         return int(size), datetime.fromisoformat(at)
 
+    def remember_verify_run(
+        self, at: datetime, problems: int, reached: int | None
+    ) -> None:
+        """A failed verify's outcome, or a run over the whole log: a failed
+        run must not hide behind the last clean one."""
+        self._set("verify_run", f"{at.isoformat()} {problems} {reached or 0}")
+
+    def last_verify_run(self) -> tuple[datetime, int, int] | None:
+        """When the last verify ran, how many problems it found, how far."""
+        value = self._get("verify_run")
+        if value is None:
+            return None
+        at, problems, reached = value.split(" ")
+        return datetime.fromisoformat(at), int(problems), int(reached)
+
     def _get(self, name: str) -> str | None:
         with self.database.transaction(commit=False) as cursor:
             cursor.execute("SELECT value FROM {p}kirjuri_meta WHERE name = %s", (name,))

@@ -15,6 +15,7 @@ from ledger import clock
 from ledger import events as ev
 from ledger.keys import LEDGER_SUBJECT
 from tests.api_helpers import REGISTER
+from tests.rawdb import events_table
 from tests.web_helpers import (
     PASSWORD,
     account,
@@ -227,3 +228,21 @@ def test_users_are_added_listed_and_disabled_from_the_command_line(
     kirjuri.catch_up()
     with web_client(kirjuri) as client:
         assert sign_in(client, "maija_k", password).status_code == 401
+
+
+def test_today_warns_when_the_last_verify_found_problems(kirjuri: Kirjuri) -> None:
+    """A failed verify is not hidden behind the last clean one."""
+    kirjuri.execute(parse_command(REGISTER))
+    kirjuri.checkpoint()
+    assert kirjuri.verify().ok
+    dpo = signed_in(kirjuri, "dpo")
+    assert 'role="alert"' not in dpo.get("/").text
+    table, column = events_table(kirjuri)
+    with kirjuri.ledger.database.transaction() as cursor:
+        cursor.execute(f"UPDATE {table} SET topic = topic || 'x' WHERE {column} = 2")
+    assert not kirjuri.verify().ok
+    kirjuri.verify(start=3)  # a partial run does not clear it
+    page = dpo.get("/").text
+    assert 'role="alert"' in page
+    assert "The last verify" in page and "may have been altered" in page
+    assert "up to event" in page  # the last clean run is still told apart

@@ -98,6 +98,9 @@ WEB_TEXTS: dict[str, dict[str, str]] = {
         "today.verified": "Last clean verify",
         "today.verified_to": "up to event {n}",
         "today.never_verified": "never verified",
+        "today.verify_failed": "The last verify ({at}) found {n} problem(s): the"
+        " records may have been altered.",
+        "today.see_integrity": "See Integrity, and verify again",
         "today.models": "Read models last found equal",
         "people.search": "Search by email, name or company",
         "people.search_hint": "An email exactly, the start of a name, or a company.",
@@ -286,6 +289,9 @@ WEB_TEXTS: dict[str, dict[str, str]] = {
         "today.verified": "Viimeisin onnistunut todennus",
         "today.verified_to": "tapahtumaan {n} asti",
         "today.never_verified": "ei koskaan todennettu",
+        "today.verify_failed": "Viimeisin todennus ({at}) löysi {n} ongelma(a):"
+        " tietoja on voitu muuttaa.",
+        "today.see_integrity": "Katso Eheys ja todenna uudelleen",
         "today.models": "Lukumallit viimeksi todettu yhteneviksi",
         "people.search": "Hae sähköpostilla, nimellä tai yrityksellä",
         "people.search_hint": "Sähköposti tarkalleen, nimen alku tai yritys.",

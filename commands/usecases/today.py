@@ -43,6 +43,9 @@ class TodayView(_View):
     checkpoint_at: datetime | None
     verified_to: int | None  # the last event a clean verify reached
     models_checked_at: datetime | None
+    # The last verify, clean or not: when, and how many problems it found.
+    last_verify_at: datetime | None = None
+    last_verify_problems: int = 0
 
 
 def today(ledger: Ledger, notary: Notary, day: date | None = None) -> TodayView:
@@ -70,6 +73,7 @@ def today(ledger: Ledger, notary: Notary, day: date | None = None) -> TodayView:
     ]
     latest = notary.latest()
     checked = notary.models_checked()
+    run = notary.last_verify_run()
     return TodayView(
         today=day,
         open_requests=tuple(due),
@@ -81,6 +85,8 @@ def today(ledger: Ledger, notary: Notary, day: date | None = None) -> TodayView:
         checkpoint_at=None if latest is None else latest.checkpoint.timestamp,
         verified_to=notary.last_verified(),
         models_checked_at=None if checked is None else checked[1],
+        last_verify_at=None if run is None else run[0],
+        last_verify_problems=0 if run is None else run[1],
     )
 
 

@@ -103,6 +103,12 @@ def verify(
         _check_witnessed(result, stored, witnessed)
     if request.read_models:
         _check_read_models(kirjuri, result, progress)
+    if not result.ok or (start is None and end is None):
+        # Only a run over the whole log clears a failed one: a clean partial
+        # run says nothing of the part it did not read.
+        kirjuri.notary.remember_verify_run(
+            clock.now(), len(result.problems), result.last_sequence
+        )
     if result.ok and end is None:
         _remember(kirjuri, result, keeper, checkpoints, witnessed)
     return result
