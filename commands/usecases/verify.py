@@ -226,6 +226,14 @@ def _check_read_models(
         return
     result.read_models = len(models)
     result.problems.extend(Problem(d.kind, d.message, d.sequence) for d in found)
+    # Snapshots are a stored cache of states too: each must fold from events.
+    result.problems.extend(
+        Problem(
+            "snapshot",
+            f"subject {subject}: its snapshot is not what its events fold to",
+        )
+        for subject in kirjuri.ledger.check_snapshots()
+    )
 
 
 @dataclass
