@@ -27,6 +27,7 @@ from commands.usecases.identities import (
     NotAuthenticated,
     Role,
     check_grant,
+    grant_fields,
 )
 from commands.usecases.own_stream import record_own
 from commands.usecases.views import LocalMoment, Row
@@ -140,13 +141,16 @@ def add_user(
         lambda header: ev.UserAdded(
             **header,
             user_id=secrets.token_hex(6),
-            name=name,
-            role=role,
             password_hash=password_hash,
-            expires_at=None if expires is None else now + expires,
-            subjects=tuple(str(s) for s in subjects),
-            since=since,
-            until=until,
+            **grant_fields(
+                name,
+                role,
+                now,
+                expires=expires,
+                subjects=subjects,
+                since=since,
+                until=until,
+            ),
         ),
     )
     row = UserRow(

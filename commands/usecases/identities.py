@@ -148,6 +148,27 @@ def check_grant(
         raise InvalidCommand("since", "after until")
 
 
+def grant_fields(
+    name: str,
+    role: str,
+    now: datetime,
+    *,
+    expires: timedelta | None,
+    subjects: Sequence[UUID],
+    since: datetime | None,
+    until: datetime | None,
+) -> dict[str, Any]:
+    """What a token's and an account's creation events both record."""
+    return {
+        "name": name,
+        "role": role,
+        "expires_at": None if expires is None else now + expires,
+        "subjects": tuple(str(s) for s in subjects),
+        "since": since,
+        "until": until,
+    }
+
+
 def create_token(
     ledger: Ledger,
     name: str,
@@ -177,13 +198,16 @@ def create_token(
         lambda header: ev.TokenCreated(
             **header,
             token_id=secrets.token_hex(6),
-            name=name,
-            role=role,
             token_hash=_hash(token),
-            expires_at=None if expires is None else now + expires,
-            subjects=tuple(str(s) for s in subjects),
-            since=since,
-            until=until,
+            **grant_fields(
+                name,
+                role,
+                now,
+                expires=expires,
+                subjects=subjects,
+                since=since,
+                until=until,
+            ),
         ),
     )
     row = TokenRow(
