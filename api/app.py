@@ -22,6 +22,7 @@ from api.limits import BodyLimit
 from api.metrics import Metrics, MetricsMiddleware
 from api.routers import (
     commands,
+    exchange,
     health,
     history,
     integrity,
@@ -64,7 +65,17 @@ def create_app(
     )
     app.state.metrics = Metrics()
     app.state.lag_bound = lag_bound
-    routers = (health, commands, subjects, history, requests, integrity, policy, ropa)
+    routers = (
+        health,
+        commands,
+        subjects,
+        history,
+        requests,
+        integrity,
+        policy,
+        ropa,
+        exchange,
+    )
     for module in routers:
         app.include_router(module.router, responses=problems.documented())
     problems.install(app)

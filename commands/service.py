@@ -26,6 +26,7 @@ from commands.models import EraseSubject, fingerprint
 from commands.usecases import (
     accounts,
     backup,
+    exchange,
     identities,
     inquiry,
     integrity,
@@ -923,6 +924,24 @@ class Kirjuri:
     def verify_inquiry(bundle: Any, public_key: str) -> InquiryCheck:
         """An inquiry bundle (parsed JSON) checked offline: no ledger needed."""
         return inquiry.verify_bundle(bundle, public_key)
+
+    # Exchange formats (docs/exchange.md) ---------------------------------
+
+    def consent_records(
+        self, subject: str, *, caller: Caller | None = None
+    ) -> dict[str, Any]:
+        """A subject's consents as ISO/IEC TS 27560 records (DPV JSON-LD)."""
+        return exchange.subject_consents(self, self._subject(subject), caller)
+
+    def all_consent_records(self, *, caller: Caller | None = None) -> Iterator[str]:
+        """Every subject's consent records as one JSON-LD document, streamed
+        a page of subjects at a time."""
+        self.catch_up()
+        return exchange.all_consents(self, caller)
+
+    def policy_dpv(self) -> dict[str, Any]:
+        """The policy in force as a DPV JSON-LD document."""
+        return exchange.policy_dpv(self)
 
     @staticmethod
     def verify_proof(evidence: Any, public_key: str) -> ProofCheck:

@@ -171,6 +171,10 @@ WEB_TEXTS: dict[str, dict[str, str]] = {
         "policy.record_format": "Format",
         "policy.record_lang": "Language",
         "policy.record_make": "Download the record",
+        "policy.dpv_download": "Download as DPV (JSON-LD)",
+        "policy.dpv_hint": "The policy in the W3C Data Privacy Vocabulary, for"
+        " privacy tools and authorities.",
+        "people.consent_records": "Consent records (ISO/IEC TS 27560, JSON-LD)",
         "access.people": "People who sign in",
         "access.tokens": "API tokens",
         "access.name": "Name",
@@ -359,6 +363,10 @@ WEB_TEXTS: dict[str, dict[str, str]] = {
         "policy.record_format": "Muoto",
         "policy.record_lang": "Kieli",
         "policy.record_make": "Lataa seloste",
+        "policy.dpv_download": "Lataa DPV-muodossa (JSON-LD)",
+        "policy.dpv_hint": "Käsittelyperiaatteet W3C:n Data Privacy Vocabulary"
+        " -sanastolla tietosuojatyökaluille ja viranomaisille.",
+        "people.consent_records": "Suostumustallenteet (ISO/IEC TS 27560, JSON-LD)",
         "access.people": "Kirjautuvat henkilöt",
         "access.tokens": "API-tunnisteet",
         "access.name": "Nimi",
