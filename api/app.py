@@ -25,6 +25,7 @@ from api.routers import (
     exchange,
     health,
     history,
+    inquiry,
     integrity,
     policy,
     requests,
@@ -75,6 +76,7 @@ def create_app(
         policy,
         ropa,
         exchange,
+        inquiry,
     )
     for module in routers:
         app.include_router(module.router, responses=problems.documented())

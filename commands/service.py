@@ -82,6 +82,7 @@ if TYPE_CHECKING:
     from commands.usecases.erasure_plan import ErasureDone, ErasurePlanView
     from commands.usecases.findings_query import RecipientFinding
     from commands.usecases.identities import Caller, IssuedToken, TokenRow
+    from commands.usecases.inquiry import Inquiry
     from commands.usecases.person import PersonView
     from commands.usecases.today import TodayView
     from commands.usecases.verify_jobs import VerifyJob
@@ -919,6 +920,19 @@ class Kirjuri:
         )
         checked = queries.validate_filter(wanted, self.ledger.adopted_policies())
         return inquiry.build_inquiry(self, checked)
+
+    def inquiry_for(
+        self,
+        caller: Caller,
+        *,
+        access_purpose: str | None = None,
+        open_values: bool = False,
+        **filters: Any,
+    ) -> Inquiry:
+        """An inquiry bundle for a token or a signed-in person: within its
+        subjects and window; values opened only for a role that sees them,
+        the purpose put on each person's record first."""
+        return inquiry.for_caller(self, caller, access_purpose, open_values, filters)
 
     @staticmethod
     def verify_inquiry(bundle: Any, public_key: str) -> InquiryCheck:

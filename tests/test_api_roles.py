@@ -47,6 +47,7 @@ TABLE: list[tuple[str, str, Any, str]] = [
     ("GET", f"/v1/subjects/{S}/consent-records", None, "audit"),
     ("GET", "/v1/consent-records", None, "audit"),
     ("GET", "/v1/policy-dpv", None, "policy"),
+    ("GET", "/v1/inquiry?recipient=debt_collector", None, "audit"),
     ("GET", "/v1/checkpoints", None, "audit"),
     ("GET", f"/v1/subjects/{S}/evidence", None, "audit"),
     ("GET", "/v1/proofs/1", None, "audit"),
