@@ -33,6 +33,7 @@ from commands.usecases import (
     lifecycle,
     reads,
     records,
+    ropa_evidence,
     signing,
     window,
 )
@@ -63,6 +64,7 @@ from ledger.errors import (
     UnknownSubject,
 )
 from ledger.notary import Notary, StoredCheckpoint, ledger_origin
+from ledger.ropa_check import verify_record
 from ledger.run import Run
 from ledger.sessions import SessionStore
 from projections import queries
@@ -109,6 +111,7 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.inquiry import InquiryCheck
     from ledger.policy import Policy
+    from ledger.ropa_check import RecordCheck
     from ledger.verification import Verification
     from projections.reports.export import PortabilityExport
     from projections.reports.model import AccessReport, Language
@@ -938,6 +941,24 @@ class Kirjuri:
     def verify_inquiry(bundle: Any, public_key: str) -> InquiryCheck:
         """An inquiry bundle (parsed JSON) checked offline: no ledger needed."""
         return inquiry.verify_bundle(bundle, public_key)
+
+    def signed_processing_record(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        language: Language = "en",
+    ) -> dict[str, Any]:
+        """The Art. 30(1) record as a document anyone checks offline: the
+        checkpoint it rests on, the period's uses proven, signed."""
+        if since is not None and until is not None and since >= until:
+            raise InvalidCommand("until", "must be later than since")
+        return ropa_evidence.signed_record(self, since, until, language)
+
+    @staticmethod
+    def verify_processing_record(document: Any, public_key: str) -> RecordCheck:
+        """A signed Art. 30 record (parsed JSON) checked: no ledger needed."""
+        return verify_record(document, Verifier.parse(public_key))
 
     # Exchange formats (docs/exchange.md) ---------------------------------
 

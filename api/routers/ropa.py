@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Response
+from fastapi.responses import JSONResponse
 
 from api.auth import allowed, facade
 from api.moments import MomentQuery, parsed
@@ -41,10 +42,16 @@ async def processing_record(
     since: MomentQuery = None,
     until: MomentQuery = None,
     lang: Literal["fi", "en"] = "en",
-    format: Literal["json", "html", "markdown", "csv", "pdf"] = "json",
+    format: Literal["json", "html", "markdown", "csv", "pdf", "signed"] = "json",
 ) -> ProcessingRecord | Response:
     """The policy's activities beside the processing the ledger observed
-    from ``since`` until ``until`` (exclusive), and where they differ."""
+    from ``since`` until ``until`` (exclusive), and where they differ;
+    ``signed``: verifiable offline (docs/evidence.md §8)."""
+    if format == "signed":
+        signed = kirjuri.signed_processing_record(
+            since=parsed(since, "since"), until=parsed(until, "until"), language=lang
+        )
+        return JSONResponse(signed, headers={"Cache-Control": "no-store"})
     record = kirjuri.processing_record(
         since=parsed(since, "since"), until=parsed(until, "until"), language=lang
     )

@@ -85,7 +85,7 @@ GROUPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "kirjuri verify --checkpoint /safe/elsewhere/checkpoint-000000000058.txt",
         (
             *("checkpoint", "checkpoints", "verify", "prove", "verify-proof"),
-            *("inquiry", "verify-inquiry", "projections"),
+            *("inquiry", "verify-inquiry", "verify-ropa", "projections"),
         ),
     ),
     (

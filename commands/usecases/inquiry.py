@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ledger.checkpoints import Checkpoint
     from projections.queries import HistoryFilter
 
-__all__ = ["Inquiry", "build_inquiry", "for_caller", "verify_bundle"]
+__all__ = ["Inquiry", "build_inquiry", "for_caller", "proven_event", "verify_bundle"]
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def build_inquiry(kirjuri: Kirjuri, wanted: HistoryFilter) -> Inquiry:
             "checkpoint": stored.note,
             "key_history": hand_overs,
             "filter": _filter(wanted),
-            "events": [_event(kirjuri, row, size) for row in leaves],
+            "events": [proven_event(kirjuri, row, size) for row in leaves],
             "completeness": completeness,
         }
     )
@@ -145,7 +145,8 @@ def _statement(
     }
 
 
-def _event(kirjuri: Kirjuri, leaf: dict[str, Any], size: int) -> dict[str, Any]:
+def proven_event(kirjuri: Kirjuri, leaf: dict[str, Any], size: int) -> dict[str, Any]:
+    """A leaf as a bundle holds it: the stored event and its proof."""
     sequence = int(leaf["notification_id"])
     found = kirjuri.ledger.notifications(sequence - 1, 1)
     if not found or found[0].id != sequence:
