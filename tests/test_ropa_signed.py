@@ -16,6 +16,7 @@ from ledger.clock import LOCAL_TZ
 from ledger.ropa_check import digest_line, verify_record
 from tests.api_helpers import client, token
 from tests.test_ropa import _ledger
+from tests.web_helpers import signed_in
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -140,4 +141,14 @@ def test_the_api_serves_the_signed_record(kirjuri: Kirjuri) -> None:
     with client(kirjuri) as api:
         got = api.get(query, headers=token(kirjuri, "regulator"))
     assert got.status_code == 200
+    assert _problems(kirjuri, got.json()) == []
+
+
+def test_the_policy_page_downloads_the_signed_record(kirjuri: Kirjuri) -> None:
+    _ledger(kirjuri)
+    auditor = signed_in(kirjuri, "auditor")
+    assert 'value="signed"' in auditor.get("/policy").text
+    got = auditor.get("/policy/record?since=2025-01-01&until=2026-01-01&format=signed")
+    assert got.status_code == 200
+    assert "signed.json" in got.headers["content-disposition"]
     assert _problems(kirjuri, got.json()) == []

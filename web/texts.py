@@ -172,6 +172,7 @@ WEB_TEXTS: dict[str, dict[str, str]] = {
         "policy.record_lang": "Language",
         "policy.record_make": "Download the record",
         "policy.dpv_download": "Download as DPV (JSON-LD)",
+        "policy.record_signed": "JSON, signed (kirjuri verify-ropa)",
         "history.inquiry": "Inquiry bundle",
         "history.inquiry_intro": "The events these filters match, as stored,"
         " each with its proof against one signed checkpoint, in one file an"
@@ -373,6 +374,7 @@ WEB_TEXTS: dict[str, dict[str, str]] = {
         "policy.record_lang": "Kieli",
         "policy.record_make": "Lataa seloste",
         "policy.dpv_download": "Lataa DPV-muodossa (JSON-LD)",
+        "policy.record_signed": "JSON, allekirjoitettu (kirjuri verify-ropa)",
         "history.inquiry": "Tarkastusaineisto",
         "history.inquiry_intro": "Suodattimia vastaavat tapahtumat sellaisina"
         " kuin ne on tallennettu, kukin todisteineen yhtä allekirjoitettua"
