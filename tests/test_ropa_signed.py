@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -20,12 +21,12 @@ from tests.web_helpers import signed_in
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from pathlib import Path
 
     import pytest
 
     from commands.service import Kirjuri
 
+ROOT = Path(__file__).resolve().parent.parent
 YEAR_2025 = {
     "since": datetime(2025, 1, 1, tzinfo=LOCAL_TZ),
     "until": datetime(2026, 1, 1, tzinfo=LOCAL_TZ),
@@ -152,3 +153,28 @@ def test_the_policy_page_downloads_the_signed_record(kirjuri: Kirjuri) -> None:
     assert got.status_code == 200
     assert "signed.json" in got.headers["content-disposition"]
     assert _problems(kirjuri, got.json()) == []
+
+
+def test_the_demo_ledgers_record_of_2025_verifies_offline(
+    cli: Callable[..., tuple[int, str, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for args in (
+        ("init", "--policy", ROOT / "policies" / "fluiconnecto.toml"),
+        ("import", ROOT / "examples" / "crm-contacts.csv",
+         "--source", "event_attendee_list"),
+        ("apply", ROOT / "examples" / "year-2025.jsonl"),
+    ):  # fmt: skip
+        assert cli(*args)[0] == 0
+    _, key, _ = cli("keys", "public")
+    signed = tmp_path / "ropa.json"
+    code, _, err = cli(
+        "ropa", "--since", "2025-01-01", "--until", "2026-01-01", "--lang", "fi",
+        "--signed", "-o", signed,
+    )  # fmt: skip
+    assert code == 0, err
+    assert len(json.loads(signed.read_text())["events"]) > 5
+    monkeypatch.setenv("KIRJURI_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    code, out, _ = cli("verify-ropa", signed, "--public-key", key.strip())
+    assert code == 0 and out.startswith("verified: the record at checkpoint")
