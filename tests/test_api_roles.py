@@ -44,6 +44,7 @@ TABLE: list[tuple[str, str, Any, str]] = [
     ("POST", "/v1/requests/R-9/answer", {}, "manage"),
     ("GET", "/v1/retention", None, "audit"),
     ("GET", "/v1/ropa", None, "audit"),
+    ("GET", "/v1/ropa/signed", None, "audit"),
     ("GET", f"/v1/subjects/{S}/consent-records", None, "audit"),
     ("GET", "/v1/consent-records", None, "audit"),
     ("GET", "/v1/policy-dpv", None, "policy"),

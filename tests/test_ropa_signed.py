@@ -138,7 +138,7 @@ def test_kirjuri_signs_and_verifies_the_record_with_no_database(
 
 def test_the_api_serves_the_signed_record(kirjuri: Kirjuri) -> None:
     _ledger(kirjuri)
-    query = "/v1/ropa?since=2025-01-01&until=2026-01-01&format=signed"
+    query = "/v1/ropa/signed?since=2025-01-01&until=2026-01-01"
     with client(kirjuri) as api:
         got = api.get(query, headers=token(kirjuri, "regulator"))
     assert got.status_code == 200

@@ -42,16 +42,10 @@ async def processing_record(
     since: MomentQuery = None,
     until: MomentQuery = None,
     lang: Literal["fi", "en"] = "en",
-    format: Literal["json", "html", "markdown", "csv", "pdf", "signed"] = "json",
+    format: Literal["json", "html", "markdown", "csv", "pdf"] = "json",
 ) -> ProcessingRecord | Response:
     """The policy's activities beside the processing the ledger observed
-    from ``since`` until ``until`` (exclusive), and where they differ;
-    ``signed``: verifiable offline (docs/evidence.md §8)."""
-    if format == "signed":
-        signed = kirjuri.signed_processing_record(
-            since=parsed(since, "since"), until=parsed(until, "until"), language=lang
-        )
-        return JSONResponse(signed, headers={"Cache-Control": "no-store"})
+    from ``since`` until ``until`` (exclusive), and where they differ."""
     record = kirjuri.processing_record(
         since=parsed(since, "since"), until=parsed(until, "until"), language=lang
     )
@@ -64,3 +58,25 @@ async def processing_record(
     if format == "pdf":
         return Response(record_pdf(record), media_type="application/pdf")
     return record
+
+
+_SIGNED: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {"schema": {"type": "object"}}}}
+}
+
+
+@router.get("/ropa/signed", response_class=JSONResponse, responses=_SIGNED)
+async def signed_processing_record(
+    _: Annotated[Caller, Depends(allowed("audit"))],
+    kirjuri: Annotated[Kirjuri, Depends(facade)],
+    since: MomentQuery = None,
+    until: MomentQuery = None,
+    lang: Literal["fi", "en"] = "en",
+) -> JSONResponse:
+    """The record as ``kirjuri-ropa/1``, verifiable offline with
+    ``kirjuri verify-ropa`` (docs/evidence.md §8): the checkpoint it rests
+    on, the period's disclosures and transfers proven, signed."""
+    signed = kirjuri.signed_processing_record(
+        since=parsed(since, "since"), until=parsed(until, "until"), language=lang
+    )
+    return JSONResponse(signed, headers={"Cache-Control": "no-store"})
