@@ -22,8 +22,10 @@ from api.limits import BodyLimit
 from api.metrics import Metrics, MetricsMiddleware
 from api.routers import (
     commands,
+    exchange,
     health,
     history,
+    inquiry,
     integrity,
     policy,
     requests,
@@ -64,7 +66,18 @@ def create_app(
     )
     app.state.metrics = Metrics()
     app.state.lag_bound = lag_bound
-    routers = (health, commands, subjects, history, requests, integrity, policy, ropa)
+    routers = (
+        health,
+        commands,
+        subjects,
+        history,
+        requests,
+        integrity,
+        policy,
+        ropa,
+        exchange,
+        inquiry,
+    )
     for module in routers:
         app.include_router(module.router, responses=problems.documented())
     problems.install(app)

@@ -26,12 +26,14 @@ from commands.models import EraseSubject, fingerprint
 from commands.usecases import (
     accounts,
     backup,
+    exchange,
     identities,
     inquiry,
     integrity,
     lifecycle,
     reads,
     records,
+    ropa_evidence,
     signing,
     window,
 )
@@ -62,6 +64,7 @@ from ledger.errors import (
     UnknownSubject,
 )
 from ledger.notary import Notary, StoredCheckpoint, ledger_origin
+from ledger.ropa_check import verify_record
 from ledger.run import Run
 from ledger.sessions import SessionStore
 from projections import queries
@@ -81,6 +84,7 @@ if TYPE_CHECKING:
     from commands.usecases.erasure_plan import ErasureDone, ErasurePlanView
     from commands.usecases.findings_query import RecipientFinding
     from commands.usecases.identities import Caller, IssuedToken, TokenRow
+    from commands.usecases.inquiry import Inquiry
     from commands.usecases.person import PersonView
     from commands.usecases.today import TodayView
     from commands.usecases.verify_jobs import VerifyJob
@@ -107,6 +111,7 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.inquiry import InquiryCheck
     from ledger.policy import Policy
+    from ledger.ropa_check import RecordCheck
     from ledger.verification import Verification
     from projections.reports.export import PortabilityExport
     from projections.reports.model import AccessReport, Language
@@ -932,10 +937,59 @@ class Kirjuri:
         checked = queries.validate_filter(wanted, self.ledger.adopted_policies())
         return inquiry.build_inquiry(self, checked)
 
+    def inquiry_for(
+        self,
+        caller: Caller,
+        *,
+        access_purpose: str | None = None,
+        open_values: bool = False,
+        **filters: Any,
+    ) -> Inquiry:
+        """An inquiry bundle for a token or a signed-in person: within its
+        subjects and window; values opened only for a role that sees them,
+        the purpose put on each person's record first."""
+        return inquiry.for_caller(self, caller, access_purpose, open_values, filters)
+
     @staticmethod
     def verify_inquiry(bundle: Any, public_key: str) -> InquiryCheck:
         """An inquiry bundle (parsed JSON) checked offline: no ledger needed."""
         return inquiry.verify_bundle(bundle, public_key)
+
+    def signed_processing_record(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        language: Language = "en",
+    ) -> dict[str, Any]:
+        """The Art. 30(1) record as a document anyone checks offline: the
+        checkpoint it rests on, the period's uses proven, signed."""
+        if since is not None and until is not None and since >= until:
+            raise InvalidCommand("until", "must be later than since")
+        return ropa_evidence.signed_record(self, since, until, language)
+
+    @staticmethod
+    def verify_processing_record(document: Any, public_key: str) -> RecordCheck:
+        """A signed Art. 30 record (parsed JSON) checked: no ledger needed."""
+        return verify_record(document, Verifier.parse(public_key))
+
+    # Exchange formats (docs/exchange.md) ---------------------------------
+
+    def consent_records(
+        self, subject: str, *, caller: Caller | None = None
+    ) -> dict[str, Any]:
+        """A subject's consents as ISO/IEC TS 27560 records (DPV JSON-LD)."""
+        return exchange.subject_consents(self, self._subject(subject), caller)
+
+    def all_consent_records(self, *, caller: Caller | None = None) -> Iterator[str]:
+        """Every subject's consent records as one JSON-LD document, streamed
+        a page of subjects at a time."""
+        self.catch_up()
+        return exchange.all_consents(self, caller)
+
+    def policy_dpv(self) -> dict[str, Any]:
+        """The policy in force as a DPV JSON-LD document."""
+        return exchange.policy_dpv(self)
 
     @staticmethod
     def verify_proof(evidence: Any, public_key: str) -> ProofCheck:

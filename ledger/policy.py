@@ -97,7 +97,7 @@ class Safeguard(StrEnum):
         return {
             Safeguard.SCC: "eu-gdpr:A46-2-c",
             Safeguard.ADEQUACY: "eu-gdpr:A45-3",
-            Safeguard.BCR: "eu-gdpr:A47",
+            Safeguard.BCR: "eu-gdpr:A46-2-b",  # DPV has no A47 term
             Safeguard.ART49_CONTRACT: "eu-gdpr:A49-1-b",
             Safeguard.ART49_THIRD_PARTY_CONTRACT: "eu-gdpr:A49-1-c",
         }[self]

@@ -174,6 +174,20 @@ WEB_TEXTS: dict[str, dict[str, str]] = {
         "policy.record_format": "Format",
         "policy.record_lang": "Language",
         "policy.record_make": "Download the record",
+        "policy.dpv_download": "Download as DPV (JSON-LD)",
+        "policy.record_signed": "JSON, signed (kirjuri verify-ropa)",
+        "history.inquiry": "Inquiry bundle",
+        "history.inquiry_intro": "The events these filters match, as stored,"
+        " each with its proof against one signed checkpoint, in one file an"
+        " authority checks with 'kirjuri verify-inquiry' and the public key. A"
+        " subject alone gives all of the person's events, shown complete.",
+        "history.inquiry_open": "Open the values (recorded on each person's record)",
+        "history.inquiry_why": "Purpose of access",
+        "history.inquiry_why_hint": "Required to open values.",
+        "history.inquiry_make": "Download the bundle",
+        "policy.dpv_hint": "The policy in the W3C Data Privacy Vocabulary, for"
+        " privacy tools and authorities.",
+        "people.consent_records": "Consent records (ISO/IEC TS 27560, JSON-LD)",
         "access.people": "People who sign in",
         "access.tokens": "API tokens",
         "access.name": "Name",
@@ -365,6 +379,21 @@ WEB_TEXTS: dict[str, dict[str, str]] = {
         "policy.record_format": "Muoto",
         "policy.record_lang": "Kieli",
         "policy.record_make": "Lataa seloste",
+        "policy.dpv_download": "Lataa DPV-muodossa (JSON-LD)",
+        "policy.record_signed": "JSON, allekirjoitettu (kirjuri verify-ropa)",
+        "history.inquiry": "Tarkastusaineisto",
+        "history.inquiry_intro": "Suodattimia vastaavat tapahtumat sellaisina"
+        " kuin ne on tallennettu, kukin todisteineen yhtä allekirjoitettua"
+        " tarkistuspistettä vasten, yhdessä tiedostossa, jonka viranomainen"
+        " tarkistaa komennolla 'kirjuri verify-inquiry' ja julkisella avaimella."
+        " Pelkkä henkilö antaa kaikki hänen tapahtumansa todistetusti kattavasti.",
+        "history.inquiry_open": "Avaa arvot (kirjataan kunkin henkilön tietoihin)",
+        "history.inquiry_why": "Käsittelyn tarkoitus",
+        "history.inquiry_why_hint": "Pakollinen arvoja avattaessa.",
+        "history.inquiry_make": "Lataa aineisto",
+        "policy.dpv_hint": "Käsittelyperiaatteet W3C:n Data Privacy Vocabulary"
+        " -sanastolla tietosuojatyökaluille ja viranomaisille.",
+        "people.consent_records": "Suostumustallenteet (ISO/IEC TS 27560, JSON-LD)",
         "access.people": "Kirjautuvat henkilöt",
         "access.tokens": "API-tunnisteet",
         "access.name": "Nimi",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Response
+from fastapi.responses import JSONResponse
 
 from api.auth import allowed, facade
 from api.moments import MomentQuery, parsed
@@ -57,3 +58,25 @@ async def processing_record(
     if format == "pdf":
         return Response(record_pdf(record), media_type="application/pdf")
     return record
+
+
+_SIGNED: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {"schema": {"type": "object"}}}}
+}
+
+
+@router.get("/ropa/signed", response_class=JSONResponse, responses=_SIGNED)
+async def signed_processing_record(
+    _: Annotated[Caller, Depends(allowed("audit"))],
+    kirjuri: Annotated[Kirjuri, Depends(facade)],
+    since: MomentQuery = None,
+    until: MomentQuery = None,
+    lang: Literal["fi", "en"] = "en",
+) -> JSONResponse:
+    """The record as ``kirjuri-ropa/1``, verifiable offline with
+    ``kirjuri verify-ropa`` (docs/evidence.md §8): the checkpoint it rests
+    on, the period's disclosures and transfers proven, signed."""
+    signed = kirjuri.signed_processing_record(
+        since=parsed(since, "since"), until=parsed(until, "until"), language=lang
+    )
+    return JSONResponse(signed, headers={"Cache-Control": "no-store"})

@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 
 from commands import models
 from commands.cli import (
+    exchange,
     findings,
     inquiry,
     integrity,
@@ -68,6 +69,8 @@ GROUPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
             "findings",
             "check",
             "ropa",
+            "consent-records",
+            "policy-dpv",
         ),
     ),
     (
@@ -82,7 +85,7 @@ GROUPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
         "kirjuri verify --checkpoint /safe/elsewhere/checkpoint-000000000058.txt",
         (
             *("checkpoint", "checkpoints", "verify", "prove", "verify-proof"),
-            *("inquiry", "verify-inquiry", "projections"),
+            *("inquiry", "verify-inquiry", "verify-ropa", "projections"),
         ),
     ),
     (
@@ -173,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
         query,
         findings,
         record_of_processing,
+        exchange,
         requests,
         integrity,
         inquiry,

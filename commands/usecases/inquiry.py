@@ -6,7 +6,10 @@ event of the subject's stream at that checkpoint and the completeness
 statement (its leaf in the checkpoint's stream map, with a proof), so a
 subject's bundle takes no other filter: a part of a history cannot be shown
 complete, and the whole one can be filtered by whoever reads it. Values stay
-sealed as stored: opening them in a bundle is not offered.
+sealed as stored; a caller whose role sees values (a dpo) may have them
+opened beside the stored events, with a purpose of access recorded on each
+person's record first (``for_caller``). Opened values are the operator's
+statement, not proven: the proofs cover the sealed events.
 """
 
 from __future__ import annotations
@@ -14,7 +17,11 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
+from commands.usecases import identities, window
+from commands.usecases.identities import NotPermitted
+from ledger import events as ev
 from ledger.checkpoints import Verifier, announcement
 from ledger.errors import InvalidCommand
 from ledger.inquiry import FORMAT, InquiryCheck, verify_inquiry
@@ -23,10 +30,11 @@ from ledger.streams import map_claim
 
 if TYPE_CHECKING:
     from commands.service import Kirjuri
+    from commands.usecases.identities import Caller
     from ledger.checkpoints import Checkpoint
     from projections.queries import HistoryFilter
 
-__all__ = ["Inquiry", "build_inquiry", "verify_bundle"]
+__all__ = ["Inquiry", "build_inquiry", "for_caller", "proven_event", "verify_bundle"]
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,7 @@ def build_inquiry(kirjuri: Kirjuri, wanted: HistoryFilter) -> Inquiry:
             "checkpoint": stored.note,
             "key_history": hand_overs,
             "filter": _filter(wanted),
-            "events": [_event(kirjuri, row, size) for row in leaves],
+            "events": [proven_event(kirjuri, row, size) for row in leaves],
             "completeness": completeness,
         }
     )
@@ -137,7 +145,8 @@ def _statement(
     }
 
 
-def _event(kirjuri: Kirjuri, leaf: dict[str, Any], size: int) -> dict[str, Any]:
+def proven_event(kirjuri: Kirjuri, leaf: dict[str, Any], size: int) -> dict[str, Any]:
+    """A leaf as a bundle holds it: the stored event and its proof."""
     sequence = int(leaf["notification_id"])
     found = kirjuri.ledger.notifications(sequence - 1, 1)
     if not found or found[0].id != sequence:
@@ -162,3 +171,63 @@ def _event(kirjuri: Kirjuri, leaf: dict[str, Any], size: int) -> dict[str, Any]:
 def verify_bundle(bundle: Any, public_key: str) -> InquiryCheck:
     """A bundle (parsed JSON) against a public key; no database."""
     return verify_inquiry(bundle, Verifier.parse(public_key))
+
+
+def for_caller(
+    kirjuri: Kirjuri,
+    caller: Caller,
+    purpose: str | None,
+    open_values: bool,
+    filters: dict[str, Any],
+) -> Inquiry:
+    """A bundle for a token or a signed-in person (filters already narrowed
+    to its window): within its subjects, opened only for a role that sees
+    values and only with a purpose, recorded on each person's record."""
+    if filters.get("subject") is not None and window.limited(caller):
+        raise NotPermitted(
+            "window: a subject's bundle holds all of its events, also those"
+            " outside the period this token may see"
+        )
+    if open_values and caller.masked:
+        raise NotPermitted(
+            f"open: the {caller.role} role sees values masked; its bundles stay sealed"
+        )
+    reason = (purpose or "").strip()
+    if open_values and not reason:
+        raise InvalidCommand(
+            "purpose", "required to open values: it is put on each person's record"
+        )
+    made = kirjuri.inquiry(**filters)
+    streams = sorted({str(e["stream"]) for e in made.bundle["events"]})
+    for stream in streams:
+        if caller.subjects:
+            identities.check_reach(caller, UUID(stream))
+    if not open_values:
+        return made
+    for stream in streams:
+        identities.consulted(kirjuri.ledger, UUID(stream), "inquiry", caller, reason)
+    kirjuri.catch_up()
+    events = [e | _opened(kirjuri, e) for e in made.bundle["events"]]
+    return Inquiry(
+        made.bundle
+        | {"events": events, "opened": {"role": caller.role, "purpose": reason}}
+    )
+
+
+def _opened(kirjuri: Kirjuri, event: dict[str, Any]) -> dict[str, Any]:
+    """The event's sealed values in clear (None: erased), by category."""
+    stored = kirjuri.ledger.notifications(int(event["sequence"]) - 1, 1)[0]
+    domain = kirjuri.ledger.mapper.to_domain_event(stored)
+    subject, ledger = UUID(str(event["stream"])), kirjuri.ledger
+    values: dict[str, str | None] = {}
+    if isinstance(domain, ev.SubjectRegistered):
+        values["company"] = ledger.open_or_none(subject, "company", domain.company_name)
+        if domain.business_id is not None:
+            values["business_id"] = ledger.open_or_none(
+                subject, "company", domain.business_id
+            )
+    elif isinstance(domain, (ev.DataCollected, ev.DataRectified)):
+        values[domain.category] = ledger.open_or_none(
+            subject, domain.category, domain.value
+        )
+    return {"opened": values} if values else {}

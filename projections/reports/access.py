@@ -25,6 +25,7 @@ from projections.reports.context import (
     moment,
     open_sealed,
 )
+from projections.reports.identifiers import with_identifiers
 from projections.reports.model import (
     AccessReport,
     BreachedUse,
@@ -115,7 +116,7 @@ def build_access_report(
     switches = found["switches"]
     restriction = latest_switches(switches, "restriction").get("processing")
     controller = ctx.policy.controller
-    return AccessReport(
+    report = AccessReport(
         language=language,
         generated_at=clock_now(),
         controller=Party(
@@ -152,6 +153,7 @@ def build_access_report(
         ever_restricted=any(s["kind"] == "restriction" for s in switches),
         consultations=consultations_of(ledger, subject_id),
     )
+    return with_identifiers(report, ctx.policy)
 
 
 def _kept_ground(ctx: Context, kept: dict[str, Any]) -> str:

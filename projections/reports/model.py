@@ -58,6 +58,7 @@ class HeldValue(_Part):
     occurred_at: datetime
     rectified: bool
     current: bool
+    category_dpv: str | None = None  # its DPV term (docs/exchange.md)
 
 
 class PurposeEntry(_Part):
@@ -67,6 +68,7 @@ class PurposeEntry(_Part):
     legal_basis_label: str
     legal_basis_dpv: str
     interest: str | None = None  # the legitimate interest pursued (Art. 13(1)(d))
+    dpv: str | None = None  # the DPV purpose it specialises (docs/exchange.md)
 
 
 class SwitchChange(_Part):
@@ -125,6 +127,11 @@ class Disclosure(_Part):
     recorded_legal_basis: str | None = None  # what the reporting system stated
     findings: list[FindingNote] = []
     necessity: str | None = None  # why an Art. 49 derogation was necessary
+    # DPV terms beside the names above (docs/exchange.md).
+    purpose_dpv: str | None = None
+    legal_basis_dpv: str | None = None
+    safeguard_dpv: str | None = None
+    categories_dpv: list[str] = []
 
 
 class RecipientEntry(_Part):
@@ -139,6 +146,8 @@ class RecipientEntry(_Part):
     standing: bool = False
     safeguard: str | None = None
     safeguard_label: str | None = None
+    role_dpv: str | None = None  # dpv:DataProcessor or dpv:ThirdParty
+    safeguard_dpv: str | None = None
 
 
 class PossibleRecipient(_Part):
@@ -211,6 +220,7 @@ class SubjectEntry(_Part):
     collected_elsewhere: bool = False
     informed_at: datetime | None = None
     informed_channel: str | None = None
+    iri: str | None = None  # urn:uuid: of the pseudonymous id, as in DPV records
 
 
 class KeptEntry(_Part):
@@ -294,3 +304,5 @@ class AccessReport(_Part):
     rectified: bool = False
     ever_restricted: bool = False
     consultations: list[Consultation] = []  # C-579/21
+    # The prefixes of every *_dpv field above, to expand them to IRIs.
+    dpv_namespaces: dict[str, str] = {}

@@ -3,6 +3,7 @@ safeguards, categories with retention (the policy in force)."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -62,15 +63,25 @@ async def processing_record(
     since: Moment = "",
     until: Moment = "",
     lang: Literal["fi", "en"] = "fi",
-    format: Literal["html", "pdf", "csv", "json"] = "html",
+    format: Literal["html", "pdf", "csv", "json", "signed"] = "html",
 ) -> Response:
     """The Art. 30(1) record for the period, as a download (no personal
-    value: the same for every role that may audit)."""
-    record = kirjuri.processing_record(
-        since=clock.parse_moment(since, "since") if since.strip() else None,
-        until=clock.parse_moment(until, "until") if until.strip() else None,
-        language=lang,
-    )
+    value: the same for every role that may audit); ``signed``: verifiable
+    offline with ``kirjuri verify-ropa`` (docs/evidence.md §8)."""
+    start = clock.parse_moment(since, "since") if since.strip() else None
+    end = clock.parse_moment(until, "until") if until.strip() else None
+    if format == "signed":
+        signed = kirjuri.signed_processing_record(since=start, until=end, language=lang)
+        name = f"record-of-processing-{lang}.signed.json"
+        return Response(
+            json.dumps(signed, indent=2, ensure_ascii=False),
+            media_type="application/json",
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store",
+            },
+        )
+    record = kirjuri.processing_record(since=start, until=end, language=lang)
     render_as = {
         "html": record_html,
         "pdf": record_pdf,
