@@ -35,6 +35,12 @@ demo: install
 	cd demo && $(KIRJURI) request jussi.nieminen@savonprosessi.example --type erasure --channel email --request-id R-2025-030
 	cd demo && $(KIRJURI) erase jussi.nieminen@savonprosessi.example --request-id R-2025-030
 	cd demo && $(KIRJURI) checkpoint && $(KIRJURI) verify
+	cd demo && $(KIRJURI) ropa --since 2025-01-01 --until 2026-01-01 --signed -o ropa-2025-signed.json
+	cd demo && $(KIRJURI) verify-ropa ropa-2025-signed.json --public-key "$$($(KIRJURI) keys public)"
+	cd demo && $(KIRJURI) inquiry --recipient debt_collector --since 2025-01-01 --until 2026-01-01 -o inquiry-debt-collector-2025.json
+	cd demo && $(KIRJURI) verify-inquiry inquiry-debt-collector-2025.json --public-key "$$($(KIRJURI) keys public)"
+	cd demo && $(KIRJURI) consent-records --all -o consent-records.jsonld
+	cd demo && $(KIRJURI) policy-dpv -o policy-dpv.jsonld
 	cd demo && umask 077 && $(KIRJURI) users add demo_dpo --role dpo > demo_dpo.password
 	@echo "web pages: cd demo && ../.venv/bin/kirjuri serve, then open http://127.0.0.1:8000/"
 	@echo "  and sign in as demo_dpo with the password in demo/demo_dpo.password"

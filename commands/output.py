@@ -12,9 +12,14 @@ from ledger.clock import local_text
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["write_rows"]
+__all__ = ["counted", "write_rows"]
 
 _MAX_CELL = 40
+
+
+def counted(number: int, noun: str) -> str:
+    """ "1 event", "2 events": a count as a person would write it."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _plain(value: Any) -> Any:

@@ -69,7 +69,7 @@ def test_the_demo_ledger_answers_an_inquiry_that_verifies_offline(
     # The authority has the files and the key, no database.
     monkeypatch.setenv("KIRJURI_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     code, out, _ = cli("verify-inquiry", debts, "--public-key", key.strip())
-    assert code == 0 and out.startswith(f"verified: {len(events)} events in checkpoint")
+    assert code == 0 and out.startswith(f"verified: {len(events)} event")
     code, out, _ = cli("verify-inquiry", aino, "--public-key", key.strip())
     assert code == 0 and "all of subject" in out
     # One event of Aino's left out: refused, naming the statement.

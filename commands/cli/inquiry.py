@@ -16,6 +16,7 @@ from commands.cli.common import (
     write_output,
 )
 from commands.cli.integrity import public_key
+from commands.output import counted
 from commands.service import Kirjuri
 from ledger.errors import InvalidCommand
 from ledger.events import EVENT_TYPES
@@ -86,7 +87,7 @@ def run_inquiry(args: argparse.Namespace, settings: Settings) -> int:
     write_output(
         json.dumps(made.bundle, indent=2, ensure_ascii=False),
         args.output,
-        f": {made.events} events at checkpoint {made.size}{complete}",
+        f": {counted(made.events, 'event')} at checkpoint {made.size}{complete}",
     )
     return EX_OK
 
@@ -104,10 +105,11 @@ def run_verify_inquiry(args: argparse.Namespace, settings: Settings) -> int:
         more = len(check.problems) - MAX_PROBLEMS
         print(f"kirjuri: verify-inquiry: … and {more} more problems", file=sys.stderr)
     if not check.ok:
-        print(f"FAILED: {len(check.problems)} problems")
+        print(f"FAILED: {counted(len(check.problems), 'problem')}")
         return EX_FAIL
     complete = (
         f"; all of subject {check.complete_for}'s events" if check.complete_for else ""
     )
-    print(f"verified: {check.events} events in checkpoint {check.size}{complete}")
+    events = counted(check.events, "event")
+    print(f"verified: {events} in checkpoint {check.size}{complete}")
     return EX_OK

@@ -16,6 +16,7 @@ from commands.cli.common import (
     read_input,
     write_output,
 )
+from commands.output import counted
 from commands.service import Kirjuri
 from ledger.clock import local_text
 from ledger.errors import InvalidCommand
@@ -244,7 +245,7 @@ def run_witness(args: argparse.Namespace, settings: Settings) -> int:
     for problem in run.problems:
         print(f"kirjuri: witness: {problem}", file=sys.stderr)
     if not run.ok:
-        print(f"FAILED: {len(run.problems)} problems")
+        print(f"FAILED: {counted(len(run.problems), 'problem')}")
         return EX_FAIL
     if run.checkpoint is None:
         print("nothing to witness: no checkpoint yet")
@@ -289,14 +290,15 @@ def run_verify_proof(args: argparse.Namespace, settings: Settings) -> int:
     for problem in check.problems:
         print(f"kirjuri: verify-proof: {problem}", file=sys.stderr)
     if not check.ok:
-        print(f"FAILED: {len(check.problems)} problems")
+        print(f"FAILED: {counted(len(check.problems), 'problem')}")
         return EX_FAIL
     note = (
         f" ({check.by_hash_only} by leaf hash only: stream, version, name unchecked)"
         if check.by_hash_only
         else ""
     )
-    print(f"verified: {check.events} events in checkpoint of {check.signer}{note}")
+    events = counted(check.events, "event")
+    print(f"verified: {events} in checkpoint of {check.signer}{note}")
     return EX_OK
 
 

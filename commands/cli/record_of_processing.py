@@ -16,6 +16,7 @@ from commands.cli.common import (
     write_output,
 )
 from commands.cli.integrity import public_key
+from commands.output import counted
 from commands.service import Kirjuri
 from ledger.errors import InvalidCommand
 from projections.reports.ropa_render import (
@@ -105,7 +106,7 @@ def run_verify_ropa(args: argparse.Namespace, settings: Settings) -> int:
     for problem in check.problems[:50]:
         print(f"kirjuri: verify-ropa: {problem}", file=sys.stderr)
     if not check.ok:
-        print(f"FAILED: {len(check.problems)} problems")
+        print(f"FAILED: {counted(len(check.problems), 'problem')}")
         return EX_FAIL
     print(
         f"verified: the record at checkpoint {check.size},"
