@@ -80,10 +80,14 @@ def verify_inquiry(bundle: Any, verifier: Verifier) -> InquiryCheck:
     check.problems.extend(_event_problems(events, wanted, checkpoint))
     subject = wanted.get("subject")
     statement = bundle.get("completeness")
-    if subject is None:
+    others = [k for k, v in wanted.items() if k != "subject" and v is not None]
+    if subject is None or others:
+        # Only a subject alone is claimed complete (docs/evidence.md §7).
         if statement is not None:
             check.problems.append(
                 "completeness: given, but the filter names no subject"
+                if subject is None
+                else "completeness: given, but the filter is not a subject alone"
             )
         return check
     try:

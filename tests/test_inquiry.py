@@ -11,13 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from commands.service import Kirjuri
 from ledger import clock
 from ledger.checkpoints import Signer, Verifier
-from ledger.errors import InvalidCommand
 from ledger.inquiry import verify_inquiry
 from ledger.integrity import merkle_root
 from ledger.streams import map_claim, map_line
@@ -25,6 +23,8 @@ from tests.test_erasure import rich_subject, run
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    import pytest
 
     from commands.bootstrap import Settings
 
@@ -159,10 +159,23 @@ def test_a_map_proof_from_another_checkpoint_is_refused(kirjuri: Kirjuri) -> Non
     assert problem.startswith("completeness: the subject's map leaf does not reach")
 
 
-def test_a_subjects_bundle_takes_no_other_filter(kirjuri: Kirjuri) -> None:
+def test_a_subject_with_another_filter_gives_those_events_and_no_completeness(
+    kirjuri: Kirjuri,
+) -> None:
     subject = rich_subject(kirjuri)
-    with pytest.raises(InvalidCommand, match="subject: a subject's bundle holds all"):
-        kirjuri.inquiry(subject=subject, recipient="delivery_partner")
+    _other(kirjuri)
+    whole = kirjuri.inquiry(subject=subject).bundle
+    some = kirjuri.inquiry(subject=subject, recipient="delivery_partner").bundle
+    assert whole["completeness"] is not None and some["completeness"] is None
+    assert 0 < len(some["events"]) < len(whole["events"])
+    assert {e["stream"] for e in some["events"]} == {whole["completeness"]["stream"]}
+    key = Verifier.parse(kirjuri.public_key())
+    assert verify_inquiry(some, key).problems == []
+    # A filtered bundle passed off as complete is refused.
+    claimed = some | {"completeness": whole["completeness"]}
+    assert verify_inquiry(claimed, key).problems == [
+        "completeness: given, but the filter is not a subject alone"
+    ]
 
 
 def test_a_checkpoint_signs_the_stream_map_and_rotation_keeps_it(
@@ -215,15 +228,17 @@ def test_verify_fails_on_a_false_stream_map(kirjuri: Kirjuri) -> None:
     assert kinds == ["map", "signature"]
 
 
-def test_cli_refuses_a_subject_with_another_filter(
+def test_cli_gives_a_subjects_filtered_events_without_completeness(
     cli: Callable[..., tuple[int, str, str]], settings: Settings
 ) -> None:
     assert cli("init", "--policy", ROOT / "policies" / "fluiconnecto.toml")[0] == 0
     with Kirjuri.open(settings) as kirjuri:
         subject = _other(kirjuri)
-    code, _, err = cli("inquiry", "--subject", subject, "--type", "SubjectRegistered")
-    assert code == 65
-    assert "kirjuri: error: subject: a subject's bundle holds all" in err
+    code, out, _ = cli("inquiry", "--subject", subject, "--type", "SubjectRegistered")
+    assert code == 0
+    bundle = json.loads(out)
+    assert bundle["completeness"] is None
+    assert [e["stored_name"] for e in bundle["events"]] == ["SubjectRegistered"]
 
 
 def test_the_signed_map_is_the_one_docs_evidence_specifies(kirjuri: Kirjuri) -> None:

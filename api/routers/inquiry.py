@@ -40,7 +40,8 @@ async def inquiry(
 ) -> JSONResponse:
     """A ``kirjuri-inquiry/1`` bundle: the matching events as stored, each
     with its inclusion proof against one signed checkpoint; ``subject``
-    alone gives all of a person's events with a completeness proof."""
+    alone gives all of a person's events with a completeness proof (not to a
+    token limited to a period: its window is always added)."""
     start, end = within_reach(
         caller, subject, parsed(since, "since"), parsed(until, "until")
     )

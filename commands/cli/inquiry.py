@@ -41,7 +41,7 @@ def add_verbs(sub: Any, **kw: Any) -> None:
     inquiry.add_argument(
         "--subject",
         help="every event of this subject, with a completeness proof "
-        "(no other filter); id, unique id prefix (8+) or email",
+        "(given alone); id, unique id prefix (8+) or email",
     )
     for flag in ("recipient", "purpose", "category", "country"):
         inquiry.add_argument(f"--{flag}", help=f"only events of this {flag}")

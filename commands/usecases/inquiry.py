@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from commands.usecases import identities, window
+from commands.usecases import identities
 from commands.usecases.identities import NotPermitted
 from ledger import events as ev
 from ledger.checkpoints import Verifier, announcement
@@ -66,24 +66,20 @@ def _filter(wanted: HistoryFilter) -> dict[str, str | None]:
 def build_inquiry(kirjuri: Kirjuri, wanted: HistoryFilter) -> Inquiry:
     """The bundle for a checked filter (the facade resolved the subject)."""
     given = {k: v for k, v in _filter(wanted).items() if v is not None}
-    if wanted.subject is not None and len(given) > 1:
-        raise InvalidCommand(
-            "subject",
-            "a subject's bundle holds all of its events, to be shown complete:"
-            " give no other filter",
-        )
+    # A subject alone: all of its events, shown complete. With other filters
+    # (a regulator's window adds its own): those events, with no such claim.
+    whole = wanted.subject if len(given) == 1 else None
     stored = kirjuri.checkpoint().checkpoint
     size = stored.size
     completeness = None
-    if wanted.subject is not None:
+    if whole is not None:
         leaves = [
-            row
-            for row in kirjuri.merkle.leaves_of(wanted.subject)
-            if row["leaf_index"] < size
+            row for row in kirjuri.merkle.leaves_of(whole) if row["leaf_index"] < size
         ]
-        completeness = _statement(kirjuri, stored, wanted.subject, leaves)
+        completeness = _statement(kirjuri, stored, whole, leaves)
     else:
         rows = kirjuri.history(
+            subject=wanted.subject,
             recipient=wanted.recipient,
             purpose=wanted.purpose,
             category=wanted.category,
@@ -183,11 +179,6 @@ def for_caller(
     """A bundle for a token or a signed-in person (filters already narrowed
     to its window): within its subjects, opened only for a role that sees
     values and only with a purpose, recorded on each person's record."""
-    if filters.get("subject") is not None and window.limited(caller):
-        raise NotPermitted(
-            "window: a subject's bundle holds all of its events, also those"
-            " outside the period this token may see"
-        )
     if open_values and caller.masked:
         raise NotPermitted(
             f"open: the {caller.role} role sees values masked; its bundles stay sealed"
