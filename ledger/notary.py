@@ -109,7 +109,7 @@ class Notary:
             self._check_extends(previous.checkpoint, size)
         # The stream map (ledger.streams) is signed with the tree: the table
         # of heads brought forward from the leaves added since the last one.
-        claim = self.heads.claim(size)
+        claim = self.heads.claim(size, self.store.root)
         streams, map_root = claim or stream_heads(self.store, size).claim()
         checkpoint = self._signer().sign(
             size, self.store.root(size), clock.now(), [map_line(streams, map_root)]

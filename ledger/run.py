@@ -18,7 +18,7 @@ the batch being built:
   id is a duplicate), and the suppression list as read when it opened.
 
 Across the batches of a run it keeps the states its saves left (bounded by
-`RUN_STATES`) and the emails it already found. A stale kept state (another
+`RUN_STATES` and `RUN_EVENTS`) and the emails it already found. A stale kept state (another
 writer appended) makes the next save fail on the stream's version, never
 silently.
 """
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.sealed import Sealed
 
-__all__ = ["RUN_STATES", "Run"]
+__all__ = ["RUN_EVENTS", "RUN_STATES", "Run"]
 
 log = structlog.get_logger("kirjuri.run")
 
@@ -51,6 +51,9 @@ log = structlog.get_logger("kirjuri.run")
 # that a ten-million-event import needs no more than a small one. A state
 # evicted comes back from its snapshot and the events after it.
 RUN_STATES = 10_000
+# ... and by the events they fold: a state holds every value collected (about
+# 0.6 kB an event), so ten thousand long streams would grow with the import.
+RUN_EVENTS = 150_000
 # Emails found in earlier batches, kept so they are not looked up again.
 EMAILS_REMEMBERED = 50_000
 
@@ -131,8 +134,9 @@ class Run:
             raise
         self._snapshot()
         self._kept.update(self.states)
-        while len(self._kept) > RUN_STATES:  # oldest first
-            del self._kept[next(iter(self._kept))]
+        held = sum(state.version for state in self._kept.values())
+        while len(self._kept) > RUN_STATES or held > RUN_EVENTS:  # oldest first
+            held -= self._kept.pop(next(iter(self._kept))).version
         if self.bulk:
             self._found.update(self._made_names)
             if len(self._found) > EMAILS_REMEMBERED:

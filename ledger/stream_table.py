@@ -23,6 +23,8 @@ from ledger.integrity import EMPTY_ROOT, leaf_hash, root_from_hashes
 from ledger.streams import EMPTY_HEAD, map_leaf, next_head
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ledger.storage import Database, PortableCursor
 
 __all__ = ["HEADS_DDL", "StreamTable"]
@@ -49,15 +51,29 @@ class StreamTable:
         self.database = database
         database.execute_script(HEADS_DDL)
 
-    def claim(self, size: int) -> tuple[int, bytes] | None:
+    def claim(
+        self, size: int, root_at: Callable[[int], bytes]
+    ) -> tuple[int, bytes] | None:
         """(number of streams, map root) of the log's first ``size`` leaves,
         the table brought forward to ``size`` first; None when the table is
-        past ``size`` or the stored leaves stop short (fold from scratch)."""
+        past ``size`` or the stored leaves stop short (fold from scratch).
+        ``root_at`` is the stored tree's root at a size: leaves stored again
+        otherwise than when the table was brought forward (the Merkle log
+        rebuilt from changed events) make it fold every leaf again."""
+        position, root_text = self._position()
+        if position > size:
+            return None
+        # Roots read before the write: the pool lends no reader to a writer.
+        try:
+            mark = root_at(position).hex() if position else ""
+            signed = root_at(size).hex() if size else ""
+        except LookupError:  # the stored tree lacks a subtree
+            return None
         with self.database.transaction() as cursor:
             # A write first: the transaction holds the write lock from here on
             # (SQLite), and one process at a time brings the table forward.
             cursor.execute(
-                "INSERT INTO {p}kirjuri_meta (name, value) VALUES (%s, '0')"
+                "INSERT INTO {p}kirjuri_meta (name, value) VALUES (%s, '0 ')"
                 " ON CONFLICT (name) DO NOTHING",
                 (POSITION,),
             )
@@ -67,27 +83,46 @@ class StreamTable:
                 else "SELECT value FROM {p}kirjuri_meta WHERE name = %s",
                 (POSITION,),
             )
-            position = int(cursor.fetchone()["value"])
-            if position > size:
+            if str(cursor.fetchone()["value"]) != f"{position} {root_text}":
+                return None  # another process moved it meanwhile
+            if position and mark != root_text:
+                position = self._forget(cursor)
+            if position < size and not self._bring_forward(cursor, position, size):
                 return None
-            if position < size:
-                if not self._bring_forward(cursor, position, size):
-                    return None
             cursor.execute(
                 "SELECT count, map_leaf FROM {p}kirjuri_stream_heads ORDER BY stream"
             )
             rows = cursor.fetchall()
             if sum(int(row["count"]) for row in rows) != size:
                 # Rows lost (a table emptied): fold every leaf again.
-                cursor.execute("DELETE FROM {p}kirjuri_stream_heads")
+                self._forget(cursor)
                 if not self._bring_forward(cursor, 0, size):
                     return None
                 cursor.execute(
                     "SELECT map_leaf FROM {p}kirjuri_stream_heads ORDER BY stream"
                 )
                 rows = cursor.fetchall()
+            cursor.execute(
+                "UPDATE {p}kirjuri_meta SET value = %s WHERE name = %s",
+                (f"{size} {signed}", POSITION),
+            )
             leaves = [bytes(row["map_leaf"]) for row in rows]
         return len(leaves), root_from_hashes(leaves) if leaves else EMPTY_ROOT
+
+    def _position(self) -> tuple[int, str]:
+        """(leaves folded, the tree's root there in hex) as stored."""
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT value FROM {p}kirjuri_meta WHERE name = %s", (POSITION,)
+            )
+            row = cursor.fetchone()
+        position, _, root = ("0 " if row is None else str(row["value"])).partition(" ")
+        return int(position), root
+
+    @staticmethod
+    def _forget(cursor: PortableCursor) -> int:
+        cursor.execute("DELETE FROM {p}kirjuri_stream_heads")
+        return 0
 
     def _bring_forward(self, cursor: PortableCursor, first: int, size: int) -> bool:
         """Fold leaves [first, size) into the rows; False if some are missing."""
@@ -142,9 +177,5 @@ class StreamTable:
             " SET count = excluded.count, head = excluded.head,"
             " last_leaf = excluded.last_leaf, map_leaf = excluded.map_leaf",
             rows_out,
-        )
-        cursor.execute(
-            "UPDATE {p}kirjuri_meta SET value = %s WHERE name = %s",
-            (str(size), POSITION),
         )
         return True

@@ -143,6 +143,20 @@ class StreamHeads:
         ).digest()
         self._moved.add(key)
 
+    def extend(
+        self, streams: Sequence[bytes], first: int, hashes: Sequence[bytes]
+    ) -> None:
+        """`add` for consecutive leaves from index ``first``: each leaf's
+        stream (16 bytes) and hash, in one loop."""
+        running_of, moved, sha256 = self._running, self._moved, hashlib.sha256
+        for index, (key, hashed) in enumerate(zip(streams, hashes), first):
+            running = running_of.get(key)
+            if running is None:
+                running = running_of[key] = [0, EMPTY_HEAD]
+            running[0] += 1
+            running[1] = sha256(running[1] + index.to_bytes(8, "big") + hashed).digest()
+            moved.add(key)
+
     def _settle(self) -> None:
         for key in self._moved:
             count, head = self._running[key]
