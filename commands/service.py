@@ -23,6 +23,7 @@ from eventsourcing.persistence import OperationalError, PersistenceError
 from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.handlers import Outcome, handle
 from commands.models import EraseSubject, fingerprint
+from commands.numbered import Numbered
 from commands.usecases import (
     accounts,
     backup,
@@ -134,8 +135,9 @@ class BatchReport:
 
     findings: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
-    done: list[tuple[int, str]] = field(default_factory=list)  # (number, kind)
-    duplicates: list[tuple[int, str]] = field(default_factory=list)
+    # (number, kind), compact: a long import holds one per command.
+    done: Numbered = field(default_factory=Numbered)
+    duplicates: Numbered = field(default_factory=Numbered)
     last: int = 0  # the highest number recorded
     stopped: bool = False  # ended early (a signal), after a saved batch
     failure: Exception | None = None  # the database or input failed mid-run

@@ -18,8 +18,8 @@ the batch being built:
   id is a duplicate), and the suppression list as read when it opened.
 
 Across the batches of a run it keeps the states its saves left (bounded by
-`RUN_STATES` and `RUN_EVENTS`) and the emails it already found. A stale kept state (another
-writer appended) makes the next save fail on the stream's version, never
+`RUN_STATES` and `RUN_EVENTS`) and the emails it already found. A stale kept
+state (another writer appended) makes the next save fail on the stream's version, never
 silently.
 """
 

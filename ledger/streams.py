@@ -149,7 +149,7 @@ class StreamHeads:
         """`add` for consecutive leaves from index ``first``: each leaf's
         stream (16 bytes) and hash, in one loop."""
         running_of, moved, sha256 = self._running, self._moved, hashlib.sha256
-        for index, (key, hashed) in enumerate(zip(streams, hashes), first):
+        for index, (key, hashed) in enumerate(zip(streams, hashes, strict=True), first):
             running = running_of.get(key)
             if running is None:
                 running = running_of[key] = [0, EMPTY_HEAD]

@@ -386,7 +386,13 @@ def _stored_rows(ledger: Ledger, after: int | None, limit: int) -> list[Row]:
             for r in rows
         ]
     return [
-        (r[0], _stream_bytes(r[1]), r[2], r[3], r[4] if type(r[4]) is bytes else bytes(r[4]))
+        (
+            r[0],
+            _stream_bytes(r[1]),
+            r[2],
+            r[3],
+            r[4] if type(r[4]) is bytes else bytes(r[4]),
+        )
         for r in rows
     ]
 
@@ -438,49 +444,61 @@ def _full_pass(checker: _Checker, progress: Any, *, pair_from: int) -> None:
         progress.start(ledger.head())
     checker.check_roots()
     names: dict[str, bytes] = {}
-    frontier, versions, heads = checker.frontier, checker.versions, checker.heads
     after = None
     while rows := _stored_rows(ledger, after, BATCH):
-        first = frontier.size
         hashes = _leaf_hashes(rows, names)
-        stored = []
-        if first + len(rows) > pair_from:
-            stored = checker.leaves.leaves_between(first, first + len(rows) - 1)
-        if stored:
-            by_index = {row["leaf_index"]: row for row in stored}
-            nearby = {bytes(row["hash"]): row["leaf_index"] for row in stored}
-            for at, (row, hashed) in enumerate(zip(rows, hashes, strict=True)):
-                checker.check_event(
-                    _notification(row), hashed, by_index.get(first + at), nearby
-                )
-        else:
-            for row in rows:
-                stream, version = row[1], row[2]
-                if version == versions.get(stream, 0) + 1:
-                    versions[stream] = version  # the next version of its stream
-                else:
-                    checker.check_event(_notification(row), b"", None, {})
-        # Leaves into the tree and the stream map, up to each checkpoint's
-        # size in turn: its root and map are checked there.
-        done = 0
-        while done < len(rows):
-            stop = len(rows)
-            if checker.pending and done < checker.pending[0].size - first < stop:
-                stop = checker.pending[0].size - first
-            if heads is not None:
-                streams = [row[1] for row in rows[done:stop]]
-                heads.extend(streams, first + done, hashes[done:stop])
-            frontier.extend(hashes[done:stop])
-            done = stop
-            if checker.pending and checker.pending[0].size == frontier.size:
-                checker.check_roots()
+        _check_rows(checker, rows, hashes, pair_from)
+        _grow(checker, rows, hashes)
         checker.result.events += len(rows)
-        checker.result.last_sequence = rows[-1][0]
-        after = rows[-1][0]
+        checker.result.last_sequence = after = rows[-1][0]
         if progress is not None:
             progress.advance(checker.result.events)
     if progress is not None:
         progress.finish()
+
+
+def _check_rows(
+    checker: _Checker, rows: list[Row], hashes: list[bytes], pair_from: int
+) -> None:
+    """Versions run on in each stream; rows from ``pair_from`` on (or all,
+    on the second pass) also against the leaf recorded for them."""
+    first = checker.frontier.size
+    stored = []
+    if first + len(rows) > pair_from:
+        stored = checker.leaves.leaves_between(first, first + len(rows) - 1)
+    if stored:
+        by_index = {row["leaf_index"]: row for row in stored}
+        nearby = {bytes(row["hash"]): row["leaf_index"] for row in stored}
+        for at, (row, hashed) in enumerate(zip(rows, hashes, strict=True)):
+            checker.check_event(
+                _notification(row), hashed, by_index.get(first + at), nearby
+            )
+        return
+    versions = checker.versions
+    for row in rows:
+        stream, version = row[1], row[2]
+        if version == versions.get(stream, 0) + 1:
+            versions[stream] = version  # the common case: the next version
+        else:
+            checker.check_event(_notification(row), b"", None, {})
+
+
+def _grow(checker: _Checker, rows: list[Row], hashes: list[bytes]) -> None:
+    """The rows' leaves into the tree and the stream map, up to each
+    checkpoint's size in turn: its root and map are checked there."""
+    first, heads, frontier = checker.frontier.size, checker.heads, checker.frontier
+    done = 0
+    while done < len(rows):
+        stop = len(rows)
+        if checker.pending and done < checker.pending[0].size - first < stop:
+            stop = checker.pending[0].size - first
+        if heads is not None:
+            streams = [row[1] for row in rows[done:stop]]
+            heads.extend(streams, first + done, hashes[done:stop])
+        frontier.extend(hashes[done:stop])
+        done = stop
+        if checker.pending and checker.pending[0].size == frontier.size:
+            checker.check_roots()
 
 
 def _missing_in_range(

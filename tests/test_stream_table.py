@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from ledger import clock
 from ledger.notary import stream_heads
-from ledger.streams import map_claim
+from ledger.streams import map_claim, map_line
 from tests.test_erasure import rich_subject, run
 
 if TYPE_CHECKING:
@@ -84,3 +85,31 @@ def test_verify_catches_a_changed_stored_head(kirjuri: Kirjuri) -> None:
     result = kirjuri.verify(use_witness=False)
     assert [p.kind for p in result.problems] == ["map"]
     assert str(result.problems[0]).startswith(f"map: checkpoint {stored.size} (")
+
+
+def test_verify_checks_the_map_of_each_checkpoint_in_one_pass(
+    kirjuri: Kirjuri,
+) -> None:
+    rich_subject(kirjuri)
+    sizes = []
+    for number in range(4):
+        _some_events(kirjuri, number)
+        sizes.append(kirjuri.checkpoint().checkpoint.size)
+    assert kirjuri.verify(use_witness=False).ok
+    # The operator signs a false map in the middle of the history: the roots
+    # agree, the map at that size does not (the others still do).
+    (middle,) = [
+        s.checkpoint for s in kirjuri.checkpoints() if s.checkpoint.size == sizes[1]
+    ]
+    claim = map_claim(middle)
+    assert claim is not None
+    false = kirjuri.signer().sign(
+        middle.size, middle.root, clock.now(), [map_line(claim[0], bytes(32))]
+    )
+    with kirjuri.ledger.database.transaction() as cursor:
+        cursor.execute(
+            "UPDATE {p}kirjuri_checkpoints SET note = %s WHERE tree_size = %s",
+            (false.note, middle.size),
+        )
+    result = kirjuri.verify(use_witness=False)
+    assert [(p.kind, p.checkpoint) for p in result.problems] == [("map", sizes[1])]
