@@ -30,6 +30,7 @@ from commands.models import parse_command
 from commands.service import Kirjuri
 from commands.usecases.integrity import build_evidence
 from ledger.evidence import verify_evidence
+from ledger.notary import stream_heads
 from ledger.verification import verify_ledger
 from projections.merkle import MerkleModel
 from projections.runner import Projector
@@ -133,8 +134,11 @@ def measure(kirjuri: Kirjuri, count: int) -> dict[str, Any]:
         verify_ms.append((time.perf_counter() - started) * 1000)
         sizes.append(len(json.dumps(evidence)))
     proof = kirjuri.merkle.inclusion_proof(head // 2, head)
+    checkpoint_s, scan_s = _checkpoint_after(kirjuri, 1000)
     return {
         "events": head,
+        "checkpoint_after_1000_more_s": round(checkpoint_s, 3),
+        "stream_map_full_scan_s": round(scan_s, 3),
         "merkle_build_events_per_s": round(head / build),
         "verify_events_per_s": round(verify),
         "raw_read_events_per_s": round(raw),
@@ -148,6 +152,20 @@ def measure(kirjuri: Kirjuri, count: int) -> dict[str, Any]:
         "peak_rss_mb_before_verify": round(rss_before),
         "peak_rss_mb_after_verify": round(_peak_rss_mb()),
     }
+
+
+def _checkpoint_after(kirjuri: Kirjuri, more: int) -> tuple[float, float]:
+    """Seconds to sign a checkpoint after ``more`` new events (the stream map
+    brought forward from its table), and to fold the map from every leaf
+    as signing did before the table."""
+    fill(kirjuri, kirjuri.ledger.head() + more)
+    Projector(kirjuri.ledger, [MerkleModel()], batch_size=5000).catch_up()
+    started = time.perf_counter()
+    size = kirjuri.notary.issue().checkpoint.size
+    signed = time.perf_counter() - started
+    started = time.perf_counter()
+    stream_heads(kirjuri.merkle, size).claim()
+    return signed, time.perf_counter() - started
 
 
 def run(count: int) -> dict[str, Any]:

@@ -14,8 +14,9 @@ leaves, in order of the stream id's 16 UUID bytes::
 
 hashed as the log is (RFC 9162 §2.1, ledger.integrity). The head is a chain
 rather than one hash over all the leaves so that it can be kept per stream
-and extended by each new event (a stored head continues), should signing a
-checkpoint need to stop re-reading the log. The checkpoint note
+and extended by each new event: the notary keeps the heads in a table
+(ledger.stream_table) and folds in only the leaves added since the last
+checkpoint. The checkpoint note
 carries ``Kirjuri-Streams: <number of streams> <base64 map root>`` among its
 signed lines. With a map leaf and its inclusion proof, a verifier who has a
 subject's events knows they are all of that subject's events at N: the
