@@ -381,17 +381,19 @@ class Kirjuri:
                 last=attempted.done[-1][0],
             )
         for number, command in single:  # erasure destroys keys: never batched
+            erased = None
             try:
                 outcome = self.execute(command)
             except KirjuriError as err:
                 report.rejected.append((number, str(err)))
             else:
+                erased = outcome.subject_id
                 kept = report.duplicates if outcome.duplicate else report.done
                 kept.append((number, command.kind))
                 report.findings += len(outcome.findings)
                 report.last = max(report.last, number)
             finally:
-                run.forget()  # an erased email must not resolve from memory
+                run.forget(erased)  # an erased email must not resolve from memory
 
     def _save_batch(self, run: Run, batched: list[tuple[int, Any]]) -> _Attempt | None:
         """Judge and save a batch; on a conflict (another writer appended to

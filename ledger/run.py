@@ -166,12 +166,21 @@ class Run:
         self.ledger.keys.store_for(())  # no key of an unsaved batch is kept
         self.begin(self.suppression)
 
-    def forget(self) -> None:
+    def forget(self, erased: UUID | None = None) -> None:
         """After an erasure: an erased email must not resolve, nor a state
-        from before the erasure be reused as it is (each kept state is
-        brought forward from the log when next used, not folded again)."""
-        self._stale = set(self._kept)
-        self._found.clear()
+        from before the erasure be reused as it is (brought forward from the
+        log when next used, not folded again). Only the erased subject's,
+        when known: an erasure appends to its own stream alone, and
+        forgetting every name made each later command look its subject up
+        again (a growing share of a long import)."""
+        if erased is None:  # what the erasure changed is not known: all
+            self._stale = set(self._kept)
+            self._found.clear()
+            return
+        if erased in self._kept:
+            self._stale.add(erased)
+        for key in [k for k, subject in self._found.items() if subject == erased]:
+            del self._found[key]
 
     # Keys and values of subjects made in the batch ------------------------------
 

@@ -54,3 +54,27 @@ def test_recorded_lines_are_kept_as_pairs() -> None:
     assert len(lines) == 3 and lines[-1] == (7, "register")
     assert list(lines.numbers()) == [1, 5, 7]
     assert lines == [(1, "register"), (5, "collect"), (7, "register")]
+
+
+def test_an_erasure_mid_run_forgets_only_the_erased_subject(kirjuri: Kirjuri) -> None:
+    lines: list[dict[str, Any]] = [
+        {"kind": "register", "company": "A Oy", "email": "a@a.example",
+         "source": "subject", "at": "2025-01-02"},
+        {"kind": "register", "company": "B Oy", "email": "b@b.example",
+         "source": "subject", "at": "2025-01-02"},
+        {"kind": "consent", "subject": "b@b.example", "purpose": "partner_marketing",
+         "channel": "web_form", "at": "2025-01-03"},
+        {"kind": "erase", "subject": "a@a.example", "at": "2025-01-04"},
+        # The erased email is free again: a new person, not the erased one.
+        {"kind": "register", "company": "A2 Oy", "email": "a@a.example",
+         "source": "subject", "at": "2025-01-05"},
+        {"kind": "process", "subject": "b@b.example", "purpose": "partner_marketing",
+         "activity": "newsletter_sent", "categories": ["email"], "at": "2025-02-01"},
+    ]  # fmt: skip
+    feed = [(n, parse_command(line)) for n, line in enumerate(lines, 1)]
+    report = kirjuri.execute_many(feed, batch_size=2)
+    assert report.failure is None and not report.rejected
+    assert [n for n, _ in report.done] == [1, 2, 3, 4, 5, 6]
+    first, again = kirjuri.subjects("a@a.example"), kirjuri.subjects("A2 Oy")
+    assert len(again) == 1 and first == again  # the erased one is not found
+    assert kirjuri.findings() == []  # B's consent, kept in memory, still counts
