@@ -18,12 +18,19 @@ reports:
 - the peak memory at 100 k events and at the end.
 
 Results go to bench/results/import-<events>-<date>.json.
+
+``BENCH_PROFILE=80000,500000`` profiles (CPU time) a slice of
+``BENCH_PROFILE_SLICE`` stored rows (20 000) from each of those row counts
+into ``BENCH_PROFILE_DIR`` (profile-<rows>.prof): the same slice early and
+late shows which per-call costs grow with the ledger. Keep the slices out of
+the first 40 k events and the last 10 %, whose rates are reported.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
 import json
 import os
 import secrets
@@ -58,6 +65,11 @@ class Samples:
 
     def __init__(self, kirjuri: Kirjuri) -> None:
         self.kirjuri = kirjuri
+        marks = os.environ.get("BENCH_PROFILE", "")
+        self.marks = sorted(int(m) for m in marks.split(",") if m.strip())
+        self.slice = int(os.environ.get("BENCH_PROFILE_SLICE", "20000"))
+        self.folder = Path(os.environ.get("BENCH_PROFILE_DIR", "."))
+        self.profile: tuple[cProfile.Profile, int] | None = None
         self.rows: list[tuple[int, float, float]] = []
         self.cpu: list[float] = []
         self.started = time.perf_counter()
@@ -67,8 +79,22 @@ class Samples:
     def start(self, total: int) -> None:
         pass
 
+    def _profile(self, rows: int) -> None:
+        """Start or stop a slice's profile (CPU time) at these stored rows."""
+        if self.profile is not None and rows >= self.profile[1] + self.slice:
+            profile, start = self.profile
+            profile.disable()
+            profile.dump_stats(str(self.folder / f"profile-{start}.prof"))
+            self.profile = None
+        elif self.profile is None and self.marks and rows >= self.marks[0]:
+            self.marks.pop(0)
+            profile = cProfile.Profile(time.process_time)
+            self.profile = (profile, rows)
+            profile.enable()
+
     def advance(self, done: int) -> None:
         rows = self.kirjuri.ledger.head()
+        self._profile(rows)
         seconds = time.perf_counter() - self.started
         self.rows.append((rows, seconds, peak_rss_mb()))
         self.cpu.append(time.process_time() - self.cpu_started)

@@ -28,7 +28,7 @@ from commands.models import parse_command
 from ledger.errors import KirjuriError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Sequence
     from types import FrameType, TracebackType
 
     from commands.service import BatchReport, Kirjuri
@@ -49,8 +49,8 @@ class FeedRun:
     findings: int = 0
     last: int = 0  # the number of the last line recorded
     failure: Exception | None = None  # the run could not go on
-    done_lines: list[int] = field(default_factory=list)  # recorded now
-    duplicate_lines: list[int] = field(default_factory=list)  # recorded before
+    done_lines: Sequence[int] = field(default_factory=list)  # recorded now
+    duplicate_lines: Sequence[int] = field(default_factory=list)  # before
 
     @classmethod
     def of(cls, done: BatchReport, rejected: list[tuple[int, str]]) -> FeedRun:
@@ -61,8 +61,8 @@ class FeedRun:
             findings=done.findings,
             last=done.last,
             failure=done.failure,
-            done_lines=[number for number, _ in done.done],
-            duplicate_lines=[number for number, _ in done.duplicates],
+            done_lines=done.done.numbers(),
+            duplicate_lines=done.duplicates.numbers(),
         )
 
 

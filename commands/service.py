@@ -23,6 +23,7 @@ from eventsourcing.persistence import OperationalError, PersistenceError
 from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.handlers import Outcome, handle
 from commands.models import EraseSubject, fingerprint
+from commands.numbered import Numbered
 from commands.usecases import (
     accounts,
     backup,
@@ -139,8 +140,9 @@ class BatchReport:
 
     findings: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
-    done: list[tuple[int, str]] = field(default_factory=list)  # (number, kind)
-    duplicates: list[tuple[int, str]] = field(default_factory=list)
+    # (number, kind), compact: a long import holds one per command.
+    done: Numbered = field(default_factory=Numbered)
+    duplicates: Numbered = field(default_factory=Numbered)
     last: int = 0  # the highest number recorded
     stopped: bool = False  # ended early (a signal), after a saved batch
     failure: Exception | None = None  # the database or input failed mid-run
@@ -384,17 +386,19 @@ class Kirjuri:
                 last=attempted.done[-1][0],
             )
         for number, command in single:  # erasure destroys keys: never batched
+            erased = None
             try:
                 outcome = self.execute(command)
             except KirjuriError as err:
                 report.rejected.append((number, str(err)))
             else:
+                erased = outcome.subject_id
                 kept = report.duplicates if outcome.duplicate else report.done
                 kept.append((number, command.kind))
                 report.findings += len(outcome.findings)
                 report.last = max(report.last, number)
             finally:
-                run.forget()  # an erased email must not resolve from memory
+                run.forget(erased)  # an erased email must not resolve from memory
 
     def _save_batch(self, run: Run, batched: list[tuple[int, Any]]) -> _Attempt | None:
         """Judge and save a batch; on a conflict (another writer appended to

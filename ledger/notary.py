@@ -18,6 +18,7 @@ import structlog
 from ledger import clock
 from ledger.checkpoints import Checkpoint, parse_checkpoint
 from ledger.errors import KirjuriError
+from ledger.stream_table import StreamTable
 from ledger.streams import StreamHeads, map_line
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ class Notary:
         self.store = store
         self._signer = signer  # loaded on first use: reading needs no key
         database.execute_script(NOTARY_DDL)
+        self.heads = StreamTable(database)
 
     def issue(self) -> StoredCheckpoint:
         """Sign the stored tree as it is now (callers catch up first)."""
@@ -105,9 +107,10 @@ class Notary:
             return previous
         if previous is not None:
             self._check_extends(previous.checkpoint, size)
-        # The stream map (ledger.streams) is signed with the tree: one
-        # ordered scan of the stored leaves, O(size).
-        streams, map_root = stream_heads(self.store, size).claim()
+        # The stream map (ledger.streams) is signed with the tree: the table
+        # of heads brought forward from the leaves added since the last one.
+        claim = self.heads.claim(size, self.store.root)
+        streams, map_root = claim or stream_heads(self.store, size).claim()
         checkpoint = self._signer().sign(
             size, self.store.root(size), clock.now(), [map_line(streams, map_root)]
         )

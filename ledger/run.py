@@ -18,8 +18,8 @@ the batch being built:
   id is a duplicate), and the suppression list as read when it opened.
 
 Across the batches of a run it keeps the states its saves left (bounded by
-`RUN_STATES`) and the emails it already found. A stale kept state (another
-writer appended) makes the next save fail on the stream's version, never
+`RUN_STATES` and `RUN_EVENTS`) and the emails it already found. A stale kept
+state (another writer appended) makes the next save fail on the stream's version, never
 silently.
 """
 
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.sealed import Sealed
 
-__all__ = ["RUN_STATES", "Run"]
+__all__ = ["RUN_EVENTS", "RUN_STATES", "Run"]
 
 log = structlog.get_logger("kirjuri.run")
 
@@ -51,6 +51,9 @@ log = structlog.get_logger("kirjuri.run")
 # that a ten-million-event import needs no more than a small one. A state
 # evicted comes back from its snapshot and the events after it.
 RUN_STATES = 10_000
+# ... and by the events they fold: a state holds every value collected (about
+# 0.6 kB an event), so ten thousand long streams would grow with the import.
+RUN_EVENTS = 150_000
 # Emails found in earlier batches, kept so they are not looked up again.
 EMAILS_REMEMBERED = 50_000
 
@@ -131,8 +134,9 @@ class Run:
             raise
         self._snapshot()
         self._kept.update(self.states)
-        while len(self._kept) > RUN_STATES:  # oldest first
-            del self._kept[next(iter(self._kept))]
+        held = sum(state.version for state in self._kept.values())
+        while len(self._kept) > RUN_STATES or held > RUN_EVENTS:  # oldest first
+            held -= self._kept.pop(next(iter(self._kept))).version
         if self.bulk:
             self._found.update(self._made_names)
             if len(self._found) > EMAILS_REMEMBERED:
@@ -162,12 +166,21 @@ class Run:
         self.ledger.keys.store_for(())  # no key of an unsaved batch is kept
         self.begin(self.suppression)
 
-    def forget(self) -> None:
+    def forget(self, erased: UUID | None = None) -> None:
         """After an erasure: an erased email must not resolve, nor a state
-        from before the erasure be reused as it is (each kept state is
-        brought forward from the log when next used, not folded again)."""
-        self._stale = set(self._kept)
-        self._found.clear()
+        from before the erasure be reused as it is (brought forward from the
+        log when next used, not folded again). Only the erased subject's,
+        when known: an erasure appends to its own stream alone, and
+        forgetting every name made each later command look its subject up
+        again (a growing share of a long import)."""
+        if erased is None:  # what the erasure changed is not known: all
+            self._stale = set(self._kept)
+            self._found.clear()
+            return
+        if erased in self._kept:
+            self._stale.add(erased)
+        for key in [k for k, subject in self._found.items() if subject == erased]:
+            del self._found[key]
 
     # Keys and values of subjects made in the batch ------------------------------
 

@@ -14,8 +14,9 @@ leaves, in order of the stream id's 16 UUID bytes::
 
 hashed as the log is (RFC 9162 §2.1, ledger.integrity). The head is a chain
 rather than one hash over all the leaves so that it can be kept per stream
-and extended by each new event (a stored head continues), should signing a
-checkpoint need to stop re-reading the log. The checkpoint note
+and extended by each new event: the notary keeps the heads in a table
+(ledger.stream_table) and folds in only the leaves added since the last
+checkpoint. The checkpoint note
 carries ``Kirjuri-Streams: <number of streams> <base64 map root>`` among its
 signed lines. With a map leaf and its inclusion proof, a verifier who has a
 subject's events knows they are all of that subject's events at N: the
@@ -142,6 +143,20 @@ class StreamHeads:
             running[1] + index.to_bytes(8, "big") + hashed
         ).digest()
         self._moved.add(key)
+
+    def extend(
+        self, streams: Sequence[bytes], first: int, hashes: Sequence[bytes]
+    ) -> None:
+        """`add` for consecutive leaves from index ``first``: each leaf's
+        stream (16 bytes) and hash, in one loop."""
+        running_of, moved, sha256 = self._running, self._moved, hashlib.sha256
+        for index, (key, hashed) in enumerate(zip(streams, hashes, strict=True), first):
+            running = running_of.get(key)
+            if running is None:
+                running = running_of[key] = [0, EMPTY_HEAD]
+            running[0] += 1
+            running[1] = sha256(running[1] + index.to_bytes(8, "big") + hashed).digest()
+            moved.add(key)
 
     def _settle(self) -> None:
         for key in self._moved:

@@ -22,20 +22,21 @@ leaves, and proves the stored leaves against the checkpoints.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
 
 from ledger.checkpoints import NoteError
 from ledger.clock import local_text
 from ledger.integrity import EMPTY_ROOT, leaf_hash, node_hash
-from ledger.leaves import encode_leaf
+from ledger.leaves import LEAF_PREFIX, encode_leaf
 from ledger.streams import StreamHeads, map_claim
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
-    from uuid import UUID
-
-    from eventsourcing.persistence import Notification
 
     from ledger.application import Ledger
     from ledger.checkpoints import Checkpoint, Verifier
@@ -90,6 +91,17 @@ class _Frontier:
         self._stack.append((size, node))
         self.size += 1
 
+    def extend(self, hashes: Sequence[bytes]) -> None:
+        """`push` for each hash, in one loop (the pass's inner loop)."""
+        stack, sha256 = self._stack, hashlib.sha256
+        for hashed in hashes:
+            size, node = 1, hashed
+            while stack and stack[-1][0] == size:
+                left_size, left = stack.pop()
+                size, node = left_size + size, sha256(b"\x01" + left + node).digest()
+            stack.append((size, node))
+        self.size += len(hashes)
+
     def root(self) -> bytes:
         if not self._stack:
             return EMPTY_ROOT
@@ -128,7 +140,7 @@ class _Checker:
         self.result = Verification(checkpoints=len(checkpoints))
         self.pending = sorted(checkpoints, key=lambda c: c.size)
         self.frontier = _Frontier()
-        self.versions: dict[int, int] = {}
+        self.versions: dict[bytes, int] = {}  # stream (16 bytes) -> version
         self.aligned = True  # stored leaves still line up with the events
         # The stream map is followed only when a checkpoint signs one.
         self.claims = {id(c): _claim(self, c) for c in checkpoints}
@@ -230,13 +242,14 @@ class _Checker:
         self.aligned = False  # later leaves cannot be paired reliably
 
     def _check_version(self, n: Notification) -> None:
-        stream = cast("UUID", n.originator_id).int  # an int hashes fast
+        stream = cast("UUID", n.originator_id).bytes
         expected = self.versions.get(stream, 0) + 1
         if n.originator_version != expected:
             self.add(
                 Problem(
                     "gap",
-                    f"stream {stream} goes to version {n.originator_version} "
+                    f"stream {n.originator_id} goes to version "
+                    f"{n.originator_version} "
                     f"at seq {n.id}, "
                     f"expected {expected}",
                     n.id,
@@ -329,6 +342,100 @@ def _covered(checkpoints: Sequence[Checkpoint]) -> int:
     return max((c.size for c in checkpoints), default=0)
 
 
+# A stored row as the full pass reads it: (seq, stream's 16 bytes, version,
+# stored name, state).
+Row = tuple[int, bytes, int, str, bytes]
+_LEAF_HEAD = b"\x00" + LEAF_PREFIX  # leaf_hash's 0x00, then the leaf's prefix
+
+
+def _stream_bytes(text: str) -> bytes:
+    try:
+        return bytes.fromhex(text)  # SQLite stores the UUID's 32 hex digits
+    except ValueError:
+        return UUID(text).bytes  # a row written another way (or forged)
+
+
+def _stored_rows(ledger: Ledger, after: int | None, limit: int) -> list[Row]:
+    """Stored events in log order after a sequence (None: from the very
+    first), read with no per-row objects: the library's read builds a UUID
+    and a Notification for each, which cost more than hashing it."""
+    table = getattr(ledger.recorder, "events_table_name", "stored_events")
+    database = ledger.database
+    if database.backend == "postgres":
+        columns = "notification_id, uuid_send(originator_id) AS stream"
+        order = "notification_id"
+    else:
+        columns, order = "rowid AS notification_id, originator_id AS stream", "rowid"
+    where = "" if after is None else f" WHERE {order} > %s"
+    with database.transaction(commit=False) as cursor:
+        cursor.execute(
+            f"SELECT {columns}, originator_version, topic, state FROM {{p}}{table}"
+            f"{where} ORDER BY {order} LIMIT %s",
+            (limit,) if after is None else (after, limit),
+        )
+        rows = cursor.fetchall()
+    if database.backend == "postgres":
+        return [
+            (
+                r["notification_id"],
+                bytes(r["stream"]),
+                r["originator_version"],
+                r["topic"],
+                bytes(r["state"]),
+            )
+            for r in rows
+        ]
+    return [
+        (
+            r[0],
+            _stream_bytes(r[1]),
+            r[2],
+            r[3],
+            r[4] if type(r[4]) is bytes else bytes(r[4]),
+        )
+        for r in rows
+    ]
+
+
+def _notification(row: Row) -> Notification:
+    """The library's form of a row, for the checks that name what differs."""
+    seq, stream, version, topic, state = row
+    return Notification(
+        id=seq,
+        originator_id=UUID(bytes=stream),
+        originator_version=version,
+        topic=topic,
+        state=state,
+    )
+
+
+def _leaf_hashes(rows: list[Row], names: dict[str, bytes]) -> list[bytes]:
+    """Each row's leaf hash (ledger.leaves, ledger.integrity), in one loop;
+    ``names`` keeps each stored name's encoded length and bytes."""
+    sha256, head = hashlib.sha256, _LEAF_HEAD
+    hashes = []
+    for _, stream, version, topic, state in rows:
+        name = names.get(topic)
+        if name is None:
+            encoded = topic.encode()
+            name = names[topic] = len(encoded).to_bytes(2, "big") + encoded
+        hashes.append(
+            sha256(
+                b"".join(
+                    (
+                        head,
+                        stream,
+                        version.to_bytes(8, "big"),
+                        name,
+                        len(state).to_bytes(4, "big"),
+                        state,
+                    )
+                )
+            ).digest()
+        )
+    return hashes
+
+
 def _full_pass(checker: _Checker, progress: Any, *, pair_from: int) -> None:
     """Every event in log order; events from position ``pair_from`` on are
     also paired with the leaf the Merkle log recorded for them."""
@@ -336,32 +443,62 @@ def _full_pass(checker: _Checker, progress: Any, *, pair_from: int) -> None:
     if progress is not None:
         progress.start(ledger.head())
     checker.check_roots()
-    for batch in _batches(ledger, None, None):
-        first = checker.frontier.size
-        stored = []
-        if first + len(batch) > pair_from:
-            stored = checker.leaves.leaves_between(first, first + len(batch) - 1)
-        by_index = {row["leaf_index"]: row for row in stored}
-        nearby = {bytes(row["hash"]): row["leaf_index"] for row in stored}
-        frontier, versions, heads = checker.frontier, checker.versions, checker.heads
-        for n in batch:
-            hashed = _event_leaf(n)
-            if heads is not None:
-                heads.add(cast("UUID", n.originator_id).bytes, frontier.size, hashed)
-            stream = cast("UUID", n.originator_id).int  # streams are UUIDs here
-            if by_index or n.originator_version != versions.get(stream, 0) + 1:
-                checker.check_event(n, hashed, by_index.get(frontier.size), nearby)
-            else:  # the common case, inline: the next version of its stream
-                versions[stream] = n.originator_version
-            frontier.push(hashed)
-            if checker.pending and checker.pending[0].size == frontier.size:
-                checker.check_roots()
-        checker.result.events += len(batch)
-        checker.result.last_sequence = batch[-1].id
+    names: dict[str, bytes] = {}
+    after = None
+    while rows := _stored_rows(ledger, after, BATCH):
+        hashes = _leaf_hashes(rows, names)
+        _check_rows(checker, rows, hashes, pair_from)
+        _grow(checker, rows, hashes)
+        checker.result.events += len(rows)
+        checker.result.last_sequence = after = rows[-1][0]
         if progress is not None:
             progress.advance(checker.result.events)
     if progress is not None:
         progress.finish()
+
+
+def _check_rows(
+    checker: _Checker, rows: list[Row], hashes: list[bytes], pair_from: int
+) -> None:
+    """Versions run on in each stream; rows from ``pair_from`` on (or all,
+    on the second pass) also against the leaf recorded for them."""
+    first = checker.frontier.size
+    stored = []
+    if first + len(rows) > pair_from:
+        stored = checker.leaves.leaves_between(first, first + len(rows) - 1)
+    if stored:
+        by_index = {row["leaf_index"]: row for row in stored}
+        nearby = {bytes(row["hash"]): row["leaf_index"] for row in stored}
+        for at, (row, hashed) in enumerate(zip(rows, hashes, strict=True)):
+            checker.check_event(
+                _notification(row), hashed, by_index.get(first + at), nearby
+            )
+        return
+    versions = checker.versions
+    for row in rows:
+        stream, version = row[1], row[2]
+        if version == versions.get(stream, 0) + 1:
+            versions[stream] = version  # the common case: the next version
+        else:
+            checker.check_event(_notification(row), b"", None, {})
+
+
+def _grow(checker: _Checker, rows: list[Row], hashes: list[bytes]) -> None:
+    """The rows' leaves into the tree and the stream map, up to each
+    checkpoint's size in turn: its root and map are checked there."""
+    first, heads, frontier = checker.frontier.size, checker.heads, checker.frontier
+    done = 0
+    while done < len(rows):
+        stop = len(rows)
+        if checker.pending and done < checker.pending[0].size - first < stop:
+            stop = checker.pending[0].size - first
+        if heads is not None:
+            streams = [row[1] for row in rows[done:stop]]
+            heads.extend(streams, first + done, hashes[done:stop])
+        frontier.extend(hashes[done:stop])
+        done = stop
+        if checker.pending and checker.pending[0].size == frontier.size:
+            checker.check_roots()
 
 
 def _missing_in_range(
