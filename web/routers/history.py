@@ -49,7 +49,7 @@ async def history(
     rows: list[Any] = []
     error = None
     try:
-        filters = _filters(person, asked)
+        filters = history_filters(person, asked)
         rows = kirjuri.history(**filters, limit=PAGE + 1, after=cursor)
     except InvalidCommand as err:
         error = str(err)
@@ -91,7 +91,7 @@ async def history_csv(
     asked = {"subject": subject, "recipient": recipient, "purpose": purpose}
     asked |= {"category": category, "type": type, "country": country}
     asked |= {"since": since, "until": until}
-    chunks = kirjuri.history_csv(**_filters(person, asked))
+    chunks = kirjuri.history_csv(**history_filters(person, asked))
     return StreamingResponse(
         chunks,
         media_type="text/csv",
@@ -102,7 +102,7 @@ async def history_csv(
     )
 
 
-def _filters(person: Person, asked: dict[str, str]) -> dict[str, Any]:
+def history_filters(person: Person, asked: dict[str, str]) -> dict[str, Any]:
     """The facade's filters from the form (blank: not filtered), narrowed
     to a regulator's window."""
     given = {k: asked[k].strip() or None for k in FIELDS}

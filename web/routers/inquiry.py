@@ -15,7 +15,7 @@ from api.auth import facade
 from commands.service import Kirjuri
 from commands.usecases.accounts import Person
 from web.auth import require
-from web.routers.history import Name, _filters
+from web.routers.history import Name, history_filters
 
 router = APIRouter()
 
@@ -42,7 +42,7 @@ async def inquiry_bundle(
         person,
         access_purpose=why,
         open_values=bool(open),
-        **_filters(person, asked),
+        **history_filters(person, asked),
     )
     kind = "opened" if "opened" in made.bundle else "sealed"
     return Response(
