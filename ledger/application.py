@@ -8,7 +8,7 @@ store for personal values and the policy stream.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -134,42 +134,60 @@ class Ledger(Application[UUID]):
         first = list(self.events.get(stream_id, limit=1))
         return bool(first) and isinstance(first[0], SubjectRegistered)
 
+    def stream_of(self, subject_id: UUID, *types: type[SubjectEvent]) -> list[Any]:
+        """The stream's events of these types only, in order: rows of other
+        types are never decoded (a long stream's consultations, say)."""
+        names = [t.STORED_NAME for t in types]
+        placeholders = ", ".join(["%s"] * len(names))
+        return self._stored(
+            f"originator_id = %s AND topic IN ({placeholders})"
+            " ORDER BY originator_version",
+            [self._stream_param(subject_id), *names],
+        )
+
     def receipts(self, keys: Iterable[str]) -> dict[str, SubjectEvent]:
         """The receipts already stored for unique keys ("command:ID",
         "request:ID"), in one query whatever their number."""
         streams = {receipt_stream(key): key for key in keys}
-        if not streams:
-            return {}
-        table = getattr(self.recorder, "events_table_name", "stored_events")
-        postgres = self.database.backend == "postgres"
         found: dict[str, SubjectEvent] = {}
         ids = list(streams)
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            params = [i if postgres else i.hex for i in chunk]
             placeholders = ", ".join(["%s"] * len(chunk))
-            with self.database.transaction(commit=False) as cursor:
-                cursor.execute(
-                    "SELECT originator_id, originator_version, topic, state"
-                    f" FROM {{p}}{table} WHERE originator_version = 1"
-                    f" AND originator_id IN ({placeholders})",
-                    params,
-                )
-                rows = cursor.fetchall()
-            for row in rows:
-                stream = UUID(str(row["originator_id"]))
-                found[streams[stream]] = cast(
-                    "SubjectEvent",
-                    self.mapper.to_domain_event(
-                        StoredEvent(
-                            originator_id=stream,
-                            originator_version=1,
-                            topic=row["topic"],
-                            state=bytes(row["state"]),
-                        )
-                    ),
-                )
+            for event in self._stored(
+                f"originator_version = 1 AND originator_id IN ({placeholders})",
+                [self._stream_param(i) for i in chunk],
+            ):
+                found[streams[event.originator_id]] = event
         return found
+
+    def _stream_param(self, stream_id: UUID) -> UUID | str:
+        return stream_id if self.database.backend == "postgres" else stream_id.hex
+
+    def _stored(self, where: str, params: list[Any]) -> list[SubjectEvent]:
+        """Events of the stored rows matching ``where``, decoded by our mapper."""
+        table = getattr(self.recorder, "events_table_name", "stored_events")
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT originator_id, originator_version, topic, state"
+                f" FROM {{p}}{table} WHERE {where}",
+                params,
+            )
+            rows = cursor.fetchall()
+        return [
+            cast(
+                "SubjectEvent",
+                self.mapper.to_domain_event(
+                    StoredEvent(
+                        originator_id=UUID(str(row["originator_id"])),
+                        originator_version=row["originator_version"],
+                        topic=row["topic"],
+                        state=bytes(row["state"]),
+                    )
+                ),
+            )
+            for row in rows
+        ]
 
     def load(self, subject_id: UUID) -> SubjectState:
         """The subject's state from its stored events (empty if it has none):

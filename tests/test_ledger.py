@@ -394,3 +394,20 @@ def test_two_projectors_catching_up_apply_each_event_once(kirjuri: Kirjuri) -> N
     # Every subject event, once: not the policy, nor the 3 request ids' claims.
     assert len(rows) == kirjuri.ledger.head() - 1 - 3
     assert set(other.positions().values()) == {kirjuri.ledger.head()}
+
+
+def test_a_streams_events_of_one_type_come_in_order_without_the_others(
+    kirjuri: Kirjuri,
+) -> None:
+    """What a report reads of a long stream (its consultations, say) is the
+    same as filtering the whole stream, in the stream's order."""
+    subject = register(kirjuri).subject_id
+    disclose(kirjuri, "debt_collector", "debt_collection", ["name"])
+    disclose(kirjuri, "debt_collector", "debt_collection", ["email"])
+    whole = kirjuri.ledger.stream(subject)
+    chosen = kirjuri.ledger.stream_of(subject, ev.DataCollected, ev.DataDisclosed)
+    assert chosen == [
+        e for e in whole if isinstance(e, (ev.DataCollected, ev.DataDisclosed))
+    ]
+    assert [e.STORED_NAME for e in chosen].count("DataDisclosed") == 2
+    assert kirjuri.ledger.stream_of(subject, ev.SubjectConsulted) == []

@@ -47,8 +47,7 @@ _TEXTS = {
 def consultations_of(ledger: Ledger, subject_id: UUID) -> list[Consultation]:
     return [
         Consultation(at=e.occurred_at, role=e.role, view=e.view, purpose=e.purpose)
-        for e in ledger.stream(subject_id)
-        if isinstance(e, ev.SubjectConsulted)
+        for e in ledger.stream_of(subject_id, ev.SubjectConsulted)
     ]
 
 
