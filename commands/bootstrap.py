@@ -108,17 +108,15 @@ class Settings:
         )
 
     def eventsourcing_env(self) -> dict[str, str]:
-        # Subjects' states are cached and fast-forwarded from their newest
-        # events (the library's repository cache), not re-read whole.
-        cache = {"AGGREGATE_CACHE_MAXSIZE": "5000"}
+        # No AGGREGATE_CACHE_MAXSIZE: states come from the ledger's own
+        # snapshots (ledger/snapshots.py), never the library's repository.
         if self.database_url is None:
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": "10",
-                **cache,
             }
-        return {**postgres_env(self.database_url), **cache}
+        return postgres_env(self.database_url)
 
 
 def postgres_env(url: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from api.auth import allowed, facade, within_reach
-from api.moments import MomentQuery, parsed
+from api.history_query import HistoryQuery
 from api.problems import Refused
 from api.routers.commands import IdempotencyKey
 from commands.models import CommandId, Note
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 router = APIRouter(prefix="/v1", tags=["history"])
 
 PAGE, STREAM_PAGE = 100, 1000
-Name = Annotated[str | None, Query(max_length=64)]
 _STREAMS = {
     "text/csv": {"schema": {"type": "string"}},
     "application/x-ndjson": {"schema": {"type": "string"}},
@@ -47,33 +46,13 @@ class HistoryPage(BaseModel):
 async def history(
     caller: Annotated[Caller, Depends(allowed("audit"))],
     kirjuri: Annotated[Kirjuri, Depends(facade)],
-    subject: Annotated[str | None, Query(min_length=1, max_length=300)] = None,
-    recipient: Name = None,
-    purpose: Name = None,
-    category: Name = None,
-    type: Name = None,
-    country: Annotated[str | None, Query(max_length=2)] = None,
-    since: MomentQuery = None,
-    until: MomentQuery = None,
+    where: Annotated[HistoryQuery, Depends()],
     cursor: Annotated[int | None, Query(ge=0, le=2**62)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = PAGE,
     format: Literal["json", "csv", "jsonl"] = "json",
 ) -> HistoryPage | Response:
     """Events' clear metadata, oldest first, filtered exactly."""
-    start, end = within_reach(
-        caller, subject, parsed(since, "since"), parsed(until, "until")
-    )
-    query = partial(
-        kirjuri.history,
-        subject=subject,
-        recipient=recipient,
-        purpose=purpose,
-        category=category,
-        event_type=type,
-        country=country,
-        since=start,
-        until=end,
-    )
+    query = partial(kirjuri.history, **where.filters(caller))
     if format != "json":
         # The first page now: a bad filter is a problem, not a cut stream.
         first = query(limit=STREAM_PAGE, after=cursor)

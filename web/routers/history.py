@@ -27,25 +27,36 @@ Name = Annotated[str, Query(max_length=300)]
 FIELDS = ("subject", "recipient", "purpose", "category", "type", "country")
 
 
+class HistoryForm:
+    """The History page's filters as its form sends them (blank: not
+    filtered); every page that selects events by them takes this."""
+
+    def __init__(
+        self,
+        subject: Name = "",
+        recipient: Name = "",
+        purpose: Name = "",
+        category: Name = "",
+        type: Name = "",
+        country: Name = "",
+        since: Name = "",
+        until: Name = "",
+    ) -> None:
+        self.asked = {"subject": subject, "recipient": recipient}
+        self.asked |= {"purpose": purpose, "category": category, "type": type}
+        self.asked |= {"country": country, "since": since, "until": until}
+
+
 @router.get("/history")
 async def history(
     request: Request,
     person: Lister,
     kirjuri: Facade,
-    subject: Name = "",
-    recipient: Name = "",
-    purpose: Name = "",
-    category: Name = "",
-    type: Name = "",
-    country: Name = "",
-    since: Name = "",
-    until: Name = "",
+    form: Annotated[HistoryForm, Depends()],
     cursor: Annotated[int | None, Query(ge=0, le=2**62)] = None,
 ) -> Response:
     """One page of events' clear metadata, oldest first."""
-    asked = {"subject": subject, "recipient": recipient, "purpose": purpose}
-    asked |= {"category": category, "type": type, "country": country}
-    asked |= {"since": since, "until": until}
+    asked = form.asked
     rows: list[Any] = []
     error = None
     try:
@@ -78,19 +89,10 @@ async def history(
 async def history_csv(
     person: Lister,
     kirjuri: Facade,
-    subject: Name = "",
-    recipient: Name = "",
-    purpose: Name = "",
-    category: Name = "",
-    type: Name = "",
-    country: Name = "",
-    since: Name = "",
-    until: Name = "",
+    form: Annotated[HistoryForm, Depends()],
 ) -> Response:
     """The whole result as CSV, streamed page by page."""
-    asked = {"subject": subject, "recipient": recipient, "purpose": purpose}
-    asked |= {"category": category, "type": type, "country": country}
-    asked |= {"since": since, "until": until}
+    asked = form.asked
     chunks = kirjuri.history_csv(**history_filters(person, asked))
     return StreamingResponse(
         chunks,

@@ -15,7 +15,7 @@ from api.auth import facade
 from commands.service import Kirjuri
 from commands.usecases.accounts import Person
 from web.auth import require
-from web.routers.history import Name, history_filters
+from web.routers.history import HistoryForm, history_filters
 
 router = APIRouter()
 
@@ -24,25 +24,15 @@ router = APIRouter()
 async def inquiry_bundle(
     person: Annotated[Person, Depends(require("audit"))],
     kirjuri: Annotated[Kirjuri, Depends(facade)],
-    subject: Name = "",
-    recipient: Name = "",
-    purpose: Name = "",
-    category: Name = "",
-    type: Name = "",
-    country: Name = "",
-    since: Name = "",
-    until: Name = "",
+    form: Annotated[HistoryForm, Depends()],
     open: Annotated[str, Query(max_length=5)] = "",
     why: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    asked = {"subject": subject, "recipient": recipient, "purpose": purpose}
-    asked |= {"category": category, "type": type, "country": country}
-    asked |= {"since": since, "until": until}
     made = kirjuri.inquiry_for(
         person,
         access_purpose=why,
         open_values=bool(open),
-        **history_filters(person, asked),
+        **history_filters(person, form.asked),
     )
     kind = "opened" if "opened" in made.bundle else "sealed"
     return Response(
