@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from ledger import clock
+from ledger import clock, meta
 from ledger.checkpoints import Checkpoint, parse_checkpoint
 from ledger.errors import KirjuriError
 from ledger.stream_table import StreamTable
@@ -40,8 +40,7 @@ __all__ = [
 log = structlog.get_logger("kirjuri.notary")
 
 NOTARY_DDL = (
-    "CREATE TABLE IF NOT EXISTS {p}kirjuri_meta"
-    " (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    *meta.META_DDL,
     "CREATE TABLE IF NOT EXISTS {p}kirjuri_checkpoints ("
     " tree_size {bigint} PRIMARY KEY, root {blob} NOT NULL, issued_at TEXT NOT NULL,"
     " note TEXT NOT NULL, previous_size {bigint}, consistency TEXT NOT NULL)",
@@ -63,13 +62,7 @@ def ledger_origin(database: Database) -> str:
     """The ledger's name in its checkpoints, made once: ``kirjuri/<uuid>``."""
     database.execute_script(NOTARY_DDL)
     with database.transaction() as cursor:
-        cursor.execute(
-            "INSERT INTO {p}kirjuri_meta (name, value) VALUES ('origin', %s)"
-            " ON CONFLICT (name) DO NOTHING",
-            (f"kirjuri/{uuid.uuid4()}",),
-        )
-        cursor.execute("SELECT value FROM {p}kirjuri_meta WHERE name = 'origin'")
-        return str(cursor.fetchone()["value"])
+        return meta.put_if_absent(cursor, "origin", f"kirjuri/{uuid.uuid4()}")
 
 
 SCAN_BATCH = 5000
@@ -97,7 +90,7 @@ class Notary:
         self.store = store
         self._signer = signer  # loaded on first use: reading needs no key
         database.execute_script(NOTARY_DDL)
-        self.heads = StreamTable(database)
+        self.heads = StreamTable(database, store.stream_leaves_at)
 
     def issue(self) -> StoredCheckpoint:
         """Sign the stored tree as it is now (callers catch up first)."""
@@ -174,18 +167,11 @@ class Notary:
 
     def last_verified(self) -> int | None:
         """The sequence up to which the last clean verify reached."""
-        with self.database.transaction(commit=False) as cursor:
-            cursor.execute("SELECT value FROM {p}kirjuri_meta WHERE name = 'verified'")
-            row = cursor.fetchone()
-        return None if row is None else int(row["value"])
+        value = self._get("verified")
+        return None if value is None else int(value)
 
     def remember_verified(self, sequence: int) -> None:
-        with self.database.transaction() as cursor:
-            cursor.execute(
-                "INSERT INTO {p}kirjuri_meta (name, value) VALUES ('verified', %s)"
-                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                (str(sequence),),
-            )
+        self._set("verified", str(sequence))
 
     def remember_models_checked(self, tree_size: int, at: datetime) -> None:
         """The read models were found equal to a rebuild from this many events."""
@@ -216,17 +202,11 @@ class Notary:
 
     def _get(self, name: str) -> str | None:
         with self.database.transaction(commit=False) as cursor:
-            cursor.execute("SELECT value FROM {p}kirjuri_meta WHERE name = %s", (name,))
-            row = cursor.fetchone()
-        return None if row is None else str(row["value"])
+            return meta.get(cursor, name)
 
     def _set(self, name: str, value: str) -> None:
         with self.database.transaction() as cursor:
-            cursor.execute(
-                "INSERT INTO {p}kirjuri_meta (name, value) VALUES (%s, %s)"
-                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                (name, value),
-            )
+            meta.put(cursor, name, value)
 
     def latest(self) -> StoredCheckpoint | None:
         stored = self.all()

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from ledger import meta
 from ledger.integrity import EMPTY_ROOT, leaf_hash, root_from_hashes
 from ledger.streams import EMPTY_HEAD, map_leaf, next_head
 
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 
     from ledger.storage import Database, PortableCursor
 
+    # (cursor, first, last) -> (leaf index, stream, hash) of the stored Merkle
+    # leaves first..last in log order, read in the caller's transaction.
+    LeafReader = Callable[[PortableCursor, int, int], list[tuple[int, str, bytes]]]
+
 __all__ = ["HEADS_DDL", "StreamTable"]
 
 HEADS_DDL = (
@@ -34,7 +39,7 @@ HEADS_DDL = (
     " stream {blob} PRIMARY KEY, count {bigint} NOT NULL, head {blob} NOT NULL,"
     " last_leaf {bigint} NOT NULL, map_leaf {blob} NOT NULL)",
 )
-POSITION = "stream_heads"  # the kirjuri_meta row: leaves folded so far
+POSITION = "stream_heads"  # the ledger.meta row: leaves folded so far
 SCAN = 5000  # leaves read per query
 CHUNK = 400  # streams per IN (…) query
 
@@ -45,11 +50,13 @@ def _chunks(items: list[bytes], size: int = CHUNK) -> list[list[bytes]]:
 
 class StreamTable:
     """Each stream's head, brought forward from the stored Merkle leaves
-    (its position is a row of the notary's kirjuri_meta)."""
+    (read through the Merkle store's ``leaves``); its position is a row of
+    ledger.meta."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, leaves: LeafReader) -> None:
         self.database = database
-        database.execute_script(HEADS_DDL)
+        self._leaves = leaves
+        database.execute_script((*meta.META_DDL, *HEADS_DDL))
 
     def claim(
         self, size: int, root_at: Callable[[int], bytes]
@@ -72,18 +79,12 @@ class StreamTable:
         with self.database.transaction() as cursor:
             # A write first: the transaction holds the write lock from here on
             # (SQLite), and one process at a time brings the table forward.
-            cursor.execute(
-                "INSERT INTO {p}kirjuri_meta (name, value) VALUES (%s, '0 ')"
-                " ON CONFLICT (name) DO NOTHING",
-                (POSITION,),
-            )
-            cursor.execute(
-                "SELECT value FROM {p}kirjuri_meta WHERE name = %s FOR UPDATE"
-                if self.database.backend == "postgres"
-                else "SELECT value FROM {p}kirjuri_meta WHERE name = %s",
-                (POSITION,),
-            )
-            if str(cursor.fetchone()["value"]) != f"{position} {root_text}":
+            meta.put_if_absent(cursor, POSITION, "0 ")
+            postgres = self.database.backend == "postgres"
+            if (
+                meta.lock(cursor, POSITION, postgres=postgres)
+                != f"{position} {root_text}"
+            ):
                 return None  # another process moved it meanwhile
             if position and mark != root_text:
                 position = self._forget(cursor)
@@ -102,21 +103,15 @@ class StreamTable:
                     "SELECT map_leaf FROM {p}kirjuri_stream_heads ORDER BY stream"
                 )
                 rows = cursor.fetchall()
-            cursor.execute(
-                "UPDATE {p}kirjuri_meta SET value = %s WHERE name = %s",
-                (f"{size} {signed}", POSITION),
-            )
+            meta.put(cursor, POSITION, f"{size} {signed}")
             leaves = [bytes(row["map_leaf"]) for row in rows]
         return len(leaves), root_from_hashes(leaves) if leaves else EMPTY_ROOT
 
     def _position(self) -> tuple[int, str]:
         """(leaves folded, the tree's root there in hex) as stored."""
         with self.database.transaction(commit=False) as cursor:
-            cursor.execute(
-                "SELECT value FROM {p}kirjuri_meta WHERE name = %s", (POSITION,)
-            )
-            row = cursor.fetchone()
-        position, _, root = ("0 " if row is None else str(row["value"])).partition(" ")
+            value = meta.get(cursor, POSITION)
+        position, _, root = (value or "0 ").partition(" ")
         return int(position), root
 
     @staticmethod
@@ -129,19 +124,13 @@ class StreamTable:
         order: list[tuple[int, bytes, bytes]] = []  # (leaf index, stream, hash)
         expected = first
         while expected < size:
-            cursor.execute(
-                "SELECT leaf_index, stream, hash FROM {p}kirjuri_merkle_leaves"
-                " WHERE leaf_index >= %s AND leaf_index < %s ORDER BY leaf_index",
-                (expected, min(expected + SCAN, size)),
-            )
-            rows = cursor.fetchall()
+            rows = self._leaves(cursor, expected, min(expected + SCAN, size) - 1)
             if not rows:
                 return False
-            for row in rows:
-                if int(row["leaf_index"]) != expected:
+            for index, stream_id, leaf in rows:
+                if index != expected:
                     return False
-                stream = UUID(str(row["stream"])).bytes
-                order.append((expected, stream, bytes(row["hash"])))
+                order.append((expected, UUID(stream_id).bytes, leaf))
                 expected += 1
         counts: dict[bytes, int] = {}
         heads: dict[bytes, bytes] = {}

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from eventsourcing.persistence import Notification
 
     from ledger.events import SubjectEvent
-    from ledger.storage import Cursor, Database
+    from ledger.storage import Cursor, Database, PortableCursor
 
     # The stored log: notifications after a sequence (None: from the first).
     LogReader = Callable[[int | None, int], Sequence[Notification]]
@@ -294,15 +294,23 @@ class MerkleStore:
         """(leaf index, stream, hash) with ``first <= leaf_index <= last``, in
         log order: what the stream map (ledger.streams) is built from."""
         with self.database.transaction(commit=False) as cursor:
-            cursor.execute(
-                "SELECT leaf_index, stream, hash FROM {p}kirjuri_merkle_leaves"
-                " WHERE leaf_index >= %s AND leaf_index <= %s ORDER BY leaf_index",
-                (first, last),
-            )
-            return [
-                (int(r["leaf_index"]), str(r["stream"]), bytes(r["hash"]))
-                for r in cursor.fetchall()
-            ]
+            return self.stream_leaves_at(cursor, first, last)
+
+    @staticmethod
+    def stream_leaves_at(
+        cursor: PortableCursor, first: int, last: int
+    ) -> list[tuple[int, str, bytes]]:
+        """``stream_leaves`` in a transaction the caller holds (the stream
+        table reads them under its write lock)."""
+        cursor.execute(
+            "SELECT leaf_index, stream, hash FROM {p}kirjuri_merkle_leaves"
+            " WHERE leaf_index >= %s AND leaf_index <= %s ORDER BY leaf_index",
+            (first, last),
+        )
+        return [
+            (int(r["leaf_index"]), str(r["stream"]), bytes(r["hash"]))
+            for r in cursor.fetchall()
+        ]
 
     def leaves_of_sequences(self, sequences: list[int]) -> dict[int, dict[str, Any]]:
         """Stored leaves of these events, by sequence number."""
