@@ -47,8 +47,9 @@ def _env(settings: Settings) -> dict[str, str]:
 
 
 def _until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    """Poll /healthz until the server answers (or has died)."""
-    deadline = time.monotonic() + 30
+    """Poll /healthz until the server answers (or has died). A limit, not a
+    timing: a loaded CI machine may take a while to import the app."""
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise AssertionError("the server stopped")

@@ -106,7 +106,8 @@ def test_dpo_records_previews_downloads_extends_and_answers_a_request(
     expect(frame.get_by_text("Aino Virtanen").first).to_be_visible()
     check_axe(page)
     shoot(page, "answer-preview")
-    with page.expect_download() as pdf:
+    # The first PDF loads weasyprint's fonts: slow on a loaded machine.
+    with page.expect_download(timeout=60_000) as pdf:
         page.get_by_role("link", name="Download as PDF").click()
     saved = tmp_path / "answer.pdf"
     pdf.value.save_as(saved)
