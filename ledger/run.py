@@ -18,9 +18,10 @@ the batch being built:
   id is a duplicate), and the suppression list as read when it opened.
 
 Across the batches of a run it keeps the states its saves left (bounded by
-`RUN_STATES` and `RUN_EVENTS`) and the emails it already found. A stale kept
-state (another writer appended) makes the next save fail on the stream's version, never
-silently.
+`RUN_STATES` and `RUN_EVENTS`; a state it evicts is stored as a snapshot
+first, so a long import does not fold it again from its first event) and
+the emails it already found. A stale kept state (another writer appended)
+makes the next save fail on the stream's version, never silently.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ RUN_STATES = 10_000
 # ... and by the events they fold: a state holds every value collected (about
 # 0.6 kB an event), so ten thousand long streams would grow with the import.
 RUN_EVENTS = 150_000
+# An evicted state is stored as a snapshot when it folds this many events
+# since its last one: loading it again then reads only what follows.
+EVICTED_SNAPSHOT = 10
 # Emails found in earlier batches, kept so they are not looked up again.
 EMAILS_REMEMBERED = 50_000
 
@@ -132,11 +136,15 @@ class Run:
         except BaseException:
             self.discard()
             raise
-        self._snapshot()
+        self._snapshot(self.ledger.state_snapshots.due(list(self.states.values())))
         self._kept.update(self.states)
         held = sum(state.version for state in self._kept.values())
+        evicted = []
         while len(self._kept) > RUN_STATES or held > RUN_EVENTS:  # oldest first
-            held -= self._kept.pop(next(iter(self._kept))).version
+            state = self._kept.pop(next(iter(self._kept)))
+            held -= state.version
+            evicted.append(state)
+        self._snapshot(self._worth_keeping(evicted))
         if self.bulk:
             self._found.update(self._made_names)
             if len(self._found) > EMAILS_REMEMBERED:
@@ -146,15 +154,24 @@ class Run:
         for action in actions:
             action()
 
-    def _snapshot(self) -> None:
-        """Store the saved states that grew long since their snapshot, so that
-        loading them again (evicted, another run) reads only what follows."""
-        snapshots = self.ledger.state_snapshots
-        due = snapshots.due(list(self.states.values()))
+    def _worth_keeping(self, evicted: list[SubjectState]) -> list[SubjectState]:
+        """Evicted states that would cost a fold of EVICTED_SNAPSHOT events or
+        more to load again (a long import evicts the same growing streams
+        over and over). Not a stale one: it may miss an erasure's events."""
+        return [
+            state
+            for state in evicted
+            if state.version - state.snapshot_version >= EVICTED_SNAPSHOT
+            and state.id not in self._stale
+        ]
+
+    def _snapshot(self, due: list[SubjectState]) -> None:
+        """Store saved states, so that loading them again (evicted, another
+        run) reads only the events that follow."""
         if not due:
             return
         try:
-            snapshots.put(due)
+            self.ledger.state_snapshots.put(due)
         except (PersistenceError, sqlite3.Error, psycopg.Error) as err:
             # A cache: the events are saved already; the next save tries again.
             log.warning("snapshots not stored", error=type(err).__name__)

@@ -5,6 +5,7 @@ neither changes what is recorded. Both backends."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from commands.models import parse_command
 from commands.numbered import Numbered
@@ -78,3 +79,22 @@ def test_an_erasure_mid_run_forgets_only_the_erased_subject(kirjuri: Kirjuri) ->
     first, again = kirjuri.subjects("a@a.example"), kirjuri.subjects("A2 Oy")
     assert len(again) == 1 and first == again  # the erased one is not found
     assert kirjuri.findings() == []  # B's consent, kept in memory, still counts
+
+
+def test_a_state_let_go_is_kept_as_a_snapshot_that_matches_its_events(
+    kirjuri: Kirjuri, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long import lets the same growing streams go over and over; each is
+    stored as a snapshot when let go, so it is not folded again from its
+    first event, and the snapshot is what the events fold to."""
+    monkeypatch.setattr(run_module, "RUN_EVENTS", 3)
+    monkeypatch.setattr(run_module, "EVICTED_SNAPSHOT", 2)
+    report = kirjuri.execute_many(_feed(), batch_size=2)
+    assert report.failure is None and not report.rejected
+    (row,) = kirjuri.subjects("a@a.example")
+    a = UUID(row.subject_id)
+    stored = kirjuri.ledger.state_snapshots.get(a)
+    assert stored is not None and stored.version >= 2
+    assert kirjuri.ledger.check_snapshots() == []
+    assert kirjuri.ledger.load(a) == kirjuri.ledger.load_from_events(a)
+    assert kirjuri.findings() == []  # the consent still counts
