@@ -113,20 +113,24 @@ class MerkleModel(ReadModel):
         following = self._log(last, 1)
         return not following or following[0].id >= first
 
+    def covers(self, cursor: Cursor, position: int) -> bool:
+        """Whether the tables reach ``position``, the last event this model's
+        tracking says it applied (a read: no transaction to commit)."""
+        size = _size(cursor)
+        if not size:
+            return position <= 0
+        cursor.execute(
+            "SELECT notification_id FROM {p}kirjuri_merkle_leaves"
+            " WHERE leaf_index = %s",
+            (size - 1,),
+        )
+        row = cursor.fetchone()
+        return (0 if row is None else int(row["notification_id"])) >= position
+
     def mend(self, cursor: Cursor, position: int) -> bool:
         """Rebuild the tables if they stop before ``position``, the last
         event this model's tracking says it applied; True if it did."""
-        size = _size(cursor)
-        last = 0
-        if size:
-            cursor.execute(
-                "SELECT notification_id FROM {p}kirjuri_merkle_leaves"
-                " WHERE leaf_index = %s",
-                (size - 1,),
-            )
-            row = cursor.fetchone()
-            last = 0 if row is None else int(row["notification_id"])
-        if last >= position:
+        if self.covers(cursor, position):
             return False
         self._size = self._rebuild(
             cursor, position + 1, "leaves stop before its position"

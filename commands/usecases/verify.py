@@ -193,8 +193,12 @@ def mend_merkle(kirjuri: Kirjuri) -> None:
     tracking = kirjuri.projector.tracking
     name = f"{kirjuri.ledger.name}/{model.name}"
     position = tracking.max_tracking_id(name) or 0
-    with kirjuri.ledger.database.transaction() as cursor:
-        model.mend(cursor, position)
+    database = kirjuri.ledger.database
+    with database.transaction(commit=False) as cursor:
+        whole = model.covers(cursor, position)
+    if not whole:  # rare: a write transaction only when there is work
+        with database.transaction() as cursor:
+            model.mend(cursor, position)
 
 
 def _check_read_models(
