@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 __all__ = ["Ledger"]
 
 
+# Stored events kept for the read models' next catch-up in this process.
+WRITTEN_KEPT = 20_000
+
+
 class Ledger(Application[UUID]):
     """Subjects' event streams, their keys, and the policy in force."""
 
@@ -58,6 +62,10 @@ class Ledger(Application[UUID]):
         self.state_snapshots = Snapshots(self.database, self.keys.index_key)
         self.state_snapshots.create_table()
         self._policy: Policy | None = None
+        # Events this process stored, by notification id, until the read
+        # models take them: decoding our own JSON again would only validate
+        # once more what was validated when the events were made.
+        self._written: dict[int, SubjectEvent] = {}
 
     def construct_recorder(self) -> ApplicationRecorder:
         """The library's recorder, its tables made by one process at a time."""
@@ -248,7 +256,11 @@ class Ledger(Application[UUID]):
             raise ConcurrencyConflict(
                 "another writer appended to this subject first; retry"
             ) from err
-        return [r.notification.id for r in recordings]
+        ids = [r.notification.id for r in recordings]
+        if len(self._written) > WRITTEN_KEPT:
+            self._written.clear()  # nobody catches up here: decode instead
+        self._written.update(zip(ids, events, strict=True))
+        return ids
 
     def notifications(self, after: int | None, limit: int) -> Sequence[Notification]:
         """Stored events in log order after a sequence (None: from the very first,
@@ -258,6 +270,16 @@ class Ledger(Application[UUID]):
         )
 
     def to_event(self, notification: Notification) -> SubjectEvent:
+        """The stored event, decoded; one this process just stored is handed
+        over as made (once: a second reader, verify's rebuild among them,
+        decodes the stored row)."""
+        written = self._written.pop(notification.id, None)
+        if (
+            written is not None
+            and written.originator_id == notification.originator_id
+            and written.originator_version == notification.originator_version
+        ):
+            return written
         return cast("SubjectEvent", self.mapper.to_domain_event(notification))
 
     def head(self) -> int:

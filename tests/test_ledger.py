@@ -377,6 +377,25 @@ def test_rebuilt_read_models_equal_incrementally_built_ones(kirjuri: Kirjuri) ->
     assert all(any(rows) for rows in incremental[:1])
 
 
+def test_events_handed_to_the_read_models_equal_the_stored_ones(
+    kirjuri: Kirjuri,
+) -> None:
+    """The read models take the events this process just stored as made,
+    not decoded again: each must equal its stored row, decoded."""
+    kirjuri.execute(parse_command({"kind": "register", "company": "Oy",
+        "email": EMAIL, "name": "Aino", "source": "subject", "at": "2025-01-10"}),
+        catch_up=False)  # fmt: skip
+    kirjuri.execute(parse_command({"kind": "consent", "subject": EMAIL,
+        "purpose": "partner_marketing", "channel": "web_form", "at": "2025-01-11"}),
+        catch_up=False)  # fmt: skip
+    ledger = kirjuri.ledger
+    notifications = ledger.notifications(None, 100)
+    handed = [ledger.to_event(n) for n in notifications]
+    decoded = [ledger.mapper.to_domain_event(n) for n in notifications]
+    assert len(handed) >= 3 and handed == decoded
+    assert any(isinstance(e, ev.ConsentGiven) for e in handed)
+
+
 def test_two_projectors_catching_up_apply_each_event_once(kirjuri: Kirjuri) -> None:
     """A second process catching up the same log neither skips nor repeats."""
     register(kirjuri)
