@@ -21,6 +21,7 @@ import structlog
 from eventsourcing.persistence import OperationalError, PersistenceError
 
 from commands.bootstrap import Settings, build_ledger, signing_key
+from commands.bulk_gc import fewer_collections
 from commands.handlers import Outcome, handle
 from commands.models import EraseSubject, fingerprint
 from commands.numbered import Numbered
@@ -328,8 +329,9 @@ class Kirjuri:
         report = BatchReport()
         run = Run(self.ledger, self._lookup_in_run, self._with_email, bulk=True)
         try:
-            self._run_all(run, commands, report, batch_size, progress, stop)
-            self.catch_up()
+            with fewer_collections():
+                self._run_all(run, commands, report, batch_size, progress, stop)
+                self.catch_up()
         except (PersistenceError, OSError) as err:
             # The database or the input failed mid-run: what was saved stays,
             # and the caller still says so (and checkpoints it).

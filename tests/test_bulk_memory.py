@@ -4,14 +4,18 @@ neither changes what is recorded. Both backends."""
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from commands.bulk_gc import BULK_THRESHOLDS
 from commands.models import parse_command
 from commands.numbered import Numbered
 from ledger import run as run_module
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import pytest
 
     from commands.service import Kirjuri
@@ -98,3 +102,23 @@ def test_a_state_let_go_is_kept_as_a_snapshot_that_matches_its_events(
     assert kirjuri.ledger.check_snapshots() == []
     assert kirjuri.ledger.load(a) == kirjuri.ledger.load_from_events(a)
     assert kirjuri.findings() == []  # the consent still counts
+
+
+def test_a_bulk_run_collects_garbage_less_often_then_gives_the_settings_back(
+    kirjuri: Kirjuri,
+) -> None:
+    """The collector's thresholds are the process's, not the run's: raised
+    while the run goes on, given back after it, a failed one included."""
+    before = gc.get_threshold()
+    seen = []
+
+    def feed() -> Iterator[tuple[int, Any]]:
+        for number, command in _feed():
+            seen.append(gc.get_threshold())
+            yield number, command
+        raise OSError("the input failed")
+
+    report = kirjuri.execute_many(feed(), batch_size=5)
+    assert isinstance(report.failure, OSError) and report.recorded == 20
+    assert set(seen) == {BULK_THRESHOLDS} != {before}
+    assert gc.get_threshold() == before
