@@ -1,6 +1,6 @@
 """A big import through the command path, and how its rate and memory hold.
 
-    python -m bench.import_scale [EVENTS] [--postgres]
+    python -m bench.import_scale [EVENTS] [--postgres] [--follower]
 
 Generates EVENTS events' worth of commands (default 1 M with
 BENCH_SCALE=large, else 100 k) as a JSON-lines feed and applies it as
@@ -33,6 +33,7 @@ import contextlib
 import cProfile
 import json
 import os
+import resource
 import secrets
 import sys
 import tempfile
@@ -121,8 +122,12 @@ def _rate(samples: list[tuple[int, float, float]], low: int, high: int) -> float
 
 
 @contextlib.contextmanager
-def _settings(postgres: bool) -> Iterator[Settings]:
-    keys = {"master_key": secrets.token_hex(32), "signing_key": secrets.token_hex(32)}
+def _settings(postgres: bool, *, follower: bool) -> Iterator[Settings]:
+    keys: dict[str, Any] = {
+        "master_key": secrets.token_hex(32),
+        "signing_key": secrets.token_hex(32),
+        "follower": follower,
+    }
     if not postgres:
         with tempfile.TemporaryDirectory() as folder:
             yield Settings(sqlite_path=Path(folder) / "import.db", **keys)
@@ -133,8 +138,13 @@ def _settings(postgres: bool) -> Iterator[Settings]:
         yield Settings(database_url=f"{url}?schema=import", **keys)
 
 
-def run(events: int, *, postgres: bool = False) -> dict[str, Any]:
-    with _settings(postgres) as settings, Kirjuri.open(settings, create=True) as k:
+def run(
+    events: int, *, postgres: bool = False, follower: bool = True
+) -> dict[str, Any]:
+    with (
+        _settings(postgres, follower=follower) as settings,
+        Kirjuri.open(settings, create=True) as k,
+    ):
         k.ledger.adopt_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))
         samples = Samples(k)
         lines = (json.dumps(c, separators=(",", ":")) for c in generate(events))
@@ -172,7 +182,18 @@ def run(events: int, *, postgres: bool = False) -> dict[str, Any]:
         "peak_rss_mb_at_end": round(peak),
         "memory_end_vs_100k": round(peak / memory_at, 3),
         "failure": None if report.failure is None else str(report.failure),
+        # A follower process applies read models beside the run: its CPU
+        # time is not in the run's figures per CPU second above.
+        "follower": follower,
+        "events_applied_by_follower": report.followed,
+        "follower_cpu_seconds": round(_children_cpu()),
     }
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended children (the follower)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def main() -> None:
@@ -180,13 +201,17 @@ def main() -> None:
     large = os.environ.get("BENCH_SCALE") == "large"
     parser.add_argument("events", nargs="?", type=int)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument(
+        "--follower", action="store_true", help="read models in a second process"
+    )
     args = parser.parse_args()
     events = args.events or (1_000_000 if large else 100_000)
     configure_logging("warning")
-    result = run(events, postgres=args.postgres)
+    result = run(events, postgres=args.postgres, follower=args.follower)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    name = f"import-{events}-{result['backend']}-{result['date']}.json"
+    followed = "-follower" if result["follower"] else ""
+    name = f"import-{events}-{result['backend']}{followed}-{result['date']}.json"
     (out / name).write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 

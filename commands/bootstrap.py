@@ -39,6 +39,10 @@ log = structlog.get_logger("kirjuri.bootstrap")
 DEFAULT_SQLITE_PATH = Path("kirjuri.db")
 
 
+def _yes(flag: str) -> bool:
+    return flag.lower() not in ("0", "no", "false", "off")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = None
@@ -50,6 +54,9 @@ class Settings:
     witness_path: Path | None = None
     auto_checkpoint: bool = True
     log_level: str = "info"
+    # A long bulk run's read models applied by a second process (two cores).
+    # Off until it is measured faster on an idle machine (BENCHMARKS.md).
+    follower: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -72,9 +79,9 @@ class Settings:
             witness_path=Path(witness)
             if (witness := env.get("KIRJURI_WITNESS"))
             else None,
-            auto_checkpoint=env.get("KIRJURI_AUTO_CHECKPOINT", "yes").lower()
-            not in ("0", "no", "false", "off"),
+            auto_checkpoint=_yes(env.get("KIRJURI_AUTO_CHECKPOINT", "yes")),
             log_level=env.get("KIRJURI_LOG_LEVEL", "info"),
+            follower=_yes(env.get("KIRJURI_FOLLOWER", "no")),
         )
 
     @property

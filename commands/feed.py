@@ -51,6 +51,7 @@ class FeedRun:
     failure: Exception | None = None  # the run could not go on
     done_lines: Sequence[int] = field(default_factory=list)  # recorded now
     duplicate_lines: Sequence[int] = field(default_factory=list)  # before
+    followed: int = 0  # events a follower process applied to the read models
 
     @classmethod
     def of(cls, done: BatchReport, rejected: list[tuple[int, str]]) -> FeedRun:
@@ -63,6 +64,7 @@ class FeedRun:
             failure=done.failure,
             done_lines=done.done.numbers(),
             duplicate_lines=done.duplicates.numbers(),
+            followed=done.followed,
         )
 
 

@@ -22,6 +22,7 @@ from eventsourcing.persistence import OperationalError, PersistenceError
 
 from commands.bootstrap import Settings, build_ledger, signing_key
 from commands.bulk_gc import fewer_collections
+from commands.follower import Following, following
 from commands.handlers import Outcome, handle
 from commands.models import EraseSubject, fingerprint
 from commands.numbered import Numbered
@@ -128,6 +129,8 @@ _MIN_PREFIX = 8
 # Commands that may collect a looked-up value (an email) and so must see
 # every objection kept after an erasure.
 _READS_SUPPRESSION = frozenset({"register", "collect", "rectify"})
+# Commands that read a model a follower may not have brought up to date.
+_READS_MORE = frozenset({"acknowledge-finding"})
 # Erasure destroys keys once its event is saved: it runs on its own.
 _UNBATCHED = frozenset({"erase"})
 # Saves that clash with other writers are judged again this many times in
@@ -146,6 +149,7 @@ class BatchReport:
     duplicates: Numbered = field(default_factory=Numbered)
     last: int = 0  # the highest number recorded
     stopped: bool = False  # ended early (a signal), after a saved batch
+    followed: int = 0  # events a follower process applied to the read models
     failure: Exception | None = None  # the database or input failed mid-run
 
     @property
@@ -229,6 +233,9 @@ class Kirjuri:
         self.ledger = ledger
         self.projector = projector
         self.settings = settings or Settings()
+        # A follower process opens the ledger from the settings: only if given.
+        self._may_follow = settings is not None and settings.follower
+        self._follower: Following | None = None
         self.merkle = MerkleStore(ledger.database)
         self.origin = ledger_origin(ledger.database)
         self._signer: Signer | None = None
@@ -329,13 +336,22 @@ class Kirjuri:
         report = BatchReport()
         run = Run(self.ledger, self._lookup_in_run, self._with_email, bulk=True)
         try:
-            with fewer_collections():
+            with (
+                fewer_collections(),
+                following(
+                    self.ledger, self.settings, wanted=self._may_follow
+                ) as follower,
+            ):
+                self._follower = follower
                 self._run_all(run, commands, report, batch_size, progress, stop)
+                report.followed = follower.stop()
                 self.catch_up()
         except (PersistenceError, OSError) as err:
             # The database or the input failed mid-run: what was saved stays,
             # and the caller still says so (and checkpoints it).
             report.failure = err
+        finally:
+            self._follower = None
         return report
 
     def _run_all(  # noqa: PLR0917 - execute_many's arguments, passed once
@@ -409,7 +425,7 @@ class Kirjuri:
         for attempt in range(CONFLICT_ATTEMPTS):
             if attempt:
                 _pause(attempt)
-            self.catch_up()  # erasures before this batch are in the suppression list
+            self._catch_up_consulted(batched)
             run.begin(queries.suppression_list(self.ledger.database))
             attempted = self._attempt(run, batched)
             try:
@@ -421,8 +437,20 @@ class Kirjuri:
                     raise
                 log.warning("database busy; batch judged again", error=str(err)[:80])
                 continue
+            if self._follower is not None:
+                self._follower.saved_batch()
             return attempted
         return None
+
+    def _catch_up_consulted(self, batched: list[tuple[int, Any]]) -> None:
+        """The read models a batch consults, up to date: erasures before it
+        in the suppression list, registered emails in the blind index; every
+        model when a follower does not apply them, or a command needs more."""
+        consulted = None if self._follower is None else self._follower.consulted
+        if consulted is None or any(c.kind in _READS_MORE for _, c in batched):
+            self.catch_up()
+        else:
+            consulted.catch_up()
 
     def _attempt(self, run: Run, batched: list[tuple[int, Any]]) -> _Attempt:
         """Run a batch's commands into the run (not saved yet)."""
@@ -496,8 +524,10 @@ class Kirjuri:
         return self._lookup_saved(reference)
 
     def _lookup_in_run(self, reference: str) -> UUID:
-        # A bulk run's batch caught the read models up when it opened.
-        return self._lookup_saved(reference, catch_up=False)
+        # A bulk run's batch caught the read models up when it opened; with a
+        # follower, only the blind index (enough for an email).
+        followed = self._follower is not None and self._follower.consulted is not None
+        return self._lookup_saved(reference, catch_up=followed and "@" not in reference)
 
     def _with_email(self, email: str) -> list[UUID]:
         """Saved subjects with an email (the read models are caught up)."""
