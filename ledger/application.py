@@ -247,7 +247,7 @@ class Ledger(Application[UUID]):
         try:
             # The event store's put: what Application.save does for events,
             # without its per-object protocol checks (our events are known).
-            with primary():
+            with primary(writes=True):
                 recordings = self.events.put(events)
         except IntegrityError as err:
             self.keys.unstore(stored)

@@ -6,11 +6,12 @@ in that pool's place: inside a call marked ``@read_method`` it lends
 standby connections, everywhere else (and inside ``with primary():``)
 primary ones. So routing is decided here and nowhere else.
 
-Read your writes: before a read runs on the standby, the primary is asked
-for its WAL position (``pg_current_wal_lsn()``), and the standby's replay
-(``pg_last_wal_replay_lsn()``) is awaited up to that point, within a bound.
-That covers every write committed before the read began, this process's and
-every other's. Past the bound the read runs on the primary ("lag"); a
+Read your writes: once this process committed a write, the next read asks
+the primary for its WAL position (``pg_current_wal_lsn()``), and awaits the
+standby's replay (``pg_last_wal_replay_lsn()``) up to that point, within a
+bound. That covers this process's writes (and others' committed before
+them); another process's newer writes are seen once replayed, usually
+milliseconds later. Past the bound the read runs on the primary ("lag"); a
 standby that fails or refuses (a read path that writes) also sends the call
 to the primary ("error", "read_only"): never an error to the caller.
 """
@@ -72,18 +73,38 @@ class _Call:
 _CALL: ContextVar[_Call | None] = ContextVar("kirjuri_read_call", default=None)
 
 
+class _Writes:
+    """How many write transactions this process committed: a read asks the
+    primary for its WAL position again only when the count moved."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def add(self) -> None:
+        with self._lock:
+            self.count += 1
+
+
+_WRITES = _Writes()
+
+
 @contextmanager
-def primary() -> Iterator[None]:
-    """Use the primary inside: writes, and reads that must see the newest
-    state (catch-up, a consultation's record, signing a checkpoint). Back
-    on a standby call, the standby is awaited up to what was written."""
+def primary(*, writes: bool = False) -> Iterator[None]:
+    """Use the primary inside: writes (``writes``: a transaction that
+    commits inside), and reads that must see the newest state (catch-up, a
+    consultation's record, signing a checkpoint). Back on a standby call
+    after a write, the standby is awaited up to it."""
     outer = _CALL.get()
     token = _CALL.set(None)
+    before = _WRITES.count
     try:
         yield
     finally:
         _CALL.reset(token)
-    if outer is not None and outer.on_standby:
+    if writes:
+        _WRITES.add()  # committed: a later read waits for it
+    if outer is not None and outer.on_standby and _WRITES.count != before:
         reason = outer.standby.sync()
         if reason is not None:  # the rest of the call reads the primary
             outer.on_standby, outer.fell_back = False, reason
@@ -167,6 +188,8 @@ class Standby:
         self.wait = wait
         self.stats = StandbyStats()
         self._replayed = 0  # the newest WAL position the standby was seen past
+        self._target = 0  # the primary's position after this process's writes
+        self._writes_seen = -1  # the write count when _target was taken
 
     @classmethod
     def attach(
@@ -206,14 +229,18 @@ class Standby:
 
     def sync(self) -> str | None:
         """Wait, within the bound, for the standby to replay up to the
-        primary's WAL position: None once it has, else why not."""
-        try:
-            # The raw pool: inside a standby call the routed one lends standbys.
-            with self.primary_pool.connection() as conn:
-                row = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
-        except psycopg.Error:
-            return "error"  # the call meets the primary's failure as usual
-        target = lsn(_first(row))
+        primary's WAL position after this process's last write: None once
+        it has, else why not."""
+        written = _WRITES.count
+        if written != self._writes_seen:
+            try:
+                # The raw pool: in a standby call the routed one lends standbys.
+                with self.primary_pool.connection() as conn:
+                    row = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
+            except psycopg.Error:
+                return "error"  # the call meets the primary's failure as usual
+            self._target, self._writes_seen = lsn(_first(row)), written
+        target = self._target
         if target <= self._replayed:
             return None
         started = time.monotonic()

@@ -125,7 +125,7 @@ class Database:
             with self.datastore.transaction(commit=False) as cursor:
                 yield PortableCursor(self, cursor)
             return
-        with primary(), self.datastore.transaction(commit=True) as cursor:
+        with primary(writes=True), self.datastore.transaction(commit=True) as cursor:
             yield PortableCursor(self, cursor)
 
     def scrub(self, table: str, *, attempts: int = SCRUB_ATTEMPTS) -> bool:

@@ -113,7 +113,13 @@ def replicated_servers() -> Iterator[tuple[str, str]]:
         server.initdb(primary)
         with (primary / "pg_hba.conf").open("a") as hba:
             hba.write("host replication all 127.0.0.1/32 trust\n")
-        server.start(primary, ports[0], "-c wal_level=replica -c max_wal_senders=4")
+        # Commits flushed at once, so the standby gets them at once (with
+        # fsync off, a flush costs little); otherwise up to wal_writer_delay.
+        server.start(
+            primary,
+            ports[0],
+            "-c wal_level=replica -c max_wal_senders=4 -c synchronous_commit=on",
+        )
         started.append(primary)
         server.run(
             "pg_basebackup", "-D", str(standby), "-R", "-X", "stream",
