@@ -110,9 +110,11 @@ class Projector:
         self._applied = -1
         # Events of the batch being applied that do not decode: error class.
         self._undecodable: dict[int, str] = {}
-        with ddl_lock(ledger.database.datastore):  # writers start at once
-            self.tracking: TrackingRecorder = ledger.factory.tracking_recorder()
-        self._create_tables()
+        # Tables are made on the primary, even by a projector a read builds.
+        with primary(writes=True):
+            with ddl_lock(ledger.database.datastore):  # writers start at once
+                self.tracking: TrackingRecorder = ledger.factory.tracking_recorder()
+            self._create_tables()
 
     def _create_tables(self) -> None:
         self.database.execute_script(

@@ -249,3 +249,18 @@ def test_a_misconfigured_standby_is_one_line_naming_the_variable(
     error = capsys.readouterr().err
     assert error.count("\n") == 1
     assert error.startswith("kirjuri: error: KIRJURI_READ_")
+
+
+def test_verify_and_signing_read_the_standby_and_write_the_primary(
+    kirjuri: Kirjuri,
+) -> None:
+    """verify records how far it reached, and a report signs a checkpoint:
+    those writes go to the primary, so neither read falls back."""
+    _register(kirjuri)
+    kirjuri.access_report("aino.virtanen@esimerkki.fi")
+    result = kirjuri.verify()
+    assert result.ok, result.problems
+    assert kirjuri.notary.last_verified() == kirjuri.ledger.head()
+    stats = _stats(kirjuri)
+    assert stats.fallbacks == {}
+    assert stats.reads >= 2
