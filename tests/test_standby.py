@@ -264,3 +264,28 @@ def test_verify_and_signing_read_the_standby_and_write_the_primary(
     stats = _stats(kirjuri)
     assert stats.fallbacks == {}
     assert stats.reads >= 2
+
+
+def test_the_web_views_and_reports_are_all_served_by_the_standby(
+    kirjuri: Kirjuri,
+) -> None:
+    """Each of the pages' views and the reports reads the standby: none
+    writes there by surprise (which would count a read-only fallback)."""
+    subject = _register(kirjuri)
+    views = (
+        kirjuri.today,
+        lambda: kirjuri.person(subject),
+        kirjuri.integrity_overview,
+        kirjuri.findings,
+        kirjuri.requests,
+        kirjuri.processing_record,
+        lambda: kirjuri.subjects("Esimerkki"),
+        lambda: kirjuri.export(subject),
+        kirjuri.retention_report,
+        lambda: kirjuri.inquiry(subject=subject),
+        lambda: kirjuri.prove(subject=subject),
+    )
+    for view in views:
+        view()
+    stats = _stats(kirjuri)
+    assert (stats.reads, stats.fallbacks) == (len(views), {})
