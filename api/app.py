@@ -56,6 +56,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with open_kirjuri() as kirjuri:
             app.state.kirjuri = kirjuri
+            app.state.metrics.standby.stats = kirjuri.standby_stats
             yield
 
     app = FastAPI(

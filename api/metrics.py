@@ -7,10 +7,17 @@ import time
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from prometheus_client.metrics_core import Metric
     from starlette.requests import Request
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from ledger.standby import StandbyStats
 
 __all__ = ["Metrics", "MetricsMiddleware", "count_outcome"]
 
@@ -47,6 +54,40 @@ class Metrics:
             "kirjuri_read_model_lag",
             "events the slowest read model is behind the log (at the last /readyz)",
             registry=self.registry,
+        )
+        self.standby = StandbyCollector()
+        self.registry.register(self.standby)
+
+
+class StandbyCollector(Collector):
+    """Reads on the hot standby, as the ledger counts them (nothing is
+    reported when no standby is configured)."""
+
+    def __init__(self) -> None:
+        self.stats: Callable[[], StandbyStats | None] = lambda: None
+
+    def collect(self) -> Iterator[Metric]:
+        stats = self.stats()
+        if stats is None:
+            return
+        with stats.lock:
+            reads, waited = stats.reads, stats.wait_seconds
+            fallbacks = dict(stats.fallbacks)
+        yield CounterMetricFamily(
+            "kirjuri_standby_reads", "reads served by the hot standby", value=reads
+        )
+        fell = CounterMetricFamily(
+            "kirjuri_standby_fallbacks",
+            "reads sent to the primary instead, by reason (lag, error, read_only)",
+            labels=("reason",),
+        )
+        for reason in ("lag", "error", "read_only"):
+            fell.add_metric((reason,), fallbacks.get(reason, 0))
+        yield fell
+        yield CounterMetricFamily(
+            "kirjuri_standby_wait_seconds",
+            "time reads waited for the standby to replay the primary's writes",
+            value=waited,
         )
 
 

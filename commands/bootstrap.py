@@ -2,7 +2,8 @@
 
 ``Settings.from_environ()`` reads ``KIRJURI_*`` variables; ``build_ledger``
 turns settings into a ledger on SQLite (default: ``./kirjuri.db``) or
-PostgreSQL (``KIRJURI_DATABASE_URL=postgresql://…``), with its master key.
+PostgreSQL (``KIRJURI_DATABASE_URL=postgresql://…``), with its master key,
+and its reads on a hot standby (``KIRJURI_READ_DATABASE_URL``) if one is named.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlparse
 
 import structlog
+from eventsourcing.postgres import PostgresDatastore
 
 from ledger.application import Ledger
 from ledger.checkpoints import load_or_create_signing_key
@@ -26,6 +28,7 @@ from ledger.keys import (
     sync_folder,
     write_key_file,
 )
+from ledger.standby import Standby
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -37,6 +40,11 @@ __all__ = ["Settings", "build_ledger"]
 log = structlog.get_logger("kirjuri.bootstrap")
 
 DEFAULT_SQLITE_PATH = Path("kirjuri.db")
+MAIN_URL = "KIRJURI_DATABASE_URL"
+# How long a read waits for the standby to replay a write it must see
+# before it reads the primary instead (seconds; KIRJURI_READ_WAIT).
+DEFAULT_READ_WAIT = 1.5
+LONGEST_READ_WAIT = 60.0
 
 
 def _yes(flag: str) -> bool:
@@ -57,6 +65,8 @@ class Settings:
     # A long bulk run's read models applied by a second process (two cores).
     # Off until it is measured faster on an idle machine (BENCHMARKS.md).
     follower: bool = False
+    read_database_url: str | None = None
+    read_wait: float = DEFAULT_READ_WAIT
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -67,7 +77,12 @@ class Settings:
             sqlite_path = Path(url.split(":", 1)[1].removeprefix("//"))
             url = None
         key_file = env.get("KIRJURI_MASTER_KEY_FILE")
+        read_url = env.get("KIRJURI_READ_DATABASE_URL") or None
+        if read_url is not None:
+            _check_read_url(read_url, url)
         return cls(
+            read_database_url=read_url,
+            read_wait=_read_wait(env.get("KIRJURI_READ_WAIT")),
             database_url=url,
             sqlite_path=sqlite_path,
             master_key=env.get("KIRJURI_MASTER_KEY") or None,
@@ -126,21 +141,51 @@ class Settings:
         return postgres_env(self.database_url)
 
 
-def postgres_env(url: str) -> dict[str, str]:
+def _check_read_url(read_url: str, url: str | None) -> None:
+    name = "KIRJURI_READ_DATABASE_URL"
+    if url is None:
+        raise ConfigurationError(
+            f"{name}: a standby needs a PostgreSQL KIRJURI_DATABASE_URL"
+            " (a SQLite ledger has none)"
+        )
+    postgres_env(read_url, name)
+
+
+def _read_wait(text: str | None) -> float:
+    if text is None or not text.strip():
+        return DEFAULT_READ_WAIT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= LONGEST_READ_WAIT:
+        raise ConfigurationError(
+            f"KIRJURI_READ_WAIT: {text[:20]!r} is not seconds from 0 to"
+            f" {LONGEST_READ_WAIT:g}"
+        )
+    return seconds
+
+
+def postgres_env(url: str, name: str = MAIN_URL) -> dict[str, str]:
     """``postgresql://user:password@host:port/db?schema=name`` for the library."""
     parts = urlparse(url)
     if parts.scheme not in ("postgresql", "postgres"):
+        allowed = "postgresql or sqlite" if name == MAIN_URL else "postgresql"
         raise ConfigurationError(
-            f"KIRJURI_DATABASE_URL: scheme {parts.scheme!r} is not postgresql or sqlite"
+            f"{name}: scheme {parts.scheme[:20]!r} is not {allowed}"
         )
     if not parts.path.strip("/"):
-        raise ConfigurationError("KIRJURI_DATABASE_URL: names no database")
+        raise ConfigurationError(f"{name}: names no database")
+    try:
+        port = parts.port
+    except ValueError as err:
+        raise ConfigurationError(f"{name}: the port is not a number") from err
     query = parse_qs(parts.query)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": unquote(parts.path.strip("/")),
         "POSTGRES_HOST": parts.hostname or "localhost",
-        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_PORT": str(port or 5432),
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
@@ -213,6 +258,8 @@ def build_ledger(settings: Settings, *, create: bool = False) -> Ledger:
     except OSError as err:
         raise ConfigurationError(f"database: {err}") from err
     try:
+        if settings.read_database_url is not None:
+            ledger.standby = _standby(ledger, settings)
         recovered = finish_rotation(settings, ledger)
         if new_raw is not None and not recovered:
             _save_new_master_key(settings, ledger, new_raw)
@@ -223,6 +270,28 @@ def build_ledger(settings: Settings, *, create: bool = False) -> Ledger:
         ledger.close()
         raise
     return ledger
+
+
+def _standby(ledger: Ledger, settings: Settings) -> Standby:
+    """The hot standby the ledger's reads go to (its own connection pool)."""
+    assert settings.read_database_url is not None
+    env = postgres_env(settings.read_database_url, "KIRJURI_READ_DATABASE_URL")
+    primary = ledger.database.datastore
+    if not isinstance(primary, PostgresDatastore):
+        raise ConfigurationError("KIRJURI_READ_DATABASE_URL: needs a PostgreSQL ledger")
+    standby = PostgresDatastore(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"],
+        schema=primary.schema,
+        pool_size=int(env["POSTGRES_POOL_SIZE"]),
+        max_overflow=int(env["POSTGRES_MAX_OVERFLOW"]),
+        # A standby that is down must not hold a read longer than its bound.
+        connect_timeout=max(1.0, settings.read_wait),
+    )
+    return Standby.attach(primary, standby, settings.read_wait)
 
 
 def finish_rotation(settings: Settings, ledger: Ledger) -> bool:

@@ -70,6 +70,7 @@ from ledger.notary import Notary, StoredCheckpoint, ledger_origin
 from ledger.ropa_check import verify_record
 from ledger.run import Run
 from ledger.sessions import SessionStore
+from ledger.standby import primary, read_method
 from projections import queries
 from projections.merkle import MerkleStore
 from projections.reports.access import build_access_report, findings_warning
@@ -115,6 +116,7 @@ if TYPE_CHECKING:
     from ledger.inquiry import InquiryCheck
     from ledger.policy import Policy
     from ledger.ropa_check import RecordCheck
+    from ledger.standby import Standby, StandbyStats
     from ledger.verification import Verification
     from projections.reports.export import PortabilityExport
     from projections.reports.model import AccessReport, Language
@@ -251,6 +253,15 @@ class Kirjuri:
             kirjuri.signer(create=True)
         return kirjuri
 
+    @property
+    def standby(self) -> Standby | None:
+        """The hot standby reads go to (``KIRJURI_READ_DATABASE_URL``)."""
+        return self.ledger.standby
+
+    def standby_stats(self) -> StandbyStats | None:
+        """Reads served by the standby, fallbacks by reason, time waited."""
+        return None if self.ledger.standby is None else self.ledger.standby.stats
+
     def signer(self, *, create: bool = False) -> Signer:
         """The checkpoint signer, its key loaded (or made, at init) on first use."""
         if self._signer is None:
@@ -266,9 +277,10 @@ class Kirjuri:
 
     def checkpoint(self) -> StoredCheckpoint:
         """Bring the Merkle log up to date (whole) and sign it."""
-        self.catch_up()
-        verification.mend_merkle(self)
-        return self.notary.issue()
+        with primary():  # signs what the primary holds, newest first
+            self.catch_up()
+            verification.mend_merkle(self)
+            return self.notary.issue()
 
     def close(self) -> None:
         self.ledger.close()
@@ -509,6 +521,7 @@ class Kirjuri:
     def catch_up(self, progress: Progress | None = None) -> int:
         return self.projector.catch_up(progress)
 
+    @read_method
     def subjects(self, search: str) -> list[SubjectRow]:
         """Subjects by email (exact, any case), name prefix or company
         (see commands.usecases.search for how sealed names are searched)."""
@@ -597,6 +610,7 @@ class Kirjuri:
         self.catch_up()
         return None if reference is None else self.resolve(reference)
 
+    @read_method
     def access_report(
         self,
         subject: str,
@@ -620,6 +634,7 @@ class Kirjuri:
             return identities.mask_report(report)
         return report
 
+    @read_method
     def export(
         self,
         subject: str,
@@ -639,10 +654,12 @@ class Kirjuri:
         found = self._subject(subject)
         if caller is not None:
             identities.check_reach(caller, found)
-            identities.consulted(self.ledger, found, view, caller, purpose)
+            with primary():  # the record's next version is the primary's
+                identities.consulted(self.ledger, found, view, caller, purpose)
             self.catch_up()
         return found
 
+    @read_method
     def history(
         self,
         *,
@@ -673,6 +690,7 @@ class Kirjuri:
         checked = queries.validate_filter(wanted, self.ledger.adopted_policies())
         return reads.history(self.ledger, checked)
 
+    @read_method
     def processing_record(
         self,
         *,
@@ -694,6 +712,7 @@ class Kirjuri:
             language=language,
         )
 
+    @read_method
     def findings(
         self,
         subject: str | None = None,
@@ -709,6 +728,7 @@ class Kirjuri:
             rows = [r for r in rows if r.subject_id in caller.subjects]
         return window.findings(caller, rows)
 
+    @read_method
     def finding(self, finding_id: int, *, caller: Caller | None = None) -> FindingRow:
         """One finding by its id (raises UnknownFinding)."""
         self.catch_up()
@@ -731,6 +751,7 @@ class Kirjuri:
             self, finding_id, note, by=by, command_id=command_id, at=at
         )
 
+    @read_method
     def requests(
         self,
         subject: str | None = None,
@@ -749,6 +770,7 @@ class Kirjuri:
         rows = window.requests(caller, rows)
         return [r for r in rows if r.status == "open"] if open_only else rows
 
+    @read_method
     def state(
         self,
         subject: str,
@@ -765,6 +787,7 @@ class Kirjuri:
             return identities.mask_state(state)
         return state
 
+    @read_method
     def check(
         self,
         subject: str,
@@ -787,6 +810,7 @@ class Kirjuri:
 
     # Lifecycle -------------------------------------------------------------
 
+    @read_method
     def preview_erasure(
         self, subject: str, *, remove_objection: bool = False
     ) -> ErasurePreview:
@@ -808,6 +832,7 @@ class Kirjuri:
             )
         )
 
+    @read_method
     def retention_report(
         self,
         as_of: datetime | None = None,
@@ -851,6 +876,7 @@ class Kirjuri:
 
     # Integrity -------------------------------------------------------------
 
+    @read_method
     def checkpoints(self) -> list[StoredCheckpoint]:
         return self.notary.all()
 
@@ -868,6 +894,7 @@ class Kirjuri:
         rotation, self._signer = signing.rotate_signing_key(self, new_key_file)
         return rotation
 
+    @read_method
     def verify(
         self,
         *,
@@ -900,6 +927,7 @@ class Kirjuri:
         )
         return verification.witness(self, folder, verifier)
 
+    @read_method
     def prove(
         self,
         *,
@@ -940,11 +968,13 @@ class Kirjuri:
             raise NotPermitted("sequence: not an event this token may see")
         window.check_event(caller, UUID(rows[0].subject_id), rows[0].occurred_at)
 
+    @read_method
     def consistency(self, from_size: int, to_size: int) -> ConsistencyProof:
         """Proof that the checkpoint of ``to_size`` extends the one of
         ``from_size`` (both must be signed checkpoints)."""
         return integrity.consistency(self, from_size, to_size)
 
+    @read_method
     def inquiry(
         self,
         *,
@@ -973,6 +1003,7 @@ class Kirjuri:
         checked = queries.validate_filter(wanted, self.ledger.adopted_policies())
         return inquiry.build_inquiry(self, checked)
 
+    @read_method
     def inquiry_for(
         self,
         caller: Caller,
@@ -991,6 +1022,7 @@ class Kirjuri:
         """An inquiry bundle (parsed JSON) checked offline: no ledger needed."""
         return inquiry.verify_bundle(bundle, public_key)
 
+    @read_method
     def signed_processing_record(
         self,
         *,
@@ -1011,6 +1043,7 @@ class Kirjuri:
 
     # Exchange formats (docs/exchange.md) ---------------------------------
 
+    @read_method
     def consent_records(
         self, subject: str, *, caller: Caller | None = None
     ) -> dict[str, Any]:
@@ -1023,6 +1056,7 @@ class Kirjuri:
         self.catch_up()
         return exchange.all_consents(self, caller)
 
+    @read_method
     def policy_dpv(self) -> dict[str, Any]:
         """The policy in force as a DPV JSON-LD document."""
         return exchange.policy_dpv(self)
@@ -1045,6 +1079,7 @@ class Kirjuri:
         """Every read model again from the log; returns the events applied."""
         return self.projector.rebuild(progress)
 
+    @read_method
     def sequences(self, outcome: Outcome) -> list[int]:
         """Where a recorded command's events stand in the log (for an
         answer that they are stored)."""
@@ -1056,6 +1091,7 @@ class Kirjuri:
 
     # The web pages' views -------------------------------------------------
 
+    @read_method
     def erasure_plan(
         self, subject: str, *, lang: Language = "en", remove_objection: bool = False
     ) -> ErasurePlanView:
@@ -1085,6 +1121,7 @@ class Kirjuri:
             by=by,
         )
 
+    @read_method
     def request(self, request_id: str, *, caller: Caller | None = None) -> RequestRow:
         """One request of the register, with its deadline (a regulator's:
         of its subjects and window, as it stood at the window's end)."""
@@ -1093,6 +1130,7 @@ class Kirjuri:
                 return row
         raise InvalidCommand("request_id", f"no request {request_id}")
 
+    @read_method
     def answer_preview(
         self, request_id: str, *, caller: Caller | None = None
     ) -> tuple[RequestRow, bool]:
@@ -1102,6 +1140,7 @@ class Kirjuri:
         row = self.request(request_id, caller=caller)
         return row, bool(self.findings(row.subject_id, caller=caller))
 
+    @read_method
     def integrity_overview(self) -> IntegrityOverview:
         """Checkpoints, the key that signs them, how far the last clean
         verify reached and this process's latest verify run."""
@@ -1120,6 +1159,7 @@ class Kirjuri:
             latest_run=self.last_verify_job(),
         )
 
+    @read_method
     def findings_where(
         self,
         *,
@@ -1202,6 +1242,7 @@ class Kirjuri:
         self.catch_up()  # a revocation counts at once
         return identities.authenticate(self.ledger, token)
 
+    @read_method
     def person(
         self,
         subject: str,
@@ -1218,6 +1259,7 @@ class Kirjuri:
             self.ledger, found, caller, as_of=as_of, event_type=event_type, lang=lang
         )
 
+    @read_method
     def today(self) -> TodayView:
         """Open requests by due date, extension notices due, new findings,
         the last checkpoint and verification (the web's Today page)."""

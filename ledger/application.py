@@ -29,6 +29,7 @@ from ledger.mapper import PydanticMapper
 from ledger.policy import Policy, parse_policy
 from ledger.sealed import Sealed, blind_index, open_value, seal_value
 from ledger.snapshots import Snapshots
+from ledger.standby import primary
 from ledger.storage import Database, ddl_lock
 from ledger.subject import SubjectState, fold, project_subject
 
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 
     from eventsourcing.persistence import ApplicationRecorder, Notification
     from eventsourcing.utils import EnvType
+
+    from ledger.standby import Standby
 
 __all__ = ["Ledger"]
 
@@ -66,6 +69,8 @@ class Ledger(Application[UUID]):
         # models take them: decoding our own JSON again would only validate
         # once more what was validated when the events were made.
         self._written: dict[int, SubjectEvent] = {}
+        # Set by the bootstrap when reads go to a hot standby.
+        self.standby: Standby | None = None
 
     def construct_recorder(self) -> ApplicationRecorder:
         """The library's recorder, its tables made by one process at a time."""
@@ -250,7 +255,8 @@ class Ledger(Application[UUID]):
         try:
             # The event store's put: what Application.save does for events,
             # without its per-object protocol checks (our events are known).
-            recordings = self.events.put(events)
+            with primary(writes=True):
+                recordings = self.events.put(events)
         except IntegrityError as err:
             self.keys.unstore(stored)
             raise ConcurrencyConflict(

@@ -19,6 +19,8 @@ from eventsourcing.postgres import PostgresDatastore
 from psycopg.errors import LockNotAvailable
 from psycopg.sql import SQL, Identifier
 
+from ledger.standby import primary
+
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from pathlib import Path
@@ -117,7 +119,13 @@ class Database:
 
     @contextmanager
     def transaction(self, *, commit: bool = True) -> Iterator[PortableCursor]:
-        with self.datastore.transaction(commit=commit) as cursor:
+        """A transaction; one that commits runs on the primary (with reads
+        on a hot standby, only ``commit=False`` ones may run there)."""
+        if not commit:
+            with self.datastore.transaction(commit=False) as cursor:
+                yield PortableCursor(self, cursor)
+            return
+        with primary(writes=True), self.datastore.transaction(commit=True) as cursor:
             yield PortableCursor(self, cursor)
 
     def scrub(self, table: str, *, attempts: int = SCRUB_ATTEMPTS) -> bool:

@@ -18,6 +18,7 @@ import structlog
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from ledger.errors import KirjuriError
+from ledger.standby import primary
 from ledger.storage import CATCH_UP_LOCK, ddl_lock
 from projections.audit import AuditModel
 from projections.base import BatchWriter
@@ -109,9 +110,11 @@ class Projector:
         self._applied = -1
         # Events of the batch being applied that do not decode: error class.
         self._undecodable: dict[int, str] = {}
-        with ddl_lock(ledger.database.datastore):  # writers start at once
-            self.tracking: TrackingRecorder = ledger.factory.tracking_recorder()
-        self._create_tables()
+        # Tables are made on the primary, even by a projector a read builds.
+        with primary(writes=True):
+            with ddl_lock(ledger.database.datastore):  # writers start at once
+                self.tracking: TrackingRecorder = ledger.factory.tracking_recorder()
+            self._create_tables()
 
     def _create_tables(self) -> None:
         self.database.execute_script(
@@ -140,7 +143,13 @@ class Projector:
     def catch_up(
         self, progress: Progress | None = None, batch_size: int | None = None
     ) -> int:
-        """Apply every event not yet applied; returns how many were read."""
+        """Apply every event not yet applied; returns how many were read.
+        On the primary, always: positions and events read on a standby
+        could be older than the models it writes to."""
+        with primary():
+            return self._catch_up(progress, batch_size)
+
+    def _catch_up(self, progress: Progress | None, batch_size: int | None) -> int:
         batch_size = batch_size or self.batch_size
         head = self.ledger.head()
         if head == self._applied:

@@ -31,7 +31,11 @@ log = structlog.get_logger("kirjuri")
 
 
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - a code per failure
-    settings = Settings.from_environ()
+    try:
+        settings = Settings.from_environ()
+    except KirjuriError as err:  # a malformed KIRJURI_* variable: one line
+        print(f"kirjuri: error: {err}", file=sys.stderr)
+        return err.exit_code
     configure_logging(settings.log_level)
     try:
         args = build_parser().parse_args(argv)
