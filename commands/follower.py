@@ -83,17 +83,18 @@ class Following:
         self._wanted = wanted and (os.cpu_count() or 1) > 1
         # What a batch consults, once a follower applies everything else.
         self.consulted: Projector | None = None
-        self._context = multiprocessing.get_context("spawn")
-        self._stop = self._context.Event()
-        self._applied = self._context.Value("q", 0)
         self._process: Any = None
+        self._stop: Any = None  # the process's stop flag and count,
+        self._applied: Any = None  # made with it: most runs never start one
         self._batches = 0
 
     def saved_batch(self) -> None:
         """A batch was saved: start the follower once the run is long."""
         self._batches += 1
         if self._wanted and self._process is None and self._batches >= FOLLOW_AFTER:
-            process = self._context.Process(
+            context = multiprocessing.get_context("spawn")
+            self._stop, self._applied = context.Event(), context.Value("q", 0)
+            process = context.Process(
                 target=follow,
                 args=(self._settings, self._stop, self._applied),
                 name="kirjuri-follower",
