@@ -17,11 +17,13 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from statistics import median
 from typing import Any
 
 import psycopg
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import StoredEvent
 
 from commands.bootstrap import Settings
@@ -31,6 +33,7 @@ from commands.service import Kirjuri
 from commands.usecases.integrity import build_evidence
 from ledger.evidence import verify_evidence
 from ledger.notary import stream_heads
+from ledger.sealed import Sealed, seal_value
 from ledger.verification import verify_ledger
 from projections.merkle import MerkleModel
 from projections.runner import Projector
@@ -76,20 +79,83 @@ def _templates(kirjuri: Kirjuri) -> list[Any]:
     return list(kirjuri.ledger.recorder.select_events(uuid.UUID(subject)))
 
 
-def fill(kirjuri: Kirjuri, count: int) -> None:
-    templates = _templates(kirjuri)
-    recorder = kirjuri.ledger.recorder
+class _Copies:
+    """Copies of the template subject under new streams, each with its own
+    data key and its personal values sealed again under it (a sealed value
+    is bound to its subject, so a bare copy would not open), and an email of
+    its own, so the blind index and access reports treat every copy as the
+    real subject it stands for."""
+
+    def __init__(self, kirjuri: Kirjuri, templates: list[StoredEvent]) -> None:
+        ledger = kirjuri.ledger
+        self.master = ledger.keys.master
+        source = templates[0].originator_id
+        self.templates: list[tuple[str, dict[str, Any], list[tuple[str, str, str]]]]
+        self.templates = []
+        for template in templates:
+            state = json.loads(template.state)
+            values = []
+            for field, value in state.items():
+                if isinstance(value, dict) and value.keys() == {"key", "box"}:
+                    category = state["category"] if field == "value" else "company"
+                    plain = ledger.open(source, category, Sealed(**value))
+                    values.append((field, category, plain))
+            self.templates.append((template.topic, state, values))
+        self.classes = sorted(
+            {s[f]["key"] for _, s, values in self.templates for f, _, _ in values}
+        )
+        self.made = 0
+
+    def make(self) -> tuple[list[StoredEvent], list[tuple[str, str, bytes, str, str]]]:
+        """One more copy: its stored events and its data-key rows."""
+        self.made += 1
+        stream = uuid.uuid4()
+        keys = {c: os.urandom(32) for c in self.classes}
+        aeads = {c: AESGCM(key) for c, key in keys.items()}
+        now, key_id = datetime.now(UTC).isoformat(), self.master.key_id
+        rows = [
+            (str(stream), c, self.master.wrap(key, stream, c), key_id, now)
+            for c, key in keys.items()
+        ]
+        events = []
+        for version, (topic, state, values) in enumerate(self.templates, 1):
+            copy = dict(state)
+            for field, category, plain in values:
+                text = f"c{self.made}.{plain}" if category == "email" else plain
+                retention = state[field]["key"]
+                sealed = seal_value(aeads[retention], stream, retention, category, text)
+                copy[field] = sealed.model_dump()
+            state_bytes = json.dumps(copy, separators=(",", ":"), ensure_ascii=False)
+            events.append(StoredEvent(stream, version, topic, state_bytes.encode()))
+        return events, rows
+
+
+def fill(kirjuri: Kirjuri, count: int, progress: Any = None) -> None:
+    """Top the ledger up to ``count`` stored events with copies of a template
+    subject (registration with name, email and phone; a disclosure; a
+    consent; a processing), written with the library's recorder in bulk."""
+    copies = _Copies(kirjuri, _templates(kirjuri))
+    recorder, database = kirjuri.ledger.recorder, kirjuri.ledger.database
     written = kirjuri.ledger.head()
+    if progress is not None:
+        progress.start(count)
     while written < count:
-        batch = []
+        batch: list[StoredEvent] = []
+        keys = []
         while len(batch) < 2000 and written + len(batch) < count:
-            stream = uuid.uuid4()
-            for version, template in enumerate(templates, 1):
-                batch.append(
-                    StoredEvent(stream, version, template.topic, template.state)
-                )
+            events, rows = copies.make()
+            batch += events
+            keys += rows
+        with database.transaction() as cursor:
+            cursor.executemany(
+                "INSERT INTO {p}kirjuri_data_keys (subject_id, retention_class,"
+                " wrapped, master_key_id, created_at) VALUES (%s, %s, %s, %s, %s)",
+                keys,
+            )
         recorder.insert_events(batch[: count - written])
         written += len(batch[: count - written])
+        if progress is not None:
+            progress.advance(written)
 
 
 def _peak_rss_mb() -> float:

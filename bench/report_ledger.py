@@ -1,0 +1,197 @@
+"""The report ledger at scale (issue 13, item 6): ``python -m bench.report_ledger
+10000000`` on a PostgreSQL it starts (``--sqlite`` for SQLite).
+
+Fills a ledger with N stored events (copies of real events under new
+streams, bench.integrity.fill), rebuilds every read model from the log,
+adds a subject of 200 events through the command path, then measures:
+access report p50/p99 for random subjects and for that subject, a
+recipient's history over a year, verify beside the raw notification read,
+and peak memory after each phase. Progress goes to stderr every 30 s; the
+figures to bench/results/reports-<N>-<backend>-<date>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import secrets
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+
+from bench.__main__ import _p, _some_subjects, _subject_with
+from bench.import_scale import peak_rss_mb
+from bench.integrity import fill
+from commands.bootstrap import Settings
+from commands.logs import configure_logging
+from commands.service import Kirjuri
+from ledger.verification import verify_ledger
+from projections import queries
+from projections.reports.access import build_access_report
+from tests.pgserver import postgres_server
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = ROOT / "policies" / "fluiconnecto.toml"
+SAMPLES = 200
+
+
+class _Every30s:
+    """Progress as a line every 30 s (the run's stderr is a log file)."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.total = label, 0
+        self.started = time.perf_counter()
+        self._next = 30.0
+
+    def start(self, total: int) -> None:
+        self.total = total
+
+    def advance(self, done: int) -> None:
+        seconds = time.perf_counter() - self.started
+        if seconds >= self._next:
+            rate = done / seconds
+            left = (self.total - done) / rate if rate and self.total else 0
+            _say(
+                f"{self.label}: {done}/{self.total} ({rate:,.0f}/s, ~{left:.0f} s left)"
+            )
+            self._next = seconds + 30
+
+    def finish(self) -> None:
+        pass
+
+
+def _say(text: str) -> None:
+    print(f"{datetime.now(UTC):%H:%M:%S} {text}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def _settings(postgres: bool) -> Iterator[Settings]:
+    keys = {"master_key": secrets.token_hex(32), "signing_key": secrets.token_hex(32)}
+    if not postgres:
+        with tempfile.TemporaryDirectory() as folder:
+            yield Settings(sqlite_path=Path(folder) / "reports.db", **keys)
+        return
+    with postgres_server() as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE SCHEMA reports")
+        yield Settings(database_url=f"{url}?schema=reports", **keys)
+
+
+def _timed(figures: dict[str, Any], name: str, events: int, work: Any) -> None:
+    started, cpu = time.perf_counter(), time.process_time()
+    work()
+    seconds = time.perf_counter() - started
+    figures[f"{name}_seconds"] = round(seconds, 1)
+    figures[f"{name}_events_per_s"] = round(events / seconds)
+    figures[f"{name}_events_per_cpu_s"] = round(events / (time.process_time() - cpu))
+    figures[f"peak_rss_mb_after_{name}"] = round(peak_rss_mb())
+    _say(f"{name}: {seconds:.0f} s, peak {peak_rss_mb():.0f} MB")
+
+
+def measure(kirjuri: Kirjuri, count: int) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+
+    _timed(figures, "fill", count, lambda: fill(kirjuri, count, _Every30s("fill")))
+    head = kirjuri.ledger.head()
+
+    def raw_read() -> None:
+        after = None
+        while batch := kirjuri.ledger.notifications(after, 10_000):
+            after = batch[-1].id
+
+    _timed(figures, "raw_read", head, raw_read)
+    _timed(
+        figures,
+        "rebuild",
+        head,
+        lambda: kirjuri.projector.rebuild(_Every30s("rebuild")),
+    )
+    figures["rebuild_vs_raw_read"] = round(
+        figures["rebuild_events_per_cpu_s"] / figures["raw_read_events_per_cpu_s"], 3
+    )
+    focus = _subject_with(kirjuri, 200)
+    kirjuri.checkpoint()
+    ledger = kirjuri.ledger
+    subjects = _some_subjects(kirjuri, SAMPLES)
+    random_ms, focus_ms, history_ms = [], [], []
+    for subject in subjects:
+        started = time.perf_counter()
+        build_access_report(ledger, subject)
+        random_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        build_access_report(ledger, focus)
+        focus_ms.append((time.perf_counter() - started) * 1000)
+    year = queries.HistoryFilter(
+        recipient="debt_collector",
+        since=datetime(2025, 1, 1, tzinfo=UTC),
+        until=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    rows: list[Any] = []
+    for _ in range(20):
+        started = time.perf_counter()
+        rows = queries.history(ledger.database, year)
+        history_ms.append((time.perf_counter() - started) * 1000)
+    figures |= {
+        "report_ledger_events": ledger.head(),
+        "report_random_p50_ms": _p(random_ms, 50),
+        "report_random_p99_ms": _p(random_ms, 99),
+        "report_200_events_p50_ms": _p(focus_ms, 50),
+        "report_200_events_p99_ms": _p(focus_ms, 99),
+        "history_recipient_year_rows": len(rows),
+        "history_recipient_year_p50_ms": _p(history_ms, 50),
+        "history_recipient_year_p99_ms": _p(history_ms, 99),
+    }
+    _say(f"reports: {figures}")
+    checkpoints = [s.checkpoint for s in kirjuri.notary.all()]
+
+    def verified() -> None:
+        result = verify_ledger(
+            ledger,
+            kirjuri.merkle,
+            checkpoints,
+            kirjuri.signer().verifier,
+            kirjuri.origin,
+        )
+        if not result.ok:
+            raise SystemExit(f"verify failed: {result.problems[:3]}")
+
+    _timed(figures, "verify", ledger.head(), verified)
+    figures["verify_vs_raw_read"] = round(
+        figures["verify_events_per_cpu_s"] / figures["raw_read_events_per_cpu_s"], 3
+    )
+    figures["peak_rss_mb"] = round(peak_rss_mb())
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("events", type=int, nargs="?", default=10_000_000)
+    parser.add_argument("--sqlite", action="store_true", help="SQLite, not PostgreSQL")
+    args = parser.parse_args()
+    configure_logging("warning")
+    backend = "sqlite" if args.sqlite else "postgres"
+    with (
+        _settings(not args.sqlite) as settings,
+        Kirjuri.open(settings, create=True) as kirjuri,
+    ):
+        kirjuri.ledger.adopt_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))
+        figures = measure(kirjuri, args.events)
+    date = f"{datetime.now(UTC):%Y-%m-%d}"
+    result = {"date": date, "machine": "x86_64, 2 cores, 24 GiB", "backend": backend}
+    result |= {"events": args.events} | figures
+    out = ROOT / "bench" / "results" / f"reports-{args.events}-{backend}-{date}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
