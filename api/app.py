@@ -54,7 +54,7 @@ def create_app(
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        with open_kirjuri() as kirjuri:
+        with open_kirjuri() as kirjuri, kirjuri.writes_followed():
             app.state.kirjuri = kirjuri
             app.state.metrics.standby.stats = kirjuri.standby_stats
             yield

@@ -23,6 +23,7 @@ for integrity).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import platform
@@ -225,10 +226,9 @@ def bench_raw_bulk(kirjuri: Kirjuri) -> float:
     return len(rows) / seconds
 
 
-def bench_latency(kirjuri: Kirjuri, settings: Settings) -> dict[str, Any]:
-    """One command, one append (and its catch-up), against one raw commit."""
-    subject = str(kirjuri.ledger.notifications(1, 1)[0].originator_id)
-    ours = []
+def _appends(kirjuri: Kirjuri, subject: str, label: str) -> list[float]:
+    """Milliseconds of each of SAMPLES single-command ``execute`` calls."""
+    timings = []
     for i in range(SAMPLES):
         command = parse_command(
             {
@@ -237,18 +237,37 @@ def bench_latency(kirjuri: Kirjuri, settings: Settings) -> dict[str, Any]:
                 "recipient": "delivery_partner",
                 "categories": ["name"],
                 "purpose": "order_delivery",
-                "reference": f"L{i}",
+                "reference": f"{label}{i}",
             }
         )
         started = time.perf_counter()
         kirjuri.execute(command)
-        ours.append((time.perf_counter() - started) * 1000)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def bench_latency(kirjuri: Kirjuri, settings: Settings) -> dict[str, Any]:
+    """One command's append, as the CLI makes it (read models applied before
+    it returns) and as ``kirjuri serve`` with a follower makes it (returns
+    once saved), against one raw commit."""
+    subject = str(kirjuri.ledger.notifications(1, 1)[0].originator_id)
+    ours = _appends(kirjuri, subject, "L")
+    with (
+        Kirjuri.open(dataclasses.replace(settings, follower=True)) as served,
+        served.writes_followed() as running,
+    ):
+        assert running, "no follower started (one core?)"
+        time.sleep(1.0)  # the follower process imports and opens the ledger
+        followed = _appends(served, subject, "F")
     raw = _raw_commits(settings)
     return {
         "append_p50_ms": _p(ours, 50),
         "append_p99_ms": _p(ours, 99),
+        "append_followed_p50_ms": _p(followed, 50),
+        "append_followed_p99_ms": _p(followed, 99),
         "raw_commit_p50_ms": _p(raw, 50),
         "raw_commit_p99_ms": _p(raw, 99),
+        "append_followed_vs_raw_commit": round(_p(followed, 50) / _p(raw, 50), 2),
     }
 
 
@@ -440,7 +459,12 @@ same number of stored rows as our ingest wrote):
   index): `COPY … FROM STDIN` on PostgreSQL, one `executemany` on SQLite.
   No library, no Python per row beyond the driver: the floor of the storage.
 - **raw commit**: one single-row `INSERT` and `COMMIT` on a connection of
-  its own, beside one command's `execute` (its append and catch-up).
+  its own, beside one command's `execute`: as the CLI runs it (its append
+  and the read models applied before it returns, `append_*`) and as
+  `kirjuri serve` runs it with `KIRJURI_FOLLOWER=yes` (it returns once
+  saved; a follower process applies the read models and every read catches
+  up first, `append_followed_*`). The test server runs with `fsync=off`, so
+  the raw commit is a round trip, not a disk flush.
 - **raw read**: the library's `select_notifications` in pages of 10,000
   over the whole log, beside a rebuild of every read model.
 """

@@ -12,6 +12,11 @@ the follower has not applied (it stopped, it failed) the run applies.
 Off by default (KIRJURI_FOLLOWER=yes turns it on): on a 2-core machine shared
 with other work it was not faster. Small runs never start one: it starts
 after FOLLOW_AFTER batches, so an API batch pays nothing for it.
+
+``kirjuri serve`` with KIRJURI_FOLLOWER=yes runs one for its whole life:
+one command then returns once saved, without applying the read models
+itself, and every read brings them up to date first (``Kirjuri.before_read``),
+so a caller still reads its own writes.
 """
 
 from __future__ import annotations
@@ -91,7 +96,13 @@ class Following:
     def saved_batch(self) -> None:
         """A batch was saved: start the follower once the run is long."""
         self._batches += 1
-        if self._wanted and self._process is None and self._batches >= FOLLOW_AFTER:
+        if self._batches >= FOLLOW_AFTER:
+            self.start()
+
+    def start(self) -> bool:
+        """Start the follower now (if wanted and not yet running); whether
+        one runs."""
+        if self._wanted and self._process is None:
             context = multiprocessing.get_context("spawn")
             self._stop, self._applied = context.Event(), context.Value("q", 0)
             process = context.Process(
@@ -105,6 +116,7 @@ class Following:
             self.consulted = Projector(ledger, models)
             process.start()
             self._process = process
+        return self._process is not None
 
     def stop(self) -> int:
         """Stop the follower; how many events it applied."""

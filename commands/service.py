@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -68,7 +69,7 @@ from ledger.errors import (
 )
 from ledger.notary import Notary, StoredCheckpoint, ledger_origin
 from ledger.ropa_check import verify_record
-from ledger.run import Run
+from ledger.run import RecentStates, Run
 from ledger.sessions import SessionStore
 from ledger.standby import primary, read_method
 from projections import queries
@@ -77,6 +78,8 @@ from projections.reports.access import build_access_report, findings_warning
 from projections.reports.export import build_export
 from projections.reports.ropa import build_processing_record
 from projections.runner import Projector
+from projections.tokens import TokensModel
+from projections.users import UsersModel
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -238,6 +241,11 @@ class Kirjuri:
         # A follower process opens the ledger from the settings: only if given.
         self._may_follow = settings is not None and settings.follower
         self._follower: Following | None = None
+        # `kirjuri serve`'s follower (KIRJURI_FOLLOWER=yes): writes leave
+        # the read models to it; reads catch up first (before_read).
+        self._serving: Following | None = None
+        self._identities = Projector(ledger, [TokensModel(), UsersModel()])
+        self._recent = RecentStates(ledger)  # single commands' subjects
         self.merkle = MerkleStore(ledger.database)
         self.origin = ledger_origin(ledger.database)
         self._signer: Signer | None = None
@@ -291,11 +299,14 @@ class Kirjuri:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def execute(self, command: Any, *, catch_up: bool = True) -> Outcome:
-        """Record one command; read models follow unless told not to.
+    def execute(self, command: Any, *, catch_up: bool | None = None) -> Outcome:
+        """Record one command; the read models follow it here unless told
+        not to, or unless a follower process applies them (writes_followed).
 
         A command whose `command_id` was already recorded writes nothing and
         comes back as a duplicate, with the original subject and request."""
+        if catch_up is None:
+            catch_up = self._serving is None
         if command.kind in _READS_SUPPRESSION:
             self.catch_up()  # the suppression list must include every erasure
         for attempt in range(1, CONFLICT_ATTEMPTS + 1):
@@ -307,7 +318,9 @@ class Kirjuri:
                 if receipt is not None:
                     _same_command(_recorded_as(receipt), command)
                     return records.original(self.ledger, receipt)
-            run = Run(self.ledger, self._lookup_saved, self._with_email)
+            run = Run(
+                self.ledger, self._lookup_saved, self._with_email, recent=self._recent
+            )
             try:
                 outcome = self._record(run, command)
             except BaseException:
@@ -520,6 +533,25 @@ class Kirjuri:
 
     def catch_up(self, progress: Progress | None = None) -> int:
         return self.projector.catch_up(progress)
+
+    @contextmanager
+    def writes_followed(self) -> Iterator[bool]:
+        """For a server's life: with KIRJURI_FOLLOWER=yes (and a second
+        core), a follower process applies the read models, and one command
+        returns once saved. Yields whether a follower runs."""
+        with following(self.ledger, self.settings, wanted=self._may_follow) as serving:
+            self._serving = serving if serving.start() else None
+            try:
+                yield self._serving is not None
+            finally:
+                self._serving = None
+
+    def before_read(self) -> None:
+        """Before a read (``read_method``): with a follower, the read models
+        brought up to date here, so a caller reads its own writes however
+        far behind the follower is."""
+        if self._serving is not None:
+            self.catch_up()
 
     @read_method
     def subjects(self, search: str) -> list[SubjectRow]:
@@ -1239,7 +1271,9 @@ class Kirjuri:
 
     def authenticate(self, token: str) -> Caller:
         """The live token's caller (raises NotAuthenticated otherwise)."""
-        self.catch_up()  # a revocation counts at once
+        # A revocation counts at once; with a follower, only the token and
+        # user models need be current, not every model before each write.
+        (self.catch_up if self._serving is None else self._identities.catch_up)()
         return identities.authenticate(self.ledger, token)
 
     @read_method

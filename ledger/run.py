@@ -27,6 +27,7 @@ makes the next save fail on the stream's version, never silently.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.sealed import Sealed
 
-__all__ = ["RUN_EVENTS", "RUN_STATES", "Run"]
+__all__ = ["RUN_EVENTS", "RUN_STATES", "RecentStates", "Run"]
 
 log = structlog.get_logger("kirjuri.run")
 
@@ -60,8 +61,59 @@ RUN_EVENTS = 150_000
 EVICTED_SNAPSHOT = 10
 # Emails found in earlier batches, kept so they are not looked up again.
 EMAILS_REMEMBERED = 50_000
+# States a facade keeps between its single commands (an API worker's), and
+# the events they may fold in all: a few MB.
+RECENT_STATES = 1_000
+RECENT_EVENTS = 20_000
 
 Suppression = dict[str, list[dict[str, Any]]]
+
+
+class RecentStates:
+    """Subjects' states as this process's single commands last saved them.
+
+    The next command on a subject takes its state from here and brings it
+    forward from the log (one query for the events stored since, by any
+    writer; usually none) instead of reading its snapshot and folding up to
+    SNAPSHOT_EVERY events again. Bounded, oldest dropped first; safe to use
+    from the API's threads."""
+
+    def __init__(
+        self, ledger: Ledger, states: int = RECENT_STATES, events: int = RECENT_EVENTS
+    ) -> None:
+        self._ledger = ledger
+        self._limits = states, events
+        self._states: dict[UUID, SubjectState] = {}
+        self._events = 0
+        self._lock = threading.Lock()
+
+    def take(self, subject_id: UUID) -> SubjectState | None:
+        """The kept state, up to date with the log; None if none is kept."""
+        with self._lock:
+            state = self._states.pop(subject_id, None)
+            if state is not None:
+                self._events -= state.version
+        return None if state is None else self._ledger.fast_forward(state)
+
+    def keep(self, states: Sequence[SubjectState]) -> None:
+        """States just saved (newest last)."""
+        with self._lock:
+            for state in states:
+                old = self._states.pop(state.id, None)
+                self._events += state.version - (0 if old is None else old.version)
+                self._states[state.id] = state
+            most_states, most_events = self._limits
+            while self._states and (
+                len(self._states) > most_states or self._events > most_events
+            ):
+                dropped = self._states.pop(next(iter(self._states)))
+                self._events -= dropped.version
+
+    def drop(self, subject_id: UUID) -> None:
+        with self._lock:
+            state = self._states.pop(subject_id, None)
+            if state is not None:
+                self._events -= state.version
 
 
 class Run:
@@ -74,9 +126,11 @@ class Run:
         matches: Callable[[str], list[UUID]],
         *,
         bulk: bool = False,
+        recent: RecentStates | None = None,
     ) -> None:
         self.ledger = ledger
         self.bulk = bulk
+        self._recent = recent  # a single command's: states its facade kept
         self._lookup = lookup  # a name the read models know (saved subjects)
         self._matches = matches  # every saved subject with an email
         self._kept: dict[UUID, SubjectState] = {}
@@ -103,6 +157,8 @@ class Run:
         state = self.states.get(subject_id)
         if state is None:
             state = self._kept.pop(subject_id, None)
+            if state is None and self._recent is not None:
+                state = self._recent.take(subject_id)
             if state is None:
                 state = self.ledger.load(subject_id)
             elif subject_id in self._stale:
@@ -137,6 +193,17 @@ class Run:
             self.discard()
             raise
         self._snapshot(self.ledger.state_snapshots.due(list(self.states.values())))
+        if self._recent is not None:
+            self._recent.keep(list(self.states.values()))
+        else:
+            self._keep_between_batches()
+        actions = self._after_save
+        self.begin(self.suppression)
+        for action in actions:
+            action()
+
+    def _keep_between_batches(self) -> None:
+        """The batch's states, kept for the run's next batches (bounded)."""
         self._kept.update(self.states)
         held = sum(state.version for state in self._kept.values())
         evicted = []
@@ -149,10 +216,6 @@ class Run:
             self._found.update(self._made_names)
             if len(self._found) > EMAILS_REMEMBERED:
                 self._found.clear()  # saved subjects: found again by email
-        actions = self._after_save
-        self.begin(self.suppression)
-        for action in actions:
-            action()
 
     def _worth_keeping(self, evicted: list[SubjectState]) -> list[SubjectState]:
         """Evicted states that would cost a fold of EVICTED_SNAPSHOT events or

@@ -71,6 +71,8 @@ class _Call:
 
 # None: not inside a read call (the primary, as for every write).
 _CALL: ContextVar[_Call | None] = ContextVar("kirjuri_read_call", default=None)
+# Inside a ``read_method`` call (with or without a standby).
+_READING: ContextVar[bool] = ContextVar("kirjuri_reading", default=False)
 
 
 class _Writes:
@@ -298,9 +300,20 @@ def read_method(method: F) -> F:
 
     @functools.wraps(method)
     def routed(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-        standby: Standby | None = getattr(self, "standby", None)
-        if standby is None or _CALL.get() is not None:
-            return method(self, *args, **kwargs)
-        return standby.run(lambda: method(self, *args, **kwargs))
+        if _CALL.get() is not None or _READING.get():
+            return method(self, *args, **kwargs)  # inside the outermost read
+        token = _READING.set(True)
+        try:
+            # The facade's chance to bring its read models up to date first
+            # (on the primary, before a standby is asked).
+            before: Callable[[], None] | None = getattr(self, "before_read", None)
+            if before is not None:
+                before()
+            standby: Standby | None = getattr(self, "standby", None)
+            if standby is None:
+                return method(self, *args, **kwargs)
+            return standby.run(lambda: method(self, *args, **kwargs))
+        finally:
+            _READING.reset(token)
 
     return cast("F", routed)

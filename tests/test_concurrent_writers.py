@@ -5,12 +5,15 @@ rebuild (issue 9, "Concurrent writers"; bench.writers runs the full target)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from eventsourcing.persistence import OperationalError
 
 from bench.interrupted import init, read_models, story, verified
 from bench.writers import feeds, start_writers
+from commands.models import parse_command
 from commands.service import Kirjuri
+from tests.conftest import POLICY
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -85,3 +88,42 @@ def test_a_write_that_found_the_database_locked_is_tried_again(
     monkeypatch.setattr(kirjuri.ledger, "append", busy_once)
     report = kirjuri.apply([REGISTER % 3, REGISTER % 4])
     assert (report.recorded, report.rejected, report.failure) == (2, (), None)
+
+
+def test_a_facade_judges_its_next_command_on_what_another_writer_stored(
+    settings: Settings,
+) -> None:
+    """A facade keeps the states its single commands saved (RecentStates);
+    a restriction another writer recorded since must still count."""
+    with Kirjuri.open(settings, create=True) as ours, Kirjuri.open(settings) as theirs:
+        ours.ledger.adopt_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))
+        registered = ours.execute(
+            parse_command(
+                {
+                    "kind": "register",
+                    "company": "Toinen Oy",
+                    "source": "subject",
+                    "email": "toinen@example.fi",
+                    "name": "Toinen",
+                }
+            )
+        )
+        subject = str(registered.subject_id)
+        delivery = {
+            "kind": "disclose",
+            "subject": subject,
+            "recipient": "delivery_partner",
+            "categories": ["name"],
+            "purpose": "order_delivery",
+        }
+        first = ours.execute(parse_command({**delivery, "reference": "D-1"}))
+        assert [f.rule for f in first.findings] == []
+        theirs.execute(
+            parse_command(
+                {"kind": "restrict", "subject": subject, "ground": "legal_claims"}
+            )
+        )
+        second = ours.execute(parse_command({**delivery, "reference": "D-2"}))
+        assert "restricted" in [f.rule for f in second.findings]
+        versions = [e.originator_version for e in ours.ledger.stream(UUID(subject))]
+        assert versions == list(range(1, len(versions) + 1))

@@ -8,6 +8,7 @@ import dataclasses
 import json
 import multiprocessing
 import re
+import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ import psycopg
 from bench.generate import generate
 from commands import follower as follower_module
 from commands.feed import apply_feed
+from commands.models import parse_command
 from commands.service import Kirjuri
 from ledger import run as run_module
 from projections.compare import compare_read_models
@@ -103,3 +105,82 @@ def test_a_run_with_a_follower_records_what_a_run_without_one_does(
     assert followed.rejected[-1][0] == len(lines)
     assert "already registered" in followed.rejected[-1][1]
     assert len(findings) == len(expected_findings) > 0
+
+
+def _disclose(subject: str, reference: str) -> Any:
+    return parse_command(
+        {
+            "kind": "disclose",
+            "subject": subject,
+            "recipient": "delivery_partner",
+            "categories": ["name"],
+            "purpose": "order_delivery",
+            "reference": reference,
+        }
+    )
+
+
+def _registered(kirjuri: Kirjuri) -> str:
+    kirjuri.ledger.adopt_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))
+    outcome = kirjuri.execute(
+        parse_command(
+            {
+                "kind": "register",
+                "company": "Seuraaja Oy",
+                "source": "subject",
+                "email": "seuraaja@example.fi",
+                "name": "Seuraaja",
+            }
+        )
+    )
+    return str(outcome.subject_id)
+
+
+def _references(kirjuri: Kirjuri) -> set[str | None]:
+    return {row.reference for row in kirjuri.history(recipient="delivery_partner")}
+
+
+def test_a_served_write_leaves_the_read_models_to_the_follower_and_a_read_sees_it(
+    settings: Settings,
+) -> None:
+    # A follower that has applied nothing yet (one that is not started):
+    # the write returns with the read models behind, the next read is whole.
+    with Kirjuri.open(settings, create=True) as kirjuri:
+        subject = _registered(kirjuri)
+        kirjuri._serving = follower_module.Following(
+            kirjuri.ledger, settings, wanted=False
+        )
+        kirjuri.execute(_disclose(subject, "R-1"))
+        status = kirjuri.projection_status()
+        assert min(status.positions.values()) < status.head  # not applied here
+        assert "R-1" in _references(kirjuri)  # the caller reads its own write
+        status = kirjuri.projection_status()
+        assert min(status.positions.values()) == status.head
+
+
+def test_a_server_follower_applies_the_read_models_and_stops_with_it(
+    settings: Settings,
+) -> None:
+    with Kirjuri.open(
+        dataclasses.replace(settings, follower=True), create=True
+    ) as kirjuri:
+        subject = _registered(kirjuri)
+        with kirjuri.writes_followed() as running:
+            assert running and _followers()
+            for number in range(10):
+                kirjuri.execute(_disclose(subject, f"F-{number}"))
+                assert f"F-{number}" in _references(kirjuri)
+            kirjuri.execute(_disclose(subject, "F-last"))
+            # Nobody reads now: the follower alone brings the models up.
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                status = kirjuri.projection_status()
+                if min(status.positions.values()) == status.head:
+                    break
+                time.sleep(0.05)
+            assert min(status.positions.values()) == status.head
+        assert not _followers()
+        ledger = kirjuri.ledger
+        differences = compare_read_models(ledger, default_models(ledger), ledger.head())
+        assert differences == []
+        assert "F-last" in _references(kirjuri)
