@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,27 +62,37 @@ def _until_up(base: str, server: subprocess.Popen[bytes]) -> None:
     raise AssertionError("the server did not start")
 
 
-@pytest.fixture
-def served(
-    settings: Settings, cli: Callable[..., tuple[int, str, str]], tmp_path: Path
-) -> Iterator[str]:
-    """A server on a free port; what it logs goes to ``server.log``."""
-    assert cli("init", "--policy", str(POLICY))[0] == 0
+@contextmanager
+def _server(
+    settings: Settings, tmp_path: Path, **env: str
+) -> Iterator[tuple[str, int]]:
+    """``kirjuri serve`` on a free port (its log in ``server.log``); yields
+    its URL and process id, and stops it."""
     port = _free_port()
     with (tmp_path / "server.log").open("wb") as log:
         server = subprocess.Popen(
             [KIRJURI, "serve", "--port", str(port)],
-            env=_env(settings),
+            env=_env(settings) | env,
             stdout=log,
             stderr=log,
         )
     base = f"http://127.0.0.1:{port}"
     try:
         _until_up(base, server)
-        yield base
+        yield base, server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture
+def served(
+    settings: Settings, cli: Callable[..., tuple[int, str, str]], tmp_path: Path
+) -> Iterator[str]:
+    """A server on a free port; what it logs goes to ``server.log``."""
+    assert cli("init", "--policy", str(POLICY))[0] == 0
+    with _server(settings, tmp_path) as (base, _):
+        yield base
 
 
 def test_tokens_are_shown_once_listed_and_revoked(
@@ -204,3 +215,58 @@ def test_every_role_on_every_route_of_a_real_server(
         for path in PUBLIC:
             assert api.get(path).status_code == 200, path
     assert wrong == []
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found |= {int(child)} | _descendants(int(child))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_server_with_a_follower_answers_each_write_with_the_next_read(
+    settings: Settings, cli: Callable[..., tuple[int, str, str]], tmp_path: Path
+) -> None:
+    """KIRJURI_FOLLOWER=yes: writes return once saved, a follower process
+    applies the read models, and a caller's next read has its write; the
+    follower ends with the server."""
+    assert cli("init", "--policy", str(POLICY))[0] == 0
+    token = cli("tokens", "create", "--name", "dpo", "--role", "dpo")[1].strip()
+    headers = {"Authorization": f"Bearer {token}", "X-Purpose": "a test"}
+    with (
+        _server(settings, tmp_path, KIRJURI_FOLLOWER="yes") as (base, pid),
+        httpx.Client(base_url=base, headers=headers, timeout=30) as api,
+    ):
+        subject = api.post("/v1/commands", json=REGISTER).json()["subject"]
+        for number in range(15):
+            reference = f"SEUR-{number}"
+            made = api.post(
+                "/v1/commands",
+                json={
+                    "kind": "disclose",
+                    "subject": subject,
+                    "recipient": "delivery_partner",
+                    "categories": ["name"],
+                    "purpose": "order_delivery",
+                    "reference": reference,
+                },
+            )
+            assert made.status_code == 201, made.text
+            page = api.get("/v1/history", params={"recipient": "delivery_partner"})
+            assert reference in [row["reference"] for row in page.json()["items"]]
+        children = _descendants(pid)
+        assert children  # uvicorn's worker and its follower
+    deadline = time.monotonic() + 30
+    while any(_alive(child) for child in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(child) for child in children)
+    assert "read models followed" in (tmp_path / "server.log").read_text()
