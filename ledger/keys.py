@@ -68,6 +68,8 @@ INDEX_KEY_CLASS = "_blind_index"
 CHECK_KEY_CLASS = "_master_check"
 # Names in the key state table.
 ROTATION = "rotation"
+# Subjects whose keys one preload query asks for.
+PRELOAD_CHUNK = 500
 PENDING_SCRUB = "pending_scrub"
 
 KEY_TABLE_DDL = (
@@ -203,6 +205,32 @@ class KeyStore:
                 "from the key table"
             )
         return self._remember(subject_id, retention_class, wrapped)[1]
+
+    def preload(self, wanted: Iterable[tuple[UUID, str]]) -> None:
+        """Read many subjects' live data keys at once into the cache (a
+        rebuild or catch-up opening a batch's values would otherwise read
+        them one query each). Keys not found or destroyed are left to
+        `existing_aead`, which says why."""
+        missing = list(dict.fromkeys(k for k in wanted if self._cached(*k) is None))[
+            : self._cache_size // 2
+        ]
+        for start in range(0, len(missing), PRELOAD_CHUNK):
+            chunk = missing[start : start + PRELOAD_CHUNK]
+            subjects = sorted({str(subject) for subject, _ in chunk})
+            marks = ", ".join(["%s"] * len(subjects))
+            with self.database.transaction(commit=False) as cursor:
+                cursor.execute(
+                    "SELECT subject_id, retention_class, wrapped"
+                    " FROM {p}kirjuri_data_keys WHERE destroyed_at IS NULL"
+                    f" AND wrapped IS NOT NULL AND subject_id IN ({marks})",
+                    subjects,
+                )
+                rows = cursor.fetchall()
+            chunk_keys = set(chunk)
+            for row in rows:
+                key = (UUID(row["subject_id"]), row["retention_class"])
+                if key in chunk_keys:
+                    self._remember(*key, bytes(row["wrapped"]))
 
     def _stored(self, subject_id: UUID, retention_class: str) -> bytes | None:
         """A stored wrapped key, None if there is none; `KeyDestroyed` if its

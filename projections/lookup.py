@@ -41,6 +41,13 @@ class BlindIndexModel(ReadModel):
         # transaction opens (SQLite has one writer). A value that cannot be
         # opened (its key missing, not destroyed) fails only its own event.
         self._prepared, self._failed = {}, {}
+        looked_up = {c.id for c in self.ledger.policy.categories if c.lookup}
+        self.ledger.keys.preload(
+            (event.originator_id, event.value.key)
+            for _, event in batch
+            if isinstance(event, (ev.DataCollected, ev.DataRectified))
+            and event.category in looked_up
+        )
         for notification, event in batch:
             if isinstance(event, (ev.DataCollected, ev.DataRectified)):
                 try:
