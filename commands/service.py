@@ -590,7 +590,9 @@ class Kirjuri:
             pass
         else:
             # The policy's and receipts' streams are no subjects.
-            if not self.ledger.is_subject(subject_id):
+            if not self._recent.knows(subject_id) and not self.ledger.is_subject(
+                subject_id
+            ):
                 raise UnknownSubject(reference)
             return subject_id
         if catch_up:

@@ -109,11 +109,11 @@ class RecentStates:
                 dropped = self._states.pop(next(iter(self._states)))
                 self._events -= dropped.version
 
-    def drop(self, subject_id: UUID) -> None:
+    def knows(self, subject_id: UUID) -> bool:
+        """Whether a state of this subject is kept (so it is one: a stream
+        never stops being a subject's)."""
         with self._lock:
-            state = self._states.pop(subject_id, None)
-            if state is not None:
-                self._events -= state.version
+            return subject_id in self._states
 
 
 class Run:
