@@ -25,15 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
-from bench.__main__ import _p, _some_subjects, _subject_with
+from bench.__main__ import _subject_with, report_latencies
 from bench.import_scale import peak_rss_mb
 from bench.integrity import fill
 from commands.bootstrap import Settings
 from commands.logs import configure_logging
 from commands.service import Kirjuri
 from ledger.verification import verify_ledger
-from projections import queries
-from projections.reports.access import build_access_report
 from tests.pgserver import postgres_server
 
 if TYPE_CHECKING:
@@ -120,37 +118,9 @@ def measure(kirjuri: Kirjuri, count: int) -> dict[str, Any]:
     )
     focus = _subject_with(kirjuri, 200)
     kirjuri.checkpoint()
-    ledger = kirjuri.ledger
-    subjects = _some_subjects(kirjuri, SAMPLES)
-    random_ms, focus_ms, history_ms = [], [], []
-    for subject in subjects:
-        started = time.perf_counter()
-        build_access_report(ledger, subject)
-        random_ms.append((time.perf_counter() - started) * 1000)
-        started = time.perf_counter()
-        build_access_report(ledger, focus)
-        focus_ms.append((time.perf_counter() - started) * 1000)
-    year = queries.HistoryFilter(
-        recipient="debt_collector",
-        since=datetime(2025, 1, 1, tzinfo=UTC),
-        until=datetime(2026, 1, 1, tzinfo=UTC),
-    )
-    rows: list[Any] = []
-    for _ in range(20):
-        started = time.perf_counter()
-        rows = queries.history(ledger.database, year)
-        history_ms.append((time.perf_counter() - started) * 1000)
-    figures |= {
-        "report_ledger_events": ledger.head(),
-        "report_random_p50_ms": _p(random_ms, 50),
-        "report_random_p99_ms": _p(random_ms, 99),
-        "report_200_events_p50_ms": _p(focus_ms, 50),
-        "report_200_events_p99_ms": _p(focus_ms, 99),
-        "history_recipient_year_rows": len(rows),
-        "history_recipient_year_p50_ms": _p(history_ms, 50),
-        "history_recipient_year_p99_ms": _p(history_ms, 99),
-    }
+    figures |= report_latencies(kirjuri, focus)
     _say(f"reports: {figures}")
+    ledger = kirjuri.ledger
     checkpoints = [s.checkpoint for s in kirjuri.notary.all()]
 
     def verified() -> None:

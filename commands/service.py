@@ -244,7 +244,7 @@ class Kirjuri:
         # `kirjuri serve`'s follower (KIRJURI_FOLLOWER=yes): writes leave
         # the read models to it; reads catch up first (before_read).
         self._serving: Following | None = None
-        self._identities = Projector(ledger, [TokensModel(), UsersModel()])
+        self._identities: Projector | None = None  # made when a follower runs
         self._recent = RecentStates(ledger)  # single commands' subjects
         self.merkle = MerkleStore(ledger.database)
         self.origin = ledger_origin(ledger.database)
@@ -308,7 +308,10 @@ class Kirjuri:
         if catch_up is None:
             catch_up = self._serving is None
         if command.kind in _READS_SUPPRESSION:
-            self.catch_up()  # the suppression list must include every erasure
+            # The suppression list must include every erasure (and the blind
+            # index every email); with a follower, those two models suffice.
+            consulted = None if self._serving is None else self._serving.consulted
+            (self.catch_up if consulted is None else consulted.catch_up)()
         for attempt in range(1, CONFLICT_ATTEMPTS + 1):
             if attempt > 1:
                 _pause(attempt)
@@ -1113,15 +1116,13 @@ class Kirjuri:
         """Every read model again from the log; returns the events applied."""
         return self.projector.rebuild(progress)
 
-    @read_method
     def sequences(self, outcome: Outcome) -> list[int]:
         """Where a recorded command's events stand in the log (for an
-        answer that they are stored)."""
-        self.catch_up()
+        answer that they are stored): from the log itself, so that a write
+        answers without waiting for the read models (on the primary, which
+        holds the write)."""
         versions = [e.originator_version for e in outcome.events]
-        return queries.event_sequences(
-            self.ledger.database, str(outcome.subject_id), versions
-        )
+        return self.ledger.sequences_of(outcome.subject_id, versions)
 
     # The web pages' views -------------------------------------------------
 
@@ -1275,7 +1276,12 @@ class Kirjuri:
         """The live token's caller (raises NotAuthenticated otherwise)."""
         # A revocation counts at once; with a follower, only the token and
         # user models need be current, not every model before each write.
-        (self.catch_up if self._serving is None else self._identities.catch_up)()
+        if self._serving is None:
+            self.catch_up()
+        else:
+            if self._identities is None:
+                self._identities = Projector(self.ledger, [TokensModel(), UsersModel()])
+            self._identities.catch_up()
         return identities.authenticate(self.ledger, token)
 
     @read_method

@@ -177,6 +177,23 @@ class Ledger(Application[UUID]):
     def _stream_param(self, stream_id: UUID) -> UUID | str:
         return stream_id if self.database.backend == "postgres" else stream_id.hex
 
+    def sequences_of(self, stream_id: UUID, versions: Sequence[int]) -> list[int]:
+        """Where a stream's events of these versions stand in the log, read
+        from the events table (no read model need have applied them)."""
+        if not versions:
+            return []
+        table = getattr(self.recorder, "events_table_name", "stored_events")
+        column = "rowid" if self.database.backend == "sqlite" else "notification_id"
+        marks = ", ".join(["%s"] * len(versions))
+        with self.database.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT {column} AS sequence FROM {{p}}{table}"
+                f" WHERE originator_id = %s AND originator_version IN ({marks})"
+                f" ORDER BY {column}",
+                [self._stream_param(stream_id), *versions],
+            )
+            return [int(row["sequence"]) for row in cursor.fetchall()]
+
     def _stored(self, where: str, params: list[Any]) -> list[SubjectEvent]:
         """Events of the stored rows matching ``where``, decoded by our mapper."""
         table = getattr(self.recorder, "events_table_name", "stored_events")

@@ -8,6 +8,7 @@ class); unwrapped keys are kept only in a bounded in-process cache.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -230,7 +231,10 @@ class KeyStore:
             for row in rows:
                 key = (UUID(row["subject_id"]), row["retention_class"])
                 if key in chunk_keys:
-                    self._remember(*key, bytes(row["wrapped"]))
+                    with contextlib.suppress(KeyUnavailable):
+                        # Does not unwrap: `existing_aead` reads it again and
+                        # fails that value alone, as a recorded fault.
+                        self._remember(*key, bytes(row["wrapped"]))
 
     def _stored(self, subject_id: UUID, retention_class: str) -> bytes | None:
         """A stored wrapped key, None if there is none; `KeyDestroyed` if its

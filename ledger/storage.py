@@ -90,6 +90,13 @@ _PLAIN_INSERT = re.compile(
 )
 # Rows from which an executemany of a plain insert becomes a COPY.
 COPY_FROM = 16
+_COPIED_AS_IS = frozenset({str, int, bytes, type(None)})
+
+
+def _plain(rows: list[Any]) -> bool:
+    """Rows of values COPY's text format writes as an insert would (a UUID,
+    a bool or a datetime it spells differently into a TEXT column)."""
+    return all(type(value) in _COPIED_AS_IS for row in rows for value in row)
 
 
 def _copy_of(statement: str) -> str | None:
@@ -240,7 +247,7 @@ class PortableCursor:
         text = self._database.sql(statement)
         if self._database.backend == "postgres":
             rows = params_seq if isinstance(params_seq, list) else list(params_seq)
-            copy = _copy_of(text) if len(rows) >= COPY_FROM else None
+            copy = _copy_of(text) if len(rows) >= COPY_FROM and _plain(rows) else None
             if copy is not None:
                 # One COPY, not a statement per row: a rebuild's inserts
                 # were most of its time on PostgreSQL (round trips).

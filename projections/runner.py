@@ -10,6 +10,7 @@ concurrent catch-up never applies an event twice or skips one.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -108,6 +109,7 @@ class Projector:
         self.batch_size = batch_size
         # Every model's position is at least this (as this process last saw).
         self._applied = -1
+        self._lock = threading.RLock()
         # Events of the batch being applied that do not decode: error class.
         self._undecodable: dict[int, str] = {}
         # Tables are made on the primary, even by a projector a read builds.
@@ -146,7 +148,9 @@ class Projector:
         """Apply every event not yet applied; returns how many were read.
         On the primary, always: positions and events read on a standby
         could be older than the models it writes to."""
-        with primary():
+        # One at a time per projector: its models keep a batch's prepared
+        # work, and an API's streamed answers catch up from other threads.
+        with self._lock, primary():
             return self._catch_up(progress, batch_size)
 
     def _catch_up(self, progress: Progress | None, batch_size: int | None) -> int:

@@ -11,6 +11,7 @@ from uuid import UUID
 from structlog.testing import capture_logs
 
 from commands.models import parse_command
+from commands.service import Kirjuri
 from ledger import events as ev
 from projections import queries
 from projections.audit import AuditModel
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
     import pytest
 
-    from commands.service import Kirjuri
     from ledger.storage import Cursor
 
 POLICY = Path(__file__).resolve().parent.parent / "policies" / "fluiconnecto.toml"
@@ -162,3 +162,34 @@ def test_an_event_that_does_not_decode_is_skipped_by_the_models_that_read_it(
         r["reference"] for r in _history(kirjuri, recipient="delivery_partner")
     ] == ["order-17"]
     assert set(kirjuri.projector.positions().values()) == {kirjuri.ledger.head()}
+
+
+def test_a_key_that_does_not_unwrap_fails_only_its_own_value_in_a_rebuild(
+    kirjuri: Kirjuri,
+) -> None:
+    """The blind index reads a batch's keys at once; one damaged key must not
+    take the other subjects' emails out of it, and is recorded as a fault."""
+    subjects = {}
+    for name in ("aino", "eero", "liisa"):
+        email = f"{name}@pumppu.example"
+        data = {"kind": "register", "company": "Pumppu Oy", "source": "subject"}
+        outcome = kirjuri.execute(parse_command({**data, "email": email}))
+        subjects[email] = str(outcome.subject_id)
+    damaged = subjects["eero@pumppu.example"]
+    with kirjuri.ledger.database.transaction() as cursor:
+        cursor.execute(
+            "UPDATE {p}kirjuri_data_keys SET wrapped = %s WHERE subject_id = %s",
+            (bytes(60), damaged),
+        )
+    fresh = Kirjuri.open(kirjuri.settings)  # no key of its own cached yet
+    with fresh:
+        fresh.rebuild()
+        assert (
+            str(fresh.resolve("aino@pumppu.example")) == subjects["aino@pumppu.example"]
+        )
+        assert (
+            str(fresh.resolve("liisa@pumppu.example"))
+            == subjects["liisa@pumppu.example"]
+        )
+        faults = fresh.projection_status().faults
+        assert [f.model for f in faults] == ["lookup"]
