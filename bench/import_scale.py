@@ -122,7 +122,11 @@ def _rate(samples: list[tuple[int, float, float]], low: int, high: int) -> float
 
 
 @contextlib.contextmanager
-def _settings(postgres: bool, *, follower: bool) -> Iterator[Settings]:
+def scratch_settings(
+    postgres: bool, *, follower: bool = False, label: str = "import"
+) -> Iterator[Settings]:
+    """A fresh ledger's settings for a bench, in a temporary folder or on a
+    PostgreSQL server this starts (schema ``label``); removed afterwards."""
     keys: dict[str, Any] = {
         "master_key": secrets.token_hex(32),
         "signing_key": secrets.token_hex(32),
@@ -130,19 +134,19 @@ def _settings(postgres: bool, *, follower: bool) -> Iterator[Settings]:
     }
     if not postgres:
         with tempfile.TemporaryDirectory() as folder:
-            yield Settings(sqlite_path=Path(folder) / "import.db", **keys)
+            yield Settings(sqlite_path=Path(folder) / f"{label}.db", **keys)
         return
     with postgres_server() as url:
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE SCHEMA import")
-        yield Settings(database_url=f"{url}?schema=import", **keys)
+            conn.execute(f"CREATE SCHEMA {label}")
+        yield Settings(database_url=f"{url}?schema={label}", **keys)
 
 
 def run(
     events: int, *, postgres: bool = False, follower: bool = True
 ) -> dict[str, Any]:
     with (
-        _settings(postgres, follower=follower) as settings,
+        scratch_settings(postgres, follower=follower) as settings,
         Kirjuri.open(settings, create=True) as k,
     ):
         k.ledger.adopt_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))

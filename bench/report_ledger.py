@@ -13,29 +13,19 @@ figures to bench/results/reports-<N>-<backend>-<date>.json.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import secrets
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import psycopg
+from typing import Any
 
 from bench.__main__ import _subject_with, report_latencies
-from bench.import_scale import peak_rss_mb
+from bench.import_scale import peak_rss_mb, scratch_settings
 from bench.integrity import fill
-from commands.bootstrap import Settings
 from commands.logs import configure_logging
 from commands.service import Kirjuri
 from ledger.verification import verify_ledger
-from tests.pgserver import postgres_server
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "fluiconnecto.toml"
@@ -69,19 +59,6 @@ class _Every30s:
 
 def _say(text: str) -> None:
     print(f"{datetime.now(UTC):%H:%M:%S} {text}", file=sys.stderr, flush=True)
-
-
-@contextlib.contextmanager
-def _settings(postgres: bool) -> Iterator[Settings]:
-    keys = {"master_key": secrets.token_hex(32), "signing_key": secrets.token_hex(32)}
-    if not postgres:
-        with tempfile.TemporaryDirectory() as folder:
-            yield Settings(sqlite_path=Path(folder) / "reports.db", **keys)
-        return
-    with postgres_server() as url:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE SCHEMA reports")
-        yield Settings(database_url=f"{url}?schema=reports", **keys)
 
 
 def _timed(figures: dict[str, Any], name: str, events: int, work: Any) -> None:
@@ -150,7 +127,7 @@ def main() -> None:
     configure_logging("warning")
     backend = "sqlite" if args.sqlite else "postgres"
     with (
-        _settings(not args.sqlite) as settings,
+        scratch_settings(not args.sqlite, label="reports") as settings,
         Kirjuri.open(settings, create=True) as kirjuri,
     ):
         kirjuri.ledger.adopt_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))

@@ -7,7 +7,7 @@ import secrets
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 import pytest
@@ -22,6 +22,19 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 POLICY = Path(__file__).resolve().parent.parent / "policies" / "fluiconnecto.toml"
+
+
+def delivery(subject: str, reference: str) -> dict[str, Any]:
+    """A disclosure of a subject's name to the delivery partner (a command
+    that breaks no rule of the shipped policy)."""
+    return {
+        "kind": "disclose",
+        "subject": subject,
+        "recipient": "delivery_partner",
+        "categories": ["name"],
+        "purpose": "order_delivery",
+        "reference": reference,
+    }
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ import pytest
 
 from api.auth import RIGHTS
 from tests.api_helpers import REGISTER, ROLES
-from tests.conftest import POLICY
+from tests.conftest import POLICY, delivery
 from tests.test_api_roles import PUBLIC, TABLE, fill
 
 if TYPE_CHECKING:
@@ -249,17 +249,7 @@ def test_a_server_with_a_follower_answers_each_write_with_the_next_read(
         subject = api.post("/v1/commands", json=REGISTER).json()["subject"]
         for number in range(15):
             reference = f"SEUR-{number}"
-            made = api.post(
-                "/v1/commands",
-                json={
-                    "kind": "disclose",
-                    "subject": subject,
-                    "recipient": "delivery_partner",
-                    "categories": ["name"],
-                    "purpose": "order_delivery",
-                    "reference": reference,
-                },
-            )
+            made = api.post("/v1/commands", json=delivery(subject, reference))
             assert made.status_code == 201, made.text
             page = api.get("/v1/history", params={"recipient": "delivery_partner"})
             assert reference in [row["reference"] for row in page.json()["items"]]

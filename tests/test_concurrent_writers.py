@@ -14,7 +14,7 @@ from bench.writers import feeds, start_writers
 from commands import service
 from commands.models import parse_command
 from commands.service import Kirjuri
-from tests.conftest import POLICY
+from tests.conftest import POLICY, delivery
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -113,21 +113,14 @@ def test_a_facade_judges_its_next_command_on_what_another_writer_stored(
             )
         )
         subject = str(registered.subject_id)
-        delivery = {
-            "kind": "disclose",
-            "subject": subject,
-            "recipient": "delivery_partner",
-            "categories": ["name"],
-            "purpose": "order_delivery",
-        }
-        first = ours.execute(parse_command({**delivery, "reference": "D-1"}))
+        first = ours.execute(parse_command(delivery(subject, "D-1")))
         assert [f.rule for f in first.findings] == []
         theirs.execute(
             parse_command(
                 {"kind": "restrict", "subject": subject, "ground": "legal_claims"}
             )
         )
-        second = ours.execute(parse_command({**delivery, "reference": "D-2"}))
+        second = ours.execute(parse_command(delivery(subject, "D-2")))
         assert "restricted" in [f.rule for f in second.findings]
         assert retries == []
         versions = [e.originator_version for e in ours.ledger.stream(UUID(subject))]

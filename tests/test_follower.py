@@ -22,7 +22,7 @@ from commands.service import Kirjuri
 from ledger import run as run_module
 from projections.compare import compare_read_models
 from projections.runner import default_models
-from tests.conftest import POLICY
+from tests.conftest import POLICY, delivery
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -108,16 +108,7 @@ def test_a_run_with_a_follower_records_what_a_run_without_one_does(
 
 
 def _disclose(subject: str, reference: str) -> Any:
-    return parse_command(
-        {
-            "kind": "disclose",
-            "subject": subject,
-            "recipient": "delivery_partner",
-            "categories": ["name"],
-            "purpose": "order_delivery",
-            "reference": reference,
-        }
-    )
+    return parse_command(delivery(subject, reference))
 
 
 def _registered(kirjuri: Kirjuri) -> str:

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
     from ledger.storage import Cursor
 
+from tests.conftest import delivery
+
 POLICY = Path(__file__).resolve().parent.parent / "policies" / "fluiconnecto.toml"
 
 
@@ -32,18 +34,7 @@ def _register(kirjuri: Kirjuri, name: str) -> str:
 
 
 def _disclose(kirjuri: Kirjuri, subject: str, reference: str) -> None:
-    kirjuri.execute(
-        parse_command(
-            {
-                "kind": "disclose",
-                "subject": subject,
-                "recipient": "delivery_partner",
-                "categories": ["name"],
-                "purpose": "order_delivery",
-                "reference": reference,
-            }
-        )
-    )
+    kirjuri.execute(parse_command(delivery(subject, reference)))
 
 
 def _history(kirjuri: Kirjuri, **wanted: Any) -> list[dict[str, Any]]:
