@@ -72,8 +72,9 @@ def _timed(figures: dict[str, Any], name: str, events: int, work: Any) -> None:
     _say(f"{name}: {seconds:.0f} s, peak {peak_rss_mb():.0f} MB")
 
 
-def measure(kirjuri: Kirjuri, count: int) -> dict[str, Any]:
-    figures: dict[str, Any] = {}
+def measure(kirjuri: Kirjuri, count: int, figures: dict[str, Any]) -> None:
+    """Each phase's figures into ``figures`` as it ends (kept if a later
+    phase fails)."""
 
     _timed(figures, "fill", count, lambda: fill(kirjuri, count, _Every30s("fill")))
     head = kirjuri.ledger.head()
@@ -116,7 +117,6 @@ def measure(kirjuri: Kirjuri, count: int) -> dict[str, Any]:
         figures["verify_events_per_cpu_s"] / figures["raw_read_events_per_cpu_s"], 3
     )
     figures["peak_rss_mb"] = round(peak_rss_mb())
-    return figures
 
 
 def main() -> None:
@@ -126,12 +126,17 @@ def main() -> None:
     args = parser.parse_args()
     configure_logging("warning")
     backend = "sqlite" if args.sqlite else "postgres"
-    with (
-        scratch_settings(not args.sqlite, label="reports") as settings,
-        Kirjuri.open(settings, create=True) as kirjuri,
-    ):
-        kirjuri.ledger.adopt_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))
-        figures = measure(kirjuri, args.events)
+    figures: dict[str, Any] = {}
+    try:
+        with (
+            scratch_settings(not args.sqlite, label="reports") as settings,
+            Kirjuri.open(settings, create=True) as kirjuri,
+        ):
+            kirjuri.ledger.adopt_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))
+            measure(kirjuri, args.events, figures)
+    except Exception as err:  # what was measured is kept, and why it ended
+        figures["failure"] = f"{type(err).__name__}: {err}"
+        figures["peak_rss_mb"] = round(peak_rss_mb())
     date = f"{datetime.now(UTC):%Y-%m-%d}"
     result = {"date": date, "machine": "x86_64, 2 cores, 24 GiB", "backend": backend}
     result |= {"events": args.events} | figures

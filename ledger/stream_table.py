@@ -42,6 +42,7 @@ HEADS_DDL = (
 POSITION = "stream_heads"  # the ledger.meta row: leaves folded so far
 SCAN = 5000  # leaves read per query
 CHUNK = 400  # streams per IN (…) query
+HEADS_WRITTEN_AT_ONCE = 10_000  # rows per executemany of the heads
 
 
 def _chunks(items: list[bytes], size: int = CHUNK) -> list[list[bytes]]:
@@ -160,11 +161,14 @@ class StreamTable:
             )
             for stream, index in last.items()
         ]
-        cursor.executemany(
-            "INSERT INTO {p}kirjuri_stream_heads (stream, count, head, last_leaf,"
-            " map_leaf) VALUES (%s, %s, %s, %s, %s) ON CONFLICT (stream) DO UPDATE"
-            " SET count = excluded.count, head = excluded.head,"
-            " last_leaf = excluded.last_leaf, map_leaf = excluded.map_leaf",
-            rows_out,
-        )
+        # In slices: the first checkpoint of a large ledger brings forward
+        # millions of streams, too many for one pipelined statement list.
+        for start in range(0, len(rows_out), HEADS_WRITTEN_AT_ONCE):
+            cursor.executemany(
+                "INSERT INTO {p}kirjuri_stream_heads (stream, count, head, last_leaf,"
+                " map_leaf) VALUES (%s, %s, %s, %s, %s) ON CONFLICT (stream) DO UPDATE"
+                " SET count = excluded.count, head = excluded.head,"
+                " last_leaf = excluded.last_leaf, map_leaf = excluded.map_leaf",
+                rows_out[start : start + HEADS_WRITTEN_AT_ONCE],
+            )
         return True
