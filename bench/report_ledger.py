@@ -140,7 +140,8 @@ def main() -> None:
     date = f"{datetime.now(UTC):%Y-%m-%d}"
     result = {"date": date, "machine": "x86_64, 2 cores, 24 GiB", "backend": backend}
     result |= {"events": args.events} | figures
-    out = ROOT / "bench" / "results" / f"reports-{args.events}-{backend}-{date}.json"
+    suffix = ".partial.json" if "failure" in figures else ".json"
+    out = ROOT / "bench" / "results" / f"reports-{args.events}-{backend}-{date}{suffix}"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))
 
